@@ -1,0 +1,98 @@
+"""Plain, platform-neutral values that flow between the core and the chat platforms.
+
+Nothing here imports slack_bolt or discord: platforms turn their events into `Command`s and
+render `Digest` / `Reply` values in their own format.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Quote:
+    """A direct quotation and who said it (speaker may be unknown)."""
+
+    text: str
+    speaker: str | None = None
+    speaker_title: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """A feed that carried a story, with that feed's link to it."""
+
+    name: str
+    url: str
+
+
+@dataclass(frozen=True, slots=True)
+class DigestItem:
+    """One numbered story in a digest. `published` is timezone-aware (UTC)."""
+
+    number: int
+    article_id: int
+    title: str
+    url: str
+    source: str
+    published: datetime
+    summary: tuple[str, ...]
+    quotes: tuple[Quote, ...] = ()
+    also_covered_by: tuple[Source, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Digest:
+    """What one channel is shown at one digest time.
+
+    `timezone` is the channel's IANA zone: renderers show item times in it.
+    `id` is the store's digest id once the digest has been saved (follow-ups refer to it).
+    """
+
+    channel: str
+    title: str
+    created: datetime
+    timezone: str
+    items: tuple[DigestItem, ...]
+    id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Command:
+    """A chat command, as the core sees it.
+
+    `name` is one of summarize | quote | ask | digest | feeds; `args` is the raw argument text.
+    `platform` + `target` identify where it was typed (e.g. "slack", "C0123"); the core maps that
+    to a configured channel. `digest_id` is set when the command came from a digest's thread.
+    """
+
+    name: str
+    args: str = ""
+    platform: str = "console"
+    target: str = ""
+    user_id: str = ""
+    user_is_admin: bool = False
+    digest_id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Reply:
+    """A neutral answer to a command; each platform renders it.
+
+    `text` is plain text (no markup), always present and enough on its own. The optional parts let a
+    platform render richer output: a headline with a link, sentences, quotes and source links, or a
+    whole digest (for /digest). `error` replies are shown only to the user who asked (ephemeral)
+    where the platform can do that.
+    """
+
+    text: str
+    title: str | None = None
+    url: str | None = None
+    sentences: tuple[str, ...] = ()
+    quotes: tuple[Quote, ...] = ()
+    sources: tuple[Source, ...] = ()
+    digest: Digest | None = None
+    error: bool = False
+    ephemeral: bool = False
+    extra: dict[str, str] = field(default_factory=dict)
