@@ -1,6 +1,6 @@
 """Extractive summaries and attributed quotes. Knows nothing about feeds or chat."""
 
-from summarizers.base import Summary, SummarizerError, UnsupportedLanguageError
+from summarizers.base import SummarizerError, Summary, UnsupportedLanguageError
 from summarizers.quotes import Quote, extract_quotes, key_quotes
 from summarizers.summarize import AVAILABLE_METHODS, summarize
 

@@ -1,0 +1,283 @@
+"""Offline, news-aware sentence splitting and word tokenization (no NLTK data, no download).
+
+Text is cut into *blocks* (paragraphs: non-empty lines; a hard-wrapped line that continues in
+lower case is joined to the previous one), and each block into sentences. Every sentence keeps
+its character offsets into the text it came from: ``text[s.start:s.end] == s.text``.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+from typing import NamedTuple
+
+from summarizers.languages import UNSPACED_LANGUAGES, normalize_language, stop_words
+
+
+def _wordlist(words: str) -> list[str]:
+    """A word list written as one whitespace-separated string."""
+    return words.split()
+
+
+class Sentence(NamedTuple):
+    """One sentence and its character offsets in the source text."""
+
+    text: str
+    start: int
+    end: int
+
+
+# --- abbreviations ---------------------------------------------------------------------------
+# Titles stand before a name: a period after them never ends a sentence.
+_TITLES = frozenset(
+    _wordlist(
+        """
+    mr mrs ms messrs mmes dr drs prof gov govs sen sens rep reps gen lt col maj capt cpt sgt
+        cmdr adm rev hon pres supt insp det cpl pvt amb atty sr sra srta dra lic ing dña mme
+        mlle mgr hr fr frl mudr judr phdr rndr bc doc inż ks dott avv sig sigg
+"""
+    )
+)
+# Other abbreviations may end a sentence; we split after them only when the next word is a
+# capitalised stop word ("... Acme Inc. The firm ..."), never before a name or a number.
+_ABBREVIATIONS = frozenset(
+    _wordlist(
+        """
+    inc ltd co corp plc llc bros jr no nos nr vs v etc al approx appx dept est fig figs vol
+        jan feb mar apr jun jul aug sep sept oct nov dec mon tue tues wed thu thur thurs fri sat
+        sun st ave blvd rd mt ft ca cca bzw usw vgl evtl ggf inkl tel str abs abt např tzv atd
+        mj tj resp tzn popř příp ul pl tys mln mld pág núm aprox ej av avda dpto tfno vda cia
+        env cf éd hab art ch coll ecc pag tab kr
+"""
+    )
+)
+_ORDINAL_DOT_LANGUAGES = frozenset({"german", "czech", "slovak", "polish"})
+_ACRONYM = re.compile(r"^(?:[^\W\d_]{1,2}\.)+[^\W\d_]{1,2}$")  # U.S, e.g, EE.UU, a.m, J.-C
+_INITIAL = re.compile(r"^[^\W\d_]$")
+
+# --- quotation marks -------------------------------------------------------------------------
+_DOUBLE_QUOTES = '"“”„«»‹›'
+_OPEN_BY_GLYPH = "“„«‹"
+_CLOSE_BY_GLYPH = "”»›"
+_OPENERS = "\"'“‘„«‹([{¿¡"
+_CLOSERS = "\"'”’“»›)]}"
+_BEFORE_OPEN = "([{—–-/"
+_AFTER_CLOSE = ".,;:!?)]}…—–-"
+
+
+@cache
+def _end_pattern(language: str) -> re.Pattern[str]:
+    """Sentence-final punctuation, with the closing quotes/brackets that belong to it."""
+    marks = ".!?…。！？؟"
+    if language == "greek":
+        marks += ";;"
+    if language in UNSPACED_LANGUAGES:
+        # Full-width stops need no space after them.
+        return re.compile(rf"[{re.escape(marks)}]+[{re.escape(_CLOSERS)}」』）]*")
+    return re.compile(rf"[{re.escape(marks)}]+[{re.escape(_CLOSERS)}]*(?=\s|$)")
+
+
+def blocks(text: str) -> list[tuple[int, int]]:
+    """``(start, end)`` of each paragraph-like block of ``text``, stripped of spaces.
+
+    Each non-empty line is a block; a line that starts in lower case right after a line with no
+    sentence-final punctuation is a hard wrap and joins the previous block.
+    """
+    out: list[tuple[int, int]] = []
+    prev_line_end = -10
+    for m in re.finditer(r"[^\r\n]+", text):
+        line = m.group()
+        stripped = line.strip()
+        if not stripped:
+            continue
+        start = m.start() + (len(line) - len(line.lstrip()))
+        end = start + len(stripped)
+        gap = text[prev_line_end:start]
+        if (
+            out
+            and gap.count("\n") <= 1
+            and stripped[0].islower()
+            and text[out[-1][1] - 1] not in ".!?…:;\"”»'’)"
+        ):
+            out[-1] = (out[-1][0], end)
+        else:
+            out.append((start, end))
+        prev_line_end = m.end()
+    return out
+
+
+def _classify_quote(text: str, i: int, lo: int, hi: int) -> str:
+    """'open', 'close' or 'either' for the quotation mark at ``text[i]``, from its context."""
+    prev = text[i - 1] if i > lo else " "
+    nxt = text[i + 1] if i + 1 < hi else " "
+    if (prev.isspace() or prev in _BEFORE_OPEN or prev in _OPENERS) and not nxt.isspace():
+        return "open"
+    if not prev.isspace() and (nxt.isspace() or nxt in _AFTER_CLOSE or nxt in _CLOSERS):
+        return "close"
+    ch = text[i]
+    if ch in _OPEN_BY_GLYPH:
+        return "open"
+    if ch in _CLOSE_BY_GLYPH:
+        return "close"
+    return "either"
+
+
+def _quotations(text: str, lo: int, hi: int) -> list[tuple[int, int | None]]:
+    """``(open, close)`` positions of double quotations in ``text[lo:hi]``; ``None`` = unclosed.
+
+    Each block starts outside any quotation: in a quotation that runs over paragraphs, the next
+    paragraph opens again with a quotation mark, and that mark must not be read as a closing one.
+    """
+    pairs: list[tuple[int, int | None]] = []
+    open_at: int | None = None
+    for i in range(lo, hi):
+        if text[i] not in _DOUBLE_QUOTES:
+            continue
+        kind = _classify_quote(text, i, lo, hi)
+        if open_at is None:
+            if kind != "close":
+                open_at = i
+        elif kind == "open":
+            pairs.append((open_at, None))
+            open_at = i
+        else:
+            pairs.append((open_at, i))
+            open_at = None
+    if open_at is not None:
+        pairs.append((open_at, None))
+    return pairs
+
+
+def _first_letter(text: str, i: int, hi: int) -> tuple[int, str]:
+    """Position and first word of the sentence that would start at ``i`` (openers skipped)."""
+    while i < hi and (text[i] in _OPENERS or text[i].isspace()):
+        i += 1
+    m = re.compile(r"[\w.'’-]*").match(text, i, hi)
+    return i, (m.group() if m else "")
+
+
+def _is_boundary(
+    text: str,
+    m: re.Match[str],
+    lo: int,
+    hi: int,
+    language: str,
+    quotes: list[tuple[int, int | None]],
+) -> bool:
+    end = m.end()
+    nxt_pos, nxt_word = _first_letter(text, end, hi)
+    if nxt_pos >= hi:
+        return True
+    first = text[nxt_pos]
+    if first.islower() or first in ",;:)":
+        return False  # "?" she asked / ... and then / e.g. lower-case continuation
+    stops = stop_words(language)
+    next_is_stop = nxt_word.rstrip(".").lower() in stops and first.isupper()
+    punct = m.group().rstrip(_CLOSERS)
+    if punct == "." and m.group() == ".":
+        before = re.search(r"(\S+)$", text[lo : m.start()])
+        word = before.group(1).lstrip(_OPENERS) if before else ""
+        low = word.lower()
+        if low in _TITLES:
+            return False
+        is_abbreviation = _INITIAL.match(word) or _ACRONYM.match(word) or low in _ABBREVIATIONS
+        if is_abbreviation and not next_is_stop:
+            return False
+        if (
+            language in _ORDINAL_DOT_LANGUAGES
+            and re.fullmatch(r"\d{1,3}", word)
+            and not next_is_stop
+        ):
+            return False  # "am 3. Oktober", "28. Listopadu"
+    # Inside a quotation that closes later in this block and is then attributed
+    # ('"We won. We will win again," she said.'), the quotation clearly continues.
+    for open_at, close_at in quotes:
+        if open_at < m.start() and close_at is not None and close_at >= end:
+            if _attributed_close(text, close_at, hi):
+                return False
+            break
+    return True
+
+
+def _attributed_close(text: str, close_at: int, hi: int) -> bool:
+    """True when the quotation closing at ``close_at`` flows on into the same sentence."""
+    before = text[close_at - 1] if close_at > 0 else ""
+    after = text[close_at + 1 : hi].lstrip()
+    if before == ",":
+        return True
+    if before in "!?…" and after[:1].islower():
+        return True
+    return bool(after[:1] and (after[0] in ",;" or after[0].islower()))
+
+
+def split_block(text: str, lo: int, hi: int, language: str) -> list[Sentence]:
+    """Sentences of ``text[lo:hi]`` (one block) with offsets into ``text``."""
+    quotes = _quotations(text, lo, hi)
+    out: list[Sentence] = []
+    start = lo
+    for m in _end_pattern(language).finditer(text, lo, hi):
+        if m.end() <= start:
+            continue
+        if not _is_boundary(text, m, lo, hi, language, quotes):
+            continue
+        _append(out, text, start, m.end())
+        start = m.end()
+    _append(out, text, start, hi)
+    return out
+
+
+def _append(out: list[Sentence], text: str, start: int, end: int) -> None:
+    chunk = text[start:end]
+    stripped = chunk.strip()
+    if not stripped:
+        return
+    s = start + (len(chunk) - len(chunk.lstrip()))
+    out.append(Sentence(stripped, s, s + len(stripped)))
+
+
+def split_sentences(text: str, language: str = "english") -> list[Sentence]:
+    """Every sentence of ``text`` in order, each with offsets into ``text``.
+
+    Needs no download. Knows news conventions: abbreviations and titles (U.S., Gov., Mr., Jan.),
+    initials, decimals and money ($10.9bn, 3.5%), and quotations over several sentences or
+    paragraphs (a closing quotation mark belongs to its sentence).
+    """
+    language = normalize_language(language)
+    out: list[Sentence] = []
+    for lo, hi in blocks(text):
+        out.extend(split_block(text, lo, hi, language))
+    return out
+
+
+_WORD = re.compile(r"[^\W\d_]+(?:['’\-][^\W\d_]+)*")
+_UNSPACED_WORD = re.compile(
+    r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]|[A-Za-z\u00c0-\u024f]+"
+)
+
+
+def tokenize_words(sentence: str, language: str = "english") -> list[str]:
+    """The words of ``sentence`` (letters only; numbers and punctuation dropped)."""
+    language = normalize_language(language)
+    pattern = _UNSPACED_WORD if language in UNSPACED_LANGUAGES else _WORD
+    return pattern.findall(sentence)
+
+
+class OfflineTokenizer:
+    """A drop-in for ``sumy.nlp.tokenizers.Tokenizer`` that needs no NLTK data.
+
+    sumy's parsers and summarizers only call ``language``, ``to_sentences`` and ``to_words``.
+    """
+
+    def __init__(self, language: str = "english") -> None:
+        self._language = normalize_language(language)
+        self._pattern = _UNSPACED_WORD if self._language in UNSPACED_LANGUAGES else _WORD
+
+    @property
+    def language(self) -> str:
+        return self._language
+
+    def to_sentences(self, paragraph: str) -> tuple[str, ...]:
+        return tuple(s.text for s in split_sentences(paragraph, self._language))
+
+    def to_words(self, sentence: str) -> tuple[str, ...]:
+        return tuple(self._pattern.findall(str(sentence)))

@@ -1,0 +1,128 @@
+"""``summarize()``: text in, an extractive summary with offsets out."""
+
+from __future__ import annotations
+
+from sumy.models.dom import ObjectDocumentModel, Paragraph
+from sumy.models.dom import Sentence as SumySentence
+
+from summarizers.base import Summary, UnknownMethodError
+from summarizers.cleaning import removable_lines
+from summarizers.languages import UNSPACED_LANGUAGES, normalize_language
+from summarizers.methods import AVAILABLE_METHODS, DEFAULT_METHOD, Summarizer
+from summarizers.splitting import OfflineTokenizer, Sentence, blocks, split_block
+
+__all__ = ["AVAILABLE_METHODS", "DEFAULT_METHOD", "build_document", "resolve_method", "summarize"]
+
+_FINAL = ".!?…。！？؟\"”»’')"
+
+
+def resolve_method(method: str | None) -> str:
+    """The registry name for ``method`` (``None`` -> our default); raise if there is none."""
+    name = DEFAULT_METHOD if method is None else str(method).strip().lower().replace("-", "")
+    if name not in AVAILABLE_METHODS:
+        raise UnknownMethodError(str(method), tuple(AVAILABLE_METHODS))
+    return name
+
+
+def _is_prose(sentence: Sentence, block: str, tokenizer: OfflineTokenizer) -> bool:
+    """False for lines that are not prose sentences: crossheads, labels, lists of figures."""
+    words = tokenizer.to_words(sentence.text)
+    min_words = 6 if tokenizer.language in UNSPACED_LANGUAGES else 4
+    if len(words) < min_words:
+        return False
+    if sentence.text == block and block[-1] not in _FINAL and len(words) < 10:
+        return False  # a crosshead or a label, not a sentence
+    letters = sum(c.isalpha() for c in sentence.text)
+    return letters >= 0.5 * len(sentence.text.replace(" ", ""))
+
+
+def build_document(
+    text: str, language: str = "english"
+) -> tuple[ObjectDocumentModel, dict[int, Sentence]]:
+    """A sumy document of the prose sentences of ``text`` and a map ``id(sumy sentence) -> span``.
+
+    Non-prose lines (repeated headline, bylines, share lines, credits, date trailers) are left
+    out, so no method can pick them.
+    """
+    tokenizer = OfflineTokenizer(language)
+    removed = {(r.start, r.end) for r in removable_lines(text, None, tokenizer.language)}
+    kept: list[tuple[str, list[Sentence]]] = []
+    for lo, hi in blocks(text):
+        if (lo, hi) in removed:
+            continue
+        kept.append((text[lo:hi], split_block(text, lo, hi, tokenizer.language)))
+    prose = [[s for s in sents if _is_prose(s, block, tokenizer)] for block, sents in kept]
+    if not any(prose):  # nothing reads as prose: fall back to every sentence of a kept block
+        prose = [[s for s in sents if len(tokenizer.to_words(s.text)) >= 2] for _, sents in kept]
+    spans: dict[int, Sentence] = {}
+    paragraphs = []
+    for sents in prose:
+        if not sents:
+            continue
+        objs = []
+        for s in sents:
+            obj = SumySentence(s.text, tokenizer)
+            spans[id(obj)] = s
+            objs.append(obj)
+        paragraphs.append(Paragraph(objs))
+    return ObjectDocumentModel(paragraphs), spans
+
+
+def _ranking(summarizer: Summarizer, document: ObjectDocumentModel, limit: int) -> list:
+    """Sentences best first (at most ``limit``), from ``rank()`` or by growing the count."""
+    rank = getattr(summarizer, "rank", None)
+    if rank is not None:
+        return list(rank(document))[:limit]
+    order: list = []
+    seen: set[int] = set()
+    for k in range(1, min(limit, len(document.sentences)) + 1):
+        for s in summarizer(document, k):
+            if id(s) not in seen:
+                seen.add(id(s))
+                order.append(s)
+    return order
+
+
+def summarize(
+    text: str,
+    sentences: int = 3,
+    language: str = "english",
+    method: str | None = None,
+    max_chars: int | None = None,
+) -> Summary:
+    """Pick the ``sentences`` most important sentences of ``text``, kept in document order.
+
+    ``method`` is a name from :data:`AVAILABLE_METHODS` (``None``: our default, ``newsrank``).
+    ``max_chars`` caps ``Summary.text`` (sentences joined by one space): sentences are never cut;
+    lower-ranked ones are dropped instead, and a sentence too long for the budget is skipped for
+    the next best that fits. If no sentence fits, the summary is empty.
+    Raises :class:`UnknownMethodError` / :class:`UnsupportedLanguageError` (both
+    :class:`SummarizerError`) naming the valid choices.
+    """
+    name = resolve_method(method)
+    language = normalize_language(language)
+    if sentences <= 0 or not text or not text.strip():
+        return Summary([], [], name, language)
+    document, spans = build_document(text, language)
+    if not document.sentences:
+        return Summary([], [], name, language)
+    summarizer = AVAILABLE_METHODS[name](language)
+    picked = list(summarizer(document, sentences))
+    if max_chars is not None and _length(picked) > max_chars:
+        picked = _fit(_ranking(summarizer, document, len(document.sentences)), sentences, max_chars)
+    chosen = sorted((spans[id(s)] for s in picked), key=lambda s: s.start)
+    return Summary([s.text for s in chosen], [(s.start, s.end) for s in chosen], name, language)
+
+
+def _length(sentences: list) -> int:
+    return sum(len(str(s)) for s in sentences) + max(len(sentences) - 1, 0)
+
+
+def _fit(ranked: list, count: int, max_chars: int) -> list:
+    out: list = []
+    for s in ranked:
+        if len(out) == count:
+            break
+        if _length([*out, s]) <= max_chars:
+            out.append(s)
+    return out

@@ -1,0 +1,24 @@
+"""Text handling for summarizers: sentences, words and article cleaning, all offline."""
+
+from summarizers.cleaning import Removal, clean_article_text, removable_lines
+from summarizers.languages import SUPPORTED_LANGUAGES, normalize_language
+from summarizers.splitting import (
+    OfflineTokenizer,
+    Sentence,
+    blocks,
+    split_sentences,
+    tokenize_words,
+)
+
+__all__ = [
+    "SUPPORTED_LANGUAGES",
+    "OfflineTokenizer",
+    "Removal",
+    "Sentence",
+    "blocks",
+    "clean_article_text",
+    "normalize_language",
+    "removable_lines",
+    "split_sentences",
+    "tokenize_words",
+]
