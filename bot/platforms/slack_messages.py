@@ -1,0 +1,62 @@
+"""Every user-facing (and operator-facing) string of the Slack platform, in one place.
+
+Model: slack_bolt/logger/messages.py. Strings that end up in Slack are mrkdwn; anything that
+interpolates outside text must escape it first (see slack_render.escape_mrkdwn).
+"""
+
+from __future__ import annotations
+
+# Shown when a command crashed inside the bot (the traceback goes to the log, not to the user).
+INTERNAL_ERROR = "Sorry, something went wrong while handling that. Please try again in a moment."
+
+# Shown for an @mention outside a digest's thread; {ask} is the configured /ask command.
+MENTION_HELP = (
+    "Hi! Mention me *in a digest's thread* to ask about its stories, e.g. "
+    "`@newsbrief what did Burns say?`. Elsewhere, use `{ask} <item number> <question>`."
+)
+
+# Shown for an @mention in a digest thread with nothing after the mention.
+MENTION_EMPTY = (
+    "Ask me something about this digest, e.g. `@newsbrief who said what about the vote?`"
+)
+
+# Digest rendering.
+DIGEST_EMPTY = "Nothing new since the last digest."
+DIGEST_CONTINUED = "{title} ({part}/{total})"
+ALSO_COVERED_BY = "Also covered by: "
+AND_MORE = " and {count} more"
+SOURCES = "Sources: "
+QUOTE_UNKNOWN_SPEAKER = "unattributed"
+ERROR_PREFIX = ":warning: "
+
+# Operator hints (log only).
+HINT_NOT_IN_CHANNEL = (
+    "invite the bot with /invite @newsbrief in channel {channel}, and check that the channel id in "
+    'config.toml (target = "C0123...") is the channel\'s id, not its name'
+)
+HINT_ARCHIVED = "channel {channel} is archived: unarchive it or change its target in config.toml"
+HINT_AUTH = "check SLACK_BOT_TOKEN (a bot token, xoxb-...) and that the app is installed"
+HINT_SCOPE = "reinstall the app from slack_manifest.yaml so it has the scopes it needs"
+HINT_CONNECTION = (
+    "could not reach the Slack Web API at {api_url}; check the network or [slack] api_url"
+)
+HINT_OTHER = "Slack refused the message ({error}); see the log for details"
+
+# PlatformError reasons (short, safe to show a user).
+REASON_CONNECTION = "could not reach Slack"
+
+LOG_POST_FAILED = "Slack refused a digest message for %s: %s. Hint: %s"
+LOG_COMMAND_CRASHED = "Slack command %s crashed"
+LOG_MENTION_CRASHED = "Slack mention handling crashed"
+LOG_USERS_INFO_FAILED = "users.info failed for %s (%s); treating the user as a non-admin"
+LOG_RESPOND_FAILED = "Sending a reply through response_url failed: %s"
+LOG_STARTED = "Slack platform started (%s mode)"
+LOG_TOO_MANY_PARTS = "A /digest reply needs %d messages; response_url allows 5, the rest is dropped"
+
+ERR_APP_TOKEN_REQUIRED = (
+    "Socket Mode needs an app-level token (SLACK_APP_TOKEN, xapp-...); "
+    'or set [slack] mode = "http" with SLACK_SIGNING_SECRET'
+)
+ERR_SIGNING_SECRET_REQUIRED = "HTTP mode needs SLACK_SIGNING_SECRET to verify requests from Slack"
+ERR_BAD_MODE = 'Slack mode must be "socket" or "http", not {mode!r}'
+ERR_AUTH_FAILED = "Slack rejected the bot token ({error})"

@@ -1,0 +1,297 @@
+"""Neutral digests and replies -> Slack Block Kit, within Slack's limits and safe for mrkdwn.
+
+Every piece of outside text (feed titles, summaries, quotes, source names, URLs, user input echoed
+back by the core) goes through `escape_mrkdwn` or `link`, so no `<!channel>`, `<!here>`,
+`<@U...>` or `<!subteam^...>` can be produced by a feed.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import quote, urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from bot.models import Digest, DigestItem, Quote, Reply, Source
+from bot.platforms import slack_messages as msg
+
+# Slack's documented limits (https://api.slack.com/reference/block-kit/blocks).
+MAX_BLOCKS = 50
+MAX_SECTION_TEXT = 3000
+MAX_HEADER_TEXT = 150
+MAX_CONTEXT_ELEMENTS = 10
+MAX_CONTEXT_TEXT = 3000
+# Our own, "sensible" limits: Slack accepts ~40k characters, but a message that long is unreadable
+# and notifications only show the start of the fallback text.
+MAX_MESSAGE_CHARS = 12000
+MAX_FALLBACK_TEXT = 3000
+MAX_REPLY_QUOTES = 10
+MAX_REPLY_TEXT_SECTIONS = 10
+
+# Per-field budgets inside one item's section (the rest goes to the summary).
+_TITLE_BUDGET = 400
+_SOURCE_BUDGET = 120
+_QUOTE_BUDGET = 800
+
+ELLIPSIS = "\u2026"
+ZWJ = "\u200d"
+
+Block = dict[str, Any]
+
+_BARE_MENTION = re.compile(r"(?<![\w.])@(?=(?:channel|here|everyone)\b)", re.IGNORECASE)
+_ANGLE_MENTION = re.compile(r"<(?=[!@#])")
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+_PARTIAL_ENTITY = re.compile(r"&[a-z]{0,4}$")
+_URL_UNSAFE = re.compile(r"[\s<>|\"`\x00-\x1f\x7f]")
+
+
+@dataclass(frozen=True, slots=True)
+class SlackMessage:
+    """One chat.postMessage / respond() payload and the digest items it carries."""
+
+    text: str
+    blocks: list[Block]
+    items: tuple[DigestItem, ...] = field(default=())
+
+
+# ---------------------------------------------------------------------------------------------
+# escaping
+
+
+def escape_mrkdwn(text: str) -> str:
+    """Escape outside text for Slack mrkdwn: `&`, `<`, `>` and bare @channel/@here/@everyone."""
+    text = _CONTROL.sub("", text)
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return _BARE_MENTION.sub("@" + ZWJ, text)
+
+
+def neutralise_plain(text: str) -> str:
+    """For plain_text fields (not parsed as mrkdwn): break `<!x>`, `<@U>` and bare @here."""
+    text = _ANGLE_MENTION.sub("<" + ZWJ, _CONTROL.sub("", text))
+    return _BARE_MENTION.sub("@" + ZWJ, text)
+
+
+def truncate(text: str, limit: int) -> str:
+    """Cut already-escaped text to `limit` characters with an ellipsis, never mid-entity."""
+    if len(text) <= limit:
+        return text
+    cut = _PARTIAL_ENTITY.sub("", text[: max(limit - 1, 0)]).rstrip()
+    return cut + ELLIPSIS
+
+
+def safe_url(url: str) -> str | None:
+    """An http(s) URL made safe to sit inside `<url|label>`, or None if it is not one."""
+    url = url.strip()
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return None
+    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
+        return None
+    url = _URL_UNSAFE.sub(lambda m: quote(m.group(), safe=""), url)
+    return url.replace("&", "&amp;")
+
+
+def link(url: str, label: str, *, label_limit: int = _TITLE_BUDGET) -> str:
+    """`<url|label>` with both parts escaped; just the label when the URL is not http(s)."""
+    text = truncate(escape_mrkdwn(label.strip()) or escape_mrkdwn(url), label_limit)
+    href = safe_url(url)
+    if href is None:
+        return text
+    return f"<{href}|{text}>"
+
+
+# ---------------------------------------------------------------------------------------------
+# small block builders
+
+
+def _section(text: str) -> Block:
+    return {"type": "section", "text": {"type": "mrkdwn", "text": truncate(text, MAX_SECTION_TEXT)}}
+
+
+def _header(text: str) -> Block:
+    plain = truncate(neutralise_plain(text.strip()) or "newsbrief", MAX_HEADER_TEXT)
+    return {"type": "header", "text": {"type": "plain_text", "text": plain, "emoji": True}}
+
+
+def _context(text: str) -> Block:
+    return {"type": "context", "elements": [{"type": "mrkdwn", "text": text}]}
+
+
+def _divider() -> Block:
+    return {"type": "divider"}
+
+
+def _block_chars(block: Block) -> int:
+    text = block.get("text")
+    total = len(text["text"]) if isinstance(text, dict) else 0
+    for element in block.get("elements", ()):
+        total += len(element.get("text", ""))
+    return total
+
+
+def format_time(when: datetime, timezone: str) -> str:
+    """`28 Nov 09:14 CET` in the channel's zone (UTC when the zone is unknown)."""
+    try:
+        zone = ZoneInfo(timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        zone = ZoneInfo("UTC")
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    local = when.astimezone(zone)
+    return f"{local.day} {local:%b %H:%M %Z}".strip()
+
+
+def format_quote(quote: Quote, budget: int = _QUOTE_BUDGET) -> str:
+    """A mrkdwn block quote: `> “words” — *Speaker*, title`."""
+    speaker = quote.speaker or msg.QUOTE_UNKNOWN_SPEAKER
+    who = f"*{escape_mrkdwn(speaker)}*"
+    if quote.speaker_title:
+        who += f", {escape_mrkdwn(quote.speaker_title)}"
+    words = truncate(escape_mrkdwn(quote.text.strip()), max(budget - len(who) - 8, 20))
+    lines = f"\u201c{words}\u201d \u2014 {who}".splitlines() or [""]
+    return "\n".join(f">{line}" for line in lines)
+
+
+def sources_line(prefix: str, sources: Sequence[Source], limit: int = MAX_CONTEXT_TEXT) -> str:
+    """`prefix <url|A>, <url|B> and 3 more`, whole links only, within `limit` characters."""
+    parts: list[str] = []
+    used = len(prefix)
+    for index, source in enumerate(sources):
+        piece = link(source.url, source.name, label_limit=100)
+        rest = len(sources) - index - 1
+        reserve = len(msg.AND_MORE.format(count=rest)) + 2 if rest else 0
+        if used + len(piece) + 2 + reserve > limit:
+            return prefix + ", ".join(parts) + msg.AND_MORE.format(count=len(sources) - index)
+        parts.append(piece)
+        used += len(piece) + 2
+    return prefix + ", ".join(parts)
+
+
+# ---------------------------------------------------------------------------------------------
+# digests
+
+
+def item_blocks(item: DigestItem, timezone: str) -> list[Block]:
+    """One numbered story: title link, source · time, summary, key quote; then also-covered."""
+    head = f"*{item.number}. {link(item.url, item.title)}*"
+    meta = (
+        f"{truncate(escape_mrkdwn(item.source), _SOURCE_BUDGET)} \u00b7 "
+        f"{format_time(item.published, timezone)}"
+    )
+    quote = format_quote(item.quotes[0]) if item.quotes else ""
+    fixed = len(head) + len(meta) + len(quote) + 3
+    summary = truncate(
+        escape_mrkdwn(" ".join(s.strip() for s in item.summary)), MAX_SECTION_TEXT - fixed
+    )
+    text = "\n".join(part for part in (head, meta, summary, quote) if part)
+    blocks = [_section(text)]
+    if item.also_covered_by:
+        blocks.append(_context(sources_line(msg.ALSO_COVERED_BY, item.also_covered_by)))
+    return blocks
+
+
+def _fallback(title: str, items: Sequence[DigestItem]) -> str:
+    lines = [escape_mrkdwn(title)]
+    lines += [
+        f"{item.number}. {escape_mrkdwn(item.title)} ({escape_mrkdwn(item.source)})"
+        for item in items
+    ]
+    return truncate("\n".join(lines), MAX_FALLBACK_TEXT)
+
+
+def render_digest(digest: Digest) -> list[SlackMessage]:
+    """Split a digest over as few messages as Slack's limits allow; an item is never cut."""
+    if not digest.items:
+        return [
+            SlackMessage(
+                text=_fallback(digest.title, ()),
+                blocks=[_header(digest.title), _section(msg.DIGEST_EMPTY)],
+            )
+        ]
+    groups: list[tuple[list[Block], list[DigestItem]]] = [([], [])]
+    chars = 0
+    for item in digest.items:
+        blocks = item_blocks(item, digest.timezone)
+        size = sum(_block_chars(b) for b in blocks)
+        current, items = groups[-1]
+        # header + (divider + item blocks) per item
+        if items and (
+            1 + len(current) + 1 + len(blocks) > MAX_BLOCKS or chars + size > MAX_MESSAGE_CHARS
+        ):
+            groups.append(([], []))
+            current, items = groups[-1]
+            chars = 0
+        if items:
+            current.append(_divider())
+        current.extend(blocks)
+        items.append(item)
+        chars += size
+    total = len(groups)
+    messages = []
+    for part, (blocks, items) in enumerate(groups, start=1):
+        title = (
+            digest.title
+            if part == 1
+            else msg.DIGEST_CONTINUED.format(title=digest.title, part=part, total=total)
+        )
+        messages.append(
+            SlackMessage(
+                text=_fallback(title, items), blocks=[_header(title), *blocks], items=tuple(items)
+            )
+        )
+    return messages
+
+
+# ---------------------------------------------------------------------------------------------
+# replies
+
+
+def _chunks(text: str, size: int) -> list[str]:
+    """Split escaped text into pieces of at most `size`, preferring line then word boundaries."""
+    pieces: list[str] = []
+    while len(text) > size:
+        cut = text.rfind("\n", 0, size)
+        if cut < size // 2:
+            cut = text.rfind(" ", 0, size)
+        if cut < size // 2:
+            cut = size
+        piece = text[:cut]
+        # never split an entity such as &amp;
+        entity = _PARTIAL_ENTITY.search(piece)
+        if entity:
+            cut = entity.start()
+            piece = text[:cut]
+        pieces.append(piece.rstrip())
+        text = text[cut:].lstrip()
+    if text:
+        pieces.append(text)
+    return pieces
+
+
+def render_reply(reply: Reply) -> list[SlackMessage]:
+    """Render a neutral Reply; a reply carrying a digest renders as that digest."""
+    if reply.digest is not None:
+        return render_digest(reply.digest)
+    prefix = msg.ERROR_PREFIX if reply.error else ""
+    blocks: list[Block] = []
+    if reply.title:
+        title = link(reply.url, reply.title) if reply.url else escape_mrkdwn(reply.title)
+        blocks.append(_section(f"{prefix}*{title}*"))
+        prefix = ""
+    if reply.sentences:
+        body = escape_mrkdwn(" ".join(s.strip() for s in reply.sentences))
+        blocks += [_section(c) for c in _chunks(body, MAX_SECTION_TEXT)[:MAX_REPLY_TEXT_SECTIONS]]
+    for said in reply.quotes[:MAX_REPLY_QUOTES]:
+        blocks.append(_section(format_quote(said, budget=MAX_SECTION_TEXT - 10)))
+    if not (reply.title or reply.sentences or reply.quotes):
+        body = prefix + escape_mrkdwn(reply.text.strip())
+        blocks += [_section(c) for c in _chunks(body, MAX_SECTION_TEXT)[:MAX_REPLY_TEXT_SECTIONS]]
+    if reply.sources:
+        blocks.append(_context(sources_line(msg.SOURCES, reply.sources)))
+    blocks = blocks[:MAX_BLOCKS] or [_section(escape_mrkdwn(reply.text) or " ")]
+    text = truncate(escape_mrkdwn(reply.text.strip()), MAX_FALLBACK_TEXT) or " "
+    return [SlackMessage(text=text, blocks=blocks)]

@@ -1,0 +1,1 @@
+"""Fake chat servers (Slack, Discord) for tests: real local servers, real clients."""

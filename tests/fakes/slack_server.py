@@ -1,0 +1,374 @@
+"""A fake Slack for tests: Web API, response_url webhooks and a Socket Mode WebSocket.
+
+A real aiohttp server on 127.0.0.1 (model: bolt-python's tests/mock_web_api_server). It records
+every call, enforces Slack's message limits (failing with `invalid_blocks` like Slack does), and
+lets data trigger the error paths:
+
+- channel `C_NOTFOUND` -> channel_not_found, `C_NOTIN` -> not_in_channel,
+  `C_ARCHIVED` -> is_archived
+- channel `C_RATELIMIT` -> the first chat.postMessage gets 429 with `Retry-After: 0`, then ok
+- channel `C_FAILAFTER<n>` -> the first n posts are accepted, then channel_not_found
+- users `U_ADMIN` / `U_OWNER` are a workspace admin / owner in users.info
+- bot token `xoxb-invalid` -> invalid_auth on every method
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import parse_qsl
+
+from aiohttp import WSMsgType, web
+
+BOT_USER_ID = "U_BOT"
+TEAM_ID = "T_TEST"
+MAX_BLOCKS = 50
+MAX_SECTION_TEXT = 3000
+MAX_HEADER_TEXT = 150
+MAX_CONTEXT_ELEMENTS = 10
+MAX_TEXT = 40000
+_CHANNEL_ERRORS = {
+    "C_NOTFOUND": "channel_not_found",
+    "C_NOTIN": "not_in_channel",
+    "C_ARCHIVED": "is_archived",
+}
+
+
+@dataclass
+class Call:
+    """One request the fake received: a Web API method or a response_url post."""
+
+    method: str  # "chat.postMessage", ... or "response_url"
+    args: dict[str, Any]
+    headers: dict[str, str]
+    status: int = 200
+    error: str | None = None
+
+    @property
+    def blocks(self) -> list[dict[str, Any]]:
+        blocks = self.args.get("blocks") or []
+        return json.loads(blocks) if isinstance(blocks, str) else blocks
+
+
+def validate_blocks(blocks: Any) -> str | None:
+    """Why Slack would reject these blocks, or None."""
+    if not isinstance(blocks, list):
+        return "blocks must be a list"
+    if len(blocks) > MAX_BLOCKS:
+        return f"{len(blocks)} blocks > {MAX_BLOCKS}"
+    for index, block in enumerate(blocks):
+        kind = block.get("type")
+        text = block.get("text")
+        if kind == "header":
+            if not text or text.get("type") != "plain_text":
+                return f"block {index}: header text must be plain_text"
+            if not 1 <= len(text.get("text", "")) <= MAX_HEADER_TEXT:
+                return f"block {index}: header text length {len(text.get('text', ''))}"
+        elif kind == "section":
+            if not text or text.get("type") not in ("mrkdwn", "plain_text"):
+                return f"block {index}: section needs a text object"
+            if not 1 <= len(text.get("text", "")) <= MAX_SECTION_TEXT:
+                return f"block {index}: section text length {len(text.get('text', ''))}"
+        elif kind == "context":
+            elements = block.get("elements") or []
+            if not 1 <= len(elements) <= MAX_CONTEXT_ELEMENTS:
+                return f"block {index}: {len(elements)} context elements"
+            for element in elements:
+                if element.get("type") in ("mrkdwn", "plain_text") and not (
+                    1 <= len(element.get("text", "")) <= MAX_SECTION_TEXT
+                ):
+                    return f"block {index}: context element text length"
+        elif kind != "divider":
+            return f"block {index}: unexpected type {kind!r}"
+    return None
+
+
+@dataclass
+class FakeSlack:
+    """Start with `await fake.start()`; `fake.api_url` goes into AsyncWebClient(base_url=...)."""
+
+    calls: list[Call] = field(default_factory=list)
+    acks: dict[str, dict[str, Any]] = field(default_factory=dict)
+    users: dict[str, dict[str, Any]] = field(
+        default_factory=lambda: {
+            "U_ADMIN": {"id": "U_ADMIN", "is_admin": True, "is_owner": False},
+            "U_OWNER": {"id": "U_OWNER", "is_admin": False, "is_owner": True},
+        }
+    )
+    port: int = 0
+
+    def __post_init__(self) -> None:
+        self._runner: web.AppRunner | None = None
+        self._changed = asyncio.Condition()
+        self._ts = itertools.count(1)
+        self._envelopes = itertools.count(1)
+        self._posts: dict[str, int] = {}
+        self._rate_limited: set[str] = set()
+        self._sockets: list[web.WebSocketResponse] = []
+        self.socket_connected = asyncio.Event()
+
+    # ------------------------------------------------------------------------------------------
+    # lifecycle
+
+    async def start(self) -> FakeSlack:
+        app = web.Application()
+        app.router.add_route("*", "/api/{method}", self._api)
+        app.router.add_post("/response/{token}", self._response_url)
+        app.router.add_get("/socket", self._socket)
+        self._runner = web.AppRunner(app)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        self.port = self._runner.addresses[0][1]
+        return self
+
+    async def stop(self) -> None:
+        for ws in self._sockets:
+            await ws.close()
+        if self._runner is not None:
+            await self._runner.cleanup()
+
+    @property
+    def base(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def api_url(self) -> str:
+        return f"{self.base}/api/"
+
+    def response_url(self, token: str = "r1") -> str:
+        return f"{self.base}/response/{token}"
+
+    # ------------------------------------------------------------------------------------------
+    # inspection
+
+    def calls_to(self, method: str) -> list[Call]:
+        return [c for c in self.calls if c.method == method]
+
+    def accepted(self, method: str) -> list[Call]:
+        return [c for c in self.calls_to(method) if c.status == 200 and c.error is None]
+
+    async def wait_for(self, predicate: Callable[[], Any], timeout: float = 5.0) -> Any:
+        """Wait until predicate() is truthy (re-checked after every recorded request)."""
+
+        async def waiter() -> Any:
+            async with self._changed:
+                while not (result := predicate()):
+                    await self._changed.wait()
+                return result
+
+        return await asyncio.wait_for(waiter(), timeout)
+
+    async def _record(self, call: Call) -> None:
+        self.calls.append(call)
+        async with self._changed:
+            self._changed.notify_all()
+
+    # ------------------------------------------------------------------------------------------
+    # Web API
+
+    async def _api(self, request: web.Request) -> web.Response:
+        method = request.match_info["method"]
+        args: dict[str, Any] = dict(request.query)
+        raw = await request.text()
+        if raw:
+            if request.content_type == "application/json":
+                args.update(json.loads(raw))
+            else:
+                args.update(parse_qsl(raw))
+        headers = {k.lower(): v for k, v in request.headers.items()}
+        token = headers.get("authorization", "").removeprefix("Bearer ") or args.get("token", "")
+        call = Call(method=method, args=args, headers=headers)
+        status, body, extra_headers = self._answer(method, args, token)
+        call.status = status
+        call.error = None if body.get("ok") else body.get("error")
+        await self._record(call)
+        return web.json_response(body, status=status, headers=extra_headers)
+
+    def _answer(
+        self, method: str, args: dict[str, Any], token: str
+    ) -> tuple[int, dict[str, Any], dict[str, str]]:
+        if token == "xoxb-invalid":
+            return 200, {"ok": False, "error": "invalid_auth"}, {}
+        if method == "auth.test":
+            body = {
+                "ok": True,
+                "url": "https://test.slack.com/",
+                "team": "Test",
+                "user": "newsbrief",
+                "team_id": TEAM_ID,
+                "user_id": BOT_USER_ID,
+                "bot_id": "B_BOT",
+                "is_enterprise_install": False,
+            }
+            return 200, body, {}
+        if method == "apps.connections.open":
+            if not token.startswith("xapp-"):
+                return 200, {"ok": False, "error": "invalid_auth"}, {}
+            return 200, {"ok": True, "url": f"ws://127.0.0.1:{self.port}/socket"}, {}
+        if method == "users.info":
+            user = self.users.get(args.get("user", ""), {"id": args.get("user"), "is_admin": False})
+            return 200, {"ok": True, "user": user}, {}
+        if method in ("chat.postMessage", "chat.postEphemeral"):
+            return self._post(method, args)
+        return 200, {"ok": False, "error": "unknown_method"}, {}
+
+    def _post(
+        self, method: str, args: dict[str, Any]
+    ) -> tuple[int, dict[str, Any], dict[str, str]]:
+        channel = str(args.get("channel", ""))
+        if channel in _CHANNEL_ERRORS:
+            return 200, {"ok": False, "error": _CHANNEL_ERRORS[channel]}, {}
+        if channel == "C_RATELIMIT" and channel not in self._rate_limited:
+            self._rate_limited.add(channel)
+            return 429, {"ok": False, "error": "ratelimited"}, {"Retry-After": "0"}
+        if channel.startswith("C_FAILAFTER"):
+            allowed = int(channel.removeprefix("C_FAILAFTER"))
+            if self._posts.get(channel, 0) >= allowed:
+                return 200, {"ok": False, "error": "channel_not_found"}, {}
+        problem = self._check_message(args)
+        if problem:
+            return 200, {"ok": False, "error": "invalid_blocks", "detail": problem}, {}
+        self._posts[channel] = self._posts.get(channel, 0) + 1
+        ts = f"1795000000.{next(self._ts):06d}"
+        if method == "chat.postEphemeral":
+            return 200, {"ok": True, "message_ts": ts}, {}
+        return 200, {"ok": True, "channel": channel, "ts": ts, "message": {"ts": ts}}, {}
+
+    @staticmethod
+    def _check_message(args: dict[str, Any]) -> str | None:
+        text = args.get("text") or ""
+        blocks = args.get("blocks")
+        if not text and not blocks:
+            return "no text"
+        if len(text) > MAX_TEXT:
+            return "text too long"
+        if blocks is not None:
+            if isinstance(blocks, str):
+                blocks = json.loads(blocks)
+            return validate_blocks(blocks)
+        return None
+
+    # ------------------------------------------------------------------------------------------
+    # response_url
+
+    async def _response_url(self, request: web.Request) -> web.Response:
+        args = await request.json()
+        headers = {k.lower(): v for k, v in request.headers.items()}
+        call = Call(method="response_url", args=args, headers=headers)
+        problem = self._check_message(args)
+        if problem:
+            call.status, call.error = 400, "invalid_blocks"
+            await self._record(call)
+            return web.Response(status=400, text="invalid_blocks")
+        call.args["token"] = request.match_info["token"]
+        await self._record(call)
+        return web.Response(text="ok")
+
+    # ------------------------------------------------------------------------------------------
+    # Socket Mode
+
+    async def _socket(self, request: web.Request) -> web.WebSocketResponse:
+        ws = web.WebSocketResponse(autoping=True)
+        await ws.prepare(request)
+        self._sockets.append(ws)
+        await ws.send_str(
+            json.dumps(
+                {"type": "hello", "num_connections": 1, "connection_info": {"app_id": "A_TEST"}}
+            )
+        )
+        self.socket_connected.set()
+        async for message in ws:
+            if message.type == WSMsgType.TEXT:
+                data = json.loads(message.data)
+                if "envelope_id" in data:
+                    self.acks[data["envelope_id"]] = data
+                    await self._record(Call(method="socket_ack", args=data, headers={}))
+        return ws
+
+    async def send_envelope(self, kind: str, payload: dict[str, Any]) -> str:
+        """Send a `slash_commands` / `events_api` envelope; returns its envelope id."""
+        await asyncio.wait_for(self.socket_connected.wait(), 5)
+        envelope_id = f"env-{next(self._envelopes)}"
+        envelope = {
+            "envelope_id": envelope_id,
+            "type": kind,
+            "accepts_response_payload": kind == "slash_commands",
+            "payload": payload,
+        }
+        if kind == "events_api":
+            envelope.update(retry_attempt=0, retry_reason="")
+        await self._sockets[-1].send_str(json.dumps(envelope))
+        return envelope_id
+
+    async def wait_ack(self, envelope_id: str, timeout: float = 5.0) -> dict[str, Any]:
+        return await self.wait_for(lambda: self.acks.get(envelope_id), timeout)
+
+    # ------------------------------------------------------------------------------------------
+    # payload builders
+
+    def slash_payload(
+        self,
+        command: str,
+        text: str = "",
+        *,
+        channel: str = "C_NEWS",
+        user: str = "U_USER",
+        response_token: str = "r1",
+    ) -> dict[str, str]:
+        return {
+            "token": "verification-token",
+            "team_id": TEAM_ID,
+            "team_domain": "test",
+            "channel_id": channel,
+            "channel_name": "news",
+            "user_id": user,
+            "user_name": "someone",
+            "command": command,
+            "text": text,
+            "api_app_id": "A_TEST",
+            "is_enterprise_install": "false",
+            "response_url": self.response_url(response_token),
+            "trigger_id": "trigger-1",
+        }
+
+    @staticmethod
+    def mention_payload(
+        text: str,
+        *,
+        channel: str = "C_NEWS",
+        user: str = "U_USER",
+        ts: str = "1795000100.000100",
+        thread_ts: str | None = None,
+    ) -> dict[str, Any]:
+        event: dict[str, Any] = {
+            "type": "app_mention",
+            "user": user,
+            "text": text,
+            "ts": ts,
+            "channel": channel,
+            "event_ts": ts,
+        }
+        if thread_ts:
+            event["thread_ts"] = thread_ts
+        return {
+            "token": "verification-token",
+            "team_id": TEAM_ID,
+            "api_app_id": "A_TEST",
+            "event": event,
+            "type": "event_callback",
+            "event_id": f"Ev{ts.replace('.', '')}",
+            "event_time": int(float(ts)),
+            "authorizations": [
+                {
+                    "team_id": TEAM_ID,
+                    "user_id": BOT_USER_ID,
+                    "is_bot": True,
+                    "is_enterprise_install": False,
+                }
+            ],
+        }
