@@ -1,0 +1,605 @@
+"""Find the attribution of one quotation: who the text next to it says spoke.
+
+Looks at the clause right after the closing mark (``"...," Burns said``, ``"...," said Burns``,
+``"...," according to Burns``) and the clause right before the opening mark (``Burns said:
+"..."``, ``Burns told reporters that "..."``, ``According to Burns, "..."``). The result is a
+raw mention (a name with its title, a pronoun, or a common noun phrase); resolving it to a full
+name is done by :mod:`summarizers.speakers`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from summarizers.names import (
+    HONORIFICS,
+    NEUTRAL_HONORIFICS,
+    NOT_NAME,
+    PARTICLES,
+    TITLE_WORDS,
+    TOKEN_RE,
+    Name,
+    is_cap,
+    is_name_token,
+    split_title,
+)
+
+_VERB_WORDS = [
+    "said",
+    "says",
+    "say",
+    "added",
+    "adds",
+    "told",
+    "tells",
+    "wrote",
+    "writes",
+    "tweeted",
+    "tweets",
+    "posted",
+    "explained",
+    "explains",
+    "recalled",
+    "recalls",
+    "continued",
+    "continues",
+    "noted",
+    "notes",
+    "asked",
+    "asks",
+    "argued",
+    "argues",
+    "declared",
+    "declares",
+    "insisted",
+    "insists",
+    "replied",
+    "replies",
+    "responded",
+    "responds",
+    "stated",
+    "states",
+    "warned",
+    "warns",
+    "answered",
+    "answers",
+    "observed",
+    "observes",
+    "remarked",
+    "remarks",
+    "acknowledged",
+    "acknowledges",
+    "admitted",
+    "admits",
+    "announced",
+    "announces",
+    "boasted",
+    "boasts",
+    "claimed",
+    "claims",
+    "complained",
+    "complains",
+    "conceded",
+    "concedes",
+    "concluded",
+    "concludes",
+    "confirmed",
+    "confirms",
+    "contended",
+    "contends",
+    "countered",
+    "counters",
+    "cried",
+    "emphasized",
+    "emphasizes",
+    "exclaimed",
+    "joked",
+    "jokes",
+    "mused",
+    "muses",
+    "predicted",
+    "predicts",
+    "promised",
+    "promises",
+    "quipped",
+    "quips",
+    "reiterated",
+    "reiterates",
+    "repeated",
+    "repeats",
+    "shouted",
+    "shouts",
+    "stressed",
+    "stresses",
+    "suggested",
+    "suggests",
+    "testified",
+    "thundered",
+    "urged",
+    "urges",
+    "vowed",
+    "vows",
+    "yelled",
+    "yells",
+    "chanted",
+    "snapped",
+    "agreed",
+    "agrees",
+    "charged",
+    "cautioned",
+    "cautions",
+    "lamented",
+    "laments",
+    "pleaded",
+    "proclaimed",
+    "protested",
+    "reasoned",
+    "recounted",
+    "recounts",
+    "asserted",
+    "asserts",
+    "texted",
+    "emailed",
+    "wondered",
+    "wonders",
+    "opined",
+    "griped",
+    "fumed",
+    "scoffed",
+    "sniped",
+    "bragged",
+    "raved",
+    "marveled",
+    "explained",
+    "whispered",
+    "screamed",
+    "sang",
+    "announced",
+    "acknowledged",
+    "blasted",
+    "blasts",
+    "mocked",
+    "mocks",
+    "retorted",
+    "retorts",
+    "interjected",
+    "begged",
+    "demanded",
+    "demands",
+    "estimated",
+    "insisted",
+]
+_PARTICIPLES = [
+    "saying",
+    "adding",
+    "telling",
+    "noting",
+    "writing",
+    "arguing",
+    "asking",
+    "explaining",
+    "declaring",
+]
+_VERB_ALT = "|".join(sorted(set(_VERB_WORDS) | set(_PARTICIPLES), key=len, reverse=True))
+VERB_RE = re.compile(
+    rf"\b(?:(?:was|is|were|has\s+been|had\s+been)\s+quoted\s+as\s+saying|pointed\s+out|points\s+out"
+    rf"|went\s+on|goes\s+on|{_VERB_ALT})\b"
+)
+ACCORDING_RE = re.compile(r"\baccording\s+to\b", re.I)
+
+SUBJECT_PRONOUNS = {"he": "m", "she": "f", "they": None, "i": None, "we": None}
+_PREPOSITIONS = frozenset(
+    [
+        "of",
+        "for",
+        "with",
+        "at",
+        "from",
+        "in",
+        "on",
+        "by",
+        "to",
+        "about",
+        "against",
+        "toward",
+        "towards",
+        "than",
+        "like",
+        "over",
+        "into",
+        "under",
+        "after",
+        "before",
+        "during",
+        "between",
+        "behind",
+    ]
+)
+_TRAILING_SKIP = frozenset(
+    [
+        "also",
+        "later",
+        "then",
+        "once",
+        "recently",
+        "previously",
+        "simply",
+        "quickly",
+        "reportedly",
+        "repeatedly",
+        "again",
+        "often",
+        "flatly",
+        "bluntly",
+        "angrily",
+        "has",
+        "had",
+        "have",
+        "was",
+        "is",
+        "were",
+        "would",
+        "will",
+        "finally",
+        "just",
+        "further",
+        "publicly",
+        "privately",
+        "frequently",
+        "earlier",
+        "soon",
+        "subsequently",
+        "candidly",
+        "bluntly",
+        "succinctly",
+        "proudly",
+        "quietly",
+        "firmly",
+        "forcefully",
+        "sharply",
+        "calmly",
+        "tersely",
+        "famously",
+        "memorably",
+        "once",
+        "even",
+        "still",
+        "never",
+        "always",
+        "ultimately",
+        "jokingly",
+        "sarcastically",
+        "emphatically",
+    ]
+)
+_DESCRIPTOR_START = frozenset(
+    ["the", "a", "an", "who", "which", "whose", "one", "whom", "where", "then"]
+)
+ABBREVIATIONS = frozenset(
+    [
+        "mr.",
+        "mrs.",
+        "ms.",
+        "dr.",
+        "sen.",
+        "rep.",
+        "gov.",
+        "gen.",
+        "lt.",
+        "col.",
+        "capt.",
+        "sgt.",
+        "adm.",
+        "st.",
+        "jr.",
+        "sr.",
+        "prof.",
+        "rev.",
+        "hon.",
+        "u.s.",
+        "u.k.",
+        "u.n.",
+        "jan.",
+        "feb.",
+        "mar.",
+        "apr.",
+        "aug.",
+        "sept.",
+        "sep.",
+        "oct.",
+        "nov.",
+        "dec.",
+        "no.",
+        "vs.",
+        "inc.",
+        "corp.",
+        "co.",
+        "ltd.",
+        "mt.",
+        "ft.",
+        "ave.",
+        "blvd.",
+        "d.c.",
+        "e.g.",
+        "i.e.",
+        "a.m.",
+        "p.m.",
+        "r.",
+        "d.",
+        "i.",
+    ]
+)
+
+
+@dataclass(frozen=True)
+class Mention:
+    """A raw attribution: a name, a pronoun, or a common noun phrase (``name`` and
+    ``pronoun`` both None)."""
+
+    name: Name | None = None
+    pronoun: str | None = None
+    pos: int = 0  # where the attribution is (for resolving pronouns)
+
+
+def _clean(tok: str) -> str:
+    """Drop a sentence-final period glued to a word (but keep "Sen.", "Jr.", "J.")."""
+    if tok.endswith(".") and tok.lower() not in ABBREVIATIONS and tok.lower() not in HONORIFICS:
+        core = tok[:-1]
+        if len(core) > 1 and "." not in core:
+            return core
+    return tok
+
+
+def tokens(s: str) -> list[str]:
+    return [_clean(t) for t in TOKEN_RE.findall(s)]
+
+
+def last_sentence_start(s: str) -> int:
+    """Offset in ``s`` where its last sentence starts (0 if it has only one)."""
+    best = 0
+    for m in re.finditer(r"[.!?][\"'\u201d\u2019)\]]*\s+(?=[\"'\u201c\u2018(\[]?[A-Z0-9])", s):
+        word = re.search(r"(\S+)$", s[: m.start() + 1])
+        w = word.group(1).lower() if word else ""
+        if w in ABBREVIATIONS or re.fullmatch(r"(?:[a-z]\.)+", w):
+            continue
+        best = m.end()
+    return best
+
+
+def first_sentence_end(s: str) -> int:
+    """Offset in ``s`` where its first sentence ends (len(s) if it does not)."""
+    for m in re.finditer(r"[.!?](?=[\"'\u201d\u2019)\]]*(?:\s|$))", s):
+        word = re.search(r"(\S+)$", s[: m.start() + 1])
+        w = word.group(1).lower() if word else ""
+        if w in ABBREVIATIONS or re.fullmatch(r"(?:[a-z]\.)+", w):
+            continue
+        return m.end()
+    return len(s)
+
+
+def _strip_parens(s: str) -> str:
+    return re.sub(r"\([^()]*\)", " ", s)
+
+
+def _is_descriptor(seg_toks: list[str]) -> bool:
+    first = seg_toks[0]
+    return not first[:1].isupper() or first.lower() in _DESCRIPTOR_START or first[:1].isdigit()
+
+
+def _descriptor_title(seg: str) -> str | None:
+    seg = re.split(r"\s+(?:who|which|whose|where)\b", seg.strip())[0].strip(" ,")
+    if not seg or seg[:1].isdigit() or len(seg.split()) > 14:
+        return None
+    return seg
+
+
+def _trailing_name(seg_toks: list[str]) -> Name | None:
+    """The name a segment ends with, unless it is the object of a preposition."""
+    i = len(seg_toks)
+    while i > 0:
+        t = seg_toks[i - 1]
+        low = t.lower()
+        if (
+            is_name_token(t)
+            or low in TITLE_WORDS
+            or low in HONORIFICS
+            or low in NEUTRAL_HONORIFICS
+            or low in PARTICLES
+            or (low in {"of", "the", "and", "for"} and i < len(seg_toks))
+        ):
+            i -= 1
+            continue
+        break
+    run = seg_toks[i:]
+    while run and run[0].lower() in {"of", "the", "and", "for"}:
+        run.pop(0)
+        i += 1
+    if not run or not is_name_token(run[-1]):
+        return None
+    if i > 0 and seg_toks[i - 1].lower() in _PREPOSITIONS:
+        return None
+    if i > 0 and seg_toks[i - 1].endswith(("'s", "\u2019s")):
+        return None
+    return split_title(run)
+
+
+def np_before(pre: str, pos: int) -> Mention | None:
+    """Parse the subject that ends ``pre`` (the text before a speech verb)."""
+    pre = _strip_parens(pre).rstrip()
+    words = pre.split()
+    while words and words[-1].lower().strip(",") in _TRAILING_SKIP:
+        words.pop()
+    pre = " ".join(words).rstrip(" ,\u2014-")
+    if not pre:
+        return None
+    segments = [s for s in re.split(r"\s*[,\u2014]\s*", pre) if s.strip()]
+    appos: str | None = None
+    for k in range(len(segments) - 1, max(-1, len(segments) - 5), -1):
+        toks = tokens(segments[k])
+        if not toks:
+            continue
+        if toks[-1].lower() in SUBJECT_PRONOUNS and len(toks) <= 3:
+            return Mention(pronoun=toks[-1].lower(), pos=pos)
+        if _is_descriptor(toks) and k > 0:
+            if toks[0].lower() not in {"who", "which", "whose", "where"}:
+                appos = _descriptor_title(segments[k])
+            continue
+        name = _trailing_name(toks)
+        if name is None:
+            return Mention(pos=pos)
+        if name.title is None and appos:
+            name = Name(name.name, appos, name.gender, name.honorific)
+        return Mention(name=name, pos=pos)
+    return None
+
+
+def _leading_name(seg: str) -> Name | None:
+    toks = tokens(_strip_parens(seg))
+    if toks and toks[0].lower() == "the":
+        toks = toks[1:]
+    run: list[str] = []
+    for j, t in enumerate(toks):
+        low = t.lower()
+        nxt = toks[j + 1] if j + 1 < len(toks) else ""
+        if (
+            is_name_token(t)
+            or low in TITLE_WORDS
+            or low in HONORIFICS
+            or low in NEUTRAL_HONORIFICS
+            or (low in PARTICLES and run)
+            or (
+                low in {"of", "the", "and", "for"}
+                and run
+                and (is_cap(nxt) or nxt.lower() in TITLE_WORDS)
+            )
+        ):
+            run.append(t)
+            continue
+        break
+    if not run:
+        return None
+    return split_title(run)
+
+
+def np_after_verb(rest: str, pos: int) -> Mention | None:
+    """Parse the subject that follows an inverted speech verb (``said Nicholas Burns, ...``)."""
+    rest = rest.strip()
+    toks = tokens(rest)
+    if not toks:
+        return None
+    if toks[0].lower() in SUBJECT_PRONOUNS:
+        return Mention(pronoun=toks[0].lower(), pos=pos)
+    segments = [s for s in re.split(r"\s*[,;\u2014]\s*", rest) if s.strip()][:3]
+    for k, seg in enumerate(segments):
+        name = _leading_name(seg)
+        if name is not None:
+            if name.title is None and k + 1 < len(segments):
+                nxt = segments[k + 1]
+                if _is_descriptor(tokens(nxt) or ["x"]):
+                    name = Name(name.name, _descriptor_title(nxt), name.gender, name.honorific)
+            return Mention(name=name, pos=pos)
+        if not _is_descriptor(tokens(seg) or ["x"]):
+            return None
+    return Mention(pos=pos)
+
+
+def after_mention(after: str, pos: int) -> Mention | None:
+    """Attribution in the clause that follows a quotation's closing mark."""
+    s = after.lstrip(" ,\u2014-\u2013")
+    s = s[: first_sentence_end(s)]
+    m = ACCORDING_RE.match(s)
+    if m:
+        return np_after_verb(s[m.end() :], pos + m.end())
+    vm = VERB_RE.search(s)
+    if vm is None:
+        return None
+    pre = s[: vm.start()]
+    if len(pre.split()) > 25:
+        return None
+    if not pre.strip():
+        return np_after_verb(s[vm.end() :], pos + vm.end())
+    if pre.strip()[:1].islower() and pre.split()[0].lower() not in SUBJECT_PRONOUNS:
+        if pre.split()[0].lower() not in {"the", "a", "an", "former", "then", "one"}:
+            return None
+    return np_before(pre, pos)
+
+
+def subject_at_start(clause: str, pos: int) -> Mention | None:
+    """The subject a clause opens with (``Cruz called them on it:``)."""
+    c = clause.strip()
+    c = re.sub(
+        r"^(?:but|and|so|still|then|yet|later|earlier|instead|meanwhile)\b,?\s*", "", c, flags=re.I
+    )
+    toks = tokens(c)
+    if not toks:
+        return None
+    if toks[0].lower() in SUBJECT_PRONOUNS:
+        return Mention(pronoun=toks[0].lower(), pos=pos)
+    first_seg = re.split(r"\s*[,\u2014]\s*", c)[0]
+    name = _leading_name(first_seg)
+    if name is None:
+        return None
+    seg_toks = tokens(first_seg)
+    # the name must be followed by a lower-case word (a verb), not be a prepositional opener
+    if seg_toks and seg_toks[0].lower() in _PREPOSITIONS | NOT_NAME:
+        return None
+    return Mention(name=name, pos=pos)
+
+
+def before_mention(before: str, pos: int) -> Mention | None:
+    """Attribution in the clause that precedes a quotation's opening mark."""
+    start = last_sentence_start(before)
+    clause = before[start:]
+    cpos = pos + start
+    stripped = clause.rstrip()
+    if not stripped:
+        return None
+    m = re.match(r"\s*(?:and\s+)?according\s+to\s+(.+?),?\s*$", clause, re.I | re.S)
+    if m:
+        return np_after_verb(m.group(1), cpos + m.start(1))
+    verbs = list(VERB_RE.finditer(clause))
+    if verbs:
+        vm = verbs[-1]
+        tail = clause[vm.end() :]
+        tail_words = tail.split()
+        if len(tail_words) <= 12 and not re.search(r"[.!?]\s", tail):
+            if vm.group(0) in _PARTICIPLES:
+                return subject_at_start(clause[: vm.start()], cpos)
+            pre = clause[: vm.start()]
+            if not pre.strip():
+                return np_after_verb(tail, cpos + vm.end())
+            found = np_before(pre, cpos + vm.start())
+            if found is not None:
+                return found
+            return subject_at_start(pre, cpos)
+    if stripped.endswith(":"):
+        return subject_at_start(clause, cpos)
+    return None
+
+
+def looks_attributed(before: str, after: str) -> bool:
+    """Cheap test: is a speech verb or a colon right next to the quotation?"""
+    a = after.lstrip(" ,\u2014-\u2013")[:80]
+    if ACCORDING_RE.match(a) or VERB_RE.match(a):
+        return True
+    a_words = a.split()
+    if a_words and VERB_RE.search(" ".join(a_words[:6])):
+        return a_words[0][:1].isupper() or a_words[0].lower() in SUBJECT_PRONOUNS
+    b = before.rstrip()
+    if b.endswith(":"):
+        return True
+    return bool(re.search(rf"\b(?:{_VERB_ALT})\b\s*,?$", b))
+
+
+__all__ = [
+    "Mention",
+    "NOT_NAME",
+    "after_mention",
+    "before_mention",
+    "first_sentence_end",
+    "last_sentence_start",
+    "looks_attributed",
+    "subject_at_start",
+    "tokens",
+]

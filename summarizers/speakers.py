@@ -1,0 +1,177 @@
+"""Resolve raw attributions to full names: surnames, honorifics and pronouns.
+
+* A surname ("Burns") or honorific form ("Mr. Obama") resolves to a full name met in the
+  article: the most recent earlier speaker with that surname, else the full name mentioned most
+  often before the quotation (ties: the earliest), else one mentioned later.
+* A pronoun resolves to the nearest earlier person of a compatible gender: the sentences before
+  the attribution are searched backwards (nearest first), and within a sentence the first person
+  mentioned wins (usually the subject). Gender comes from honorifics (Mr., Ms.), gendered titles
+  and a small first-name list; unknown gender is compatible with anything. Without a candidate
+  in the last few sentences, the most recent gender-compatible speaker is used.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+
+from summarizers.attribution import Mention, last_sentence_start
+from summarizers.names import NOT_NAME, Name, looks_like_org, split_title
+
+_CAP_RUN = re.compile(
+    r"(?:(?:Mr|Mrs|Ms|Dr|Sen|Rep|Gov|Gen|Lt|Col|Sgt|Capt|Adm|Prof|Rev)\.\s+)?"
+    r"[A-Z][\w'\u2019\-]*\.?"
+    r"(?:\s+(?:(?:of|the|de|da|van|von|der|bin|al|la|le|du|del)\s+)*"
+    r"(?:[A-Z][\w'\u2019\-]*\.?|[A-Z]\.))*"
+)
+_PRONOUN_GENDER = {"he": "m", "she": "f"}
+_LOOKBACK_SENTENCES = 4
+
+
+@dataclass(frozen=True)
+class PersonMention:
+    pos: int
+    name: str  # resolved full name
+    gender: str | None
+    person_like: bool
+
+
+@dataclass
+class Resolver:
+    """Per-article state: names met so far, speakers so far, genders and titles."""
+
+    text: str
+    quoted: list[tuple[int, int]]
+    full_names: list[tuple[int, str]] = field(default_factory=list)
+    mentions: list[PersonMention] = field(default_factory=list)
+    titles: dict[str, str] = field(default_factory=dict)
+    genders: dict[str, str] = field(default_factory=dict)
+    speakers: list[tuple[int, str]] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        raw: list[tuple[int, Name]] = []
+        starts = [s for s, _ in self.quoted]
+        for m in _CAP_RUN.finditer(self.text):
+            k = bisect.bisect_right(starts, m.start()) - 1
+            if k >= 0 and self.quoted[k][0] <= m.start() < self.quoted[k][1]:
+                continue  # names inside quotations are not mentions of a speaker
+            toks = m.group(0).split()
+            while (
+                toks
+                and toks[0].lower().rstrip(".") in NOT_NAME | {"mr", "mrs", "ms"}
+                and (toks[0].lower() in NOT_NAME)
+            ):
+                toks.pop(0)
+            if not toks:
+                continue
+            name = split_title(toks)
+            if name is None or name.name.lower() in NOT_NAME:
+                continue
+            raw.append((m.start(), name))
+        for pos, name in raw:
+            if len(name.name.split()) >= 2 and not looks_like_org(name.name):
+                self.full_names.append((pos, name.name))
+                if name.title and name.name not in self.titles and len(name.title) > 2:
+                    self.titles[name.name] = name.title
+            if name.gender and len(name.name.split()) >= 1:
+                self.genders.setdefault(name.name, name.gender)
+        for pos, name in raw:
+            full = self.resolve_name(name.name, pos)
+            gender = self.gender(full, name)
+            person_like = (
+                gender is not None
+                or name.honorific
+                or (name.title is not None and not looks_like_org(name.name))
+            )
+            if looks_like_org(name.name):
+                person_like = False
+            self.mentions.append(PersonMention(pos, full, gender, person_like))
+        self._mention_pos = [m.pos for m in self.mentions]
+
+    def gender(self, full: str, name: Name | None = None) -> str | None:
+        if name is not None and name.gender:
+            return name.gender
+        if full in self.genders:
+            return self.genders[full]
+        last = full.split()[-1]
+        for other, g in self.genders.items():
+            if other.split()[-1] == last and (other == last or full == last):
+                return g
+        return None
+
+    def resolve_name(self, name: str, pos: int) -> str:
+        """A surname or first name to the full name met in the article."""
+        toks = name.split()
+        if len(toks) != 1:
+            return name
+        word = toks[0]
+        for _, spk in reversed(self.speakers):
+            parts = spk.split()
+            if len(parts) > 1 and parts[-1] == word:
+                return spk
+        earlier = Counter(n for p, n in self.full_names if p < pos and n.split()[-1] == word)
+        if earlier:
+            best = max(earlier.values())
+            for p, n in self.full_names:
+                if p < pos and earlier.get(n) == best:
+                    return n
+        for p, n in self.full_names:
+            if n.split()[-1] == word and p >= pos:
+                return n
+        for p, n in self.full_names:
+            if n.split()[0] == word and p < pos:
+                return n
+        return name
+
+    def note_speaker(self, pos: int, name: str, gender: str | None) -> None:
+        self.speakers.append((pos, name))
+        if gender:
+            self.genders.setdefault(name, gender)
+
+    def resolve(self, mention: Mention) -> tuple[str | None, str | None]:
+        """(speaker, title) for a raw mention."""
+        if mention.name is not None:
+            full = self.resolve_name(mention.name.name, mention.pos)
+            title = mention.name.title or self.titles.get(full)
+            if mention.name.title and full not in self.titles:
+                self.titles[full] = mention.name.title
+            gender = self.gender(full, mention.name)
+            self.note_speaker(mention.pos, full, gender)
+            return full, title
+        if mention.pronoun is not None:
+            full = self.resolve_pronoun(mention.pronoun, mention.pos)
+            if full is None:
+                return None, None
+            self.note_speaker(mention.pos, full, _PRONOUN_GENDER.get(mention.pronoun))
+            return full, self.titles.get(full)
+        return None, None
+
+    def _compatible(self, gender: str | None, want: str | None) -> bool:
+        return want is None or gender is None or gender == want
+
+    def resolve_pronoun(self, pronoun: str, pos: int) -> str | None:
+        want = _PRONOUN_GENDER.get(pronoun)
+        if pronoun in {"i", "we"}:
+            return self.speakers[-1][1] if self.speakers else None
+        speakers = {n for _, n in self.speakers}
+        end = pos
+        for _ in range(_LOOKBACK_SENTENCES):
+            if end <= 0:
+                break
+            start = last_sentence_start(self.text[:end].rstrip())
+            lo = bisect.bisect_left(self._mention_pos, start)
+            hi = bisect.bisect_left(self._mention_pos, end)
+            for m in self.mentions[lo:hi]:
+                if not (m.person_like or m.name in speakers):
+                    continue
+                if self._compatible(self.gender(m.name), want):
+                    return m.name
+            if start == 0:
+                break
+            end = start
+        for _, n in reversed(self.speakers):
+            if self._compatible(self.gender(n), want):
+                return n
+        return None
