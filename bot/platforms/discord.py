@@ -1,0 +1,452 @@
+"""Discord: digests as embeds, slash commands and follow-up threads, through discord.py 2.x.
+
+The core never imports discord; this module turns interactions into neutral `Command`s and renders
+neutral `Digest`/`Reply` values (see discord_render.py). Only the `guilds` intent is used: slash
+commands arrive as interactions, which need no intent at all, and the guild cache lets a digest
+channel be found by id.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Collection
+from typing import Any
+
+import aiohttp
+import discord
+import yarl
+from discord import app_commands
+from discord.gateway import DiscordWebSocket
+from discord.http import Route
+
+from bot.models import Command, Digest, Reply
+from bot.platforms import discord_messages as msg
+from bot.platforms.base import ChatPlatform, CommandHandler, PlatformError, RecordPosted
+from bot.platforms.discord_render import (
+    CHOICE_MAX,
+    CHOICES_MAX,
+    OutMessage,
+    digest_messages,
+    fit,
+    invite_url,
+    message_nonce,
+    reply_messages,
+    thread_name,
+)
+
+__all__ = ["DiscordPlatform", "fetch_application_id", "invite_url", "normalize_api_url"]
+
+log = logging.getLogger(__name__)
+
+NO_MENTIONS = discord.AllowedMentions.none()
+DEFAULT_API_URL = "https://discord.com/api/v10"
+# Discord's follow-up threads archive after a day without messages.
+THREAD_ARCHIVE_MINUTES = 1440
+
+
+def normalize_api_url(api_url: str | None) -> str:
+    """`https://proxy.example` or `https://proxy.example/api/v10` -> the REST base with version."""
+    if not api_url:
+        return DEFAULT_API_URL
+    url = api_url.rstrip("/")
+    tail = url.rsplit("/", 2)
+    if len(tail) == 3 and tail[1] == "api" and tail[2].startswith("v"):
+        return url
+    return f"{url}/api/v10"
+
+
+async def fetch_application_id(
+    token: str, *, api_url: str | None = None, proxy: str | None = None
+) -> int:
+    """The application id of the bot behind `token` (GET /oauth2/applications/@me)."""
+    url = f"{normalize_api_url(api_url)}/oauth2/applications/@me"
+    headers = {"Authorization": f"Bot {token.strip()}"}
+    try:
+        async with (
+            aiohttp.ClientSession() as session,
+            session.get(url, headers=headers, proxy=proxy) as response,
+        ):
+            if response.status == 401:
+                raise PlatformError(
+                    "Discord rejected the bot token",
+                    hint="check DISCORD_TOKEN (Developer Portal → your app → Bot → Reset Token)",
+                    retryable=False,
+                )
+            if response.status >= 400:
+                raise PlatformError(f"Discord answered {response.status} to {url}")
+            data = await response.json(content_type=None)
+    except (aiohttp.ClientError, TimeoutError) as exc:
+        raise PlatformError(f"Could not reach Discord at {url}: {exc}") from exc
+    return int(data["id"])
+
+
+class DiscordPlatform(ChatPlatform):
+    """One Discord bot connection serving every configured Discord channel."""
+
+    name = "discord"
+
+    def __init__(
+        self,
+        *,
+        token: str,
+        api_url: str | None = None,
+        gateway_url: str | None = None,
+        guild_ids: Collection[int] = (),
+        shard_count: int | None = None,
+        proxy: str | None = None,
+        guild_ready_timeout: float = 2.0,
+        defer_after: float = 1.5,
+        ready_timeout: float = 60.0,
+    ) -> None:
+        """`defer_after`: answer directly when the core replies within this many seconds,
+        otherwise defer (Discord allows 3 s for the first response) and answer by follow-up."""
+        if not token or not token.strip():
+            raise ValueError("a Discord bot token is required (DISCORD_TOKEN)")
+        self._token = token.strip()
+        self.api_url = normalize_api_url(api_url)
+        self.gateway_url = yarl.URL(gateway_url) if gateway_url else None
+        self.guild_ids = tuple(int(g) for g in guild_ids)
+        self.defer_after = defer_after
+        self.ready_timeout = ready_timeout
+        self._handler: CommandHandler | None = None
+        self._connect_task: asyncio.Task[None] | None = None
+        self._saved_globals: tuple[str, yarl.URL] | None = None
+
+        intents = discord.Intents.none()
+        intents.guilds = True
+        options: dict[str, Any] = {
+            "intents": intents,
+            "allowed_mentions": NO_MENTIONS,
+            "proxy": proxy,
+            "guild_ready_timeout": guild_ready_timeout,
+        }
+        self.client: discord.Client
+        if shard_count:
+            self.client = discord.AutoShardedClient(shard_count=shard_count, **options)
+        else:
+            self.client = discord.Client(**options)
+        self.tree = app_commands.CommandTree(self.client)
+        self._register_commands()
+
+    # -- lifecycle -----------------------------------------------------------------------------
+
+    async def start(self, handler: CommandHandler) -> None:
+        self._handler = handler
+        self._apply_urls()
+        try:
+            await self.client.login(self._token)
+        except discord.LoginFailure as exc:
+            raise PlatformError(
+                "Discord rejected the bot token", hint="check DISCORD_TOKEN", retryable=False
+            ) from exc
+        self._connect_task = asyncio.create_task(
+            self.client.connect(reconnect=True), name="discord-gateway"
+        )
+        ready = asyncio.create_task(self.client.wait_until_ready())
+        done, _ = await asyncio.wait(
+            {ready, self._connect_task},
+            timeout=self.ready_timeout,
+            return_when=asyncio.FIRST_COMPLETED,
+        )
+        if ready not in done:
+            ready.cancel()
+            if self._connect_task in done and self._connect_task.exception() is not None:
+                exc = self._connect_task.exception()
+                raise PlatformError(f"Discord gateway connection failed: {exc}") from exc
+            raise PlatformError("Discord gateway did not become ready in time")
+        await self.sync_commands()
+
+    async def stop(self) -> None:
+        await self.client.close()
+        if self._connect_task is not None:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await asyncio.wait_for(self._connect_task, timeout=5)
+            self._connect_task = None
+        self._restore_urls()
+
+    def _apply_urls(self) -> None:
+        """Point discord.py at the configured REST base and gateway (process-wide settings)."""
+        if self._saved_globals is None:
+            self._saved_globals = (Route.BASE, DiscordWebSocket.DEFAULT_GATEWAY)
+        Route.BASE = self.api_url
+        if self.gateway_url is not None:
+            DiscordWebSocket.DEFAULT_GATEWAY = self.gateway_url
+
+    def _restore_urls(self) -> None:
+        if self._saved_globals is not None:
+            Route.BASE, DiscordWebSocket.DEFAULT_GATEWAY = self._saved_globals
+            self._saved_globals = None
+
+    async def sync_commands(self) -> None:
+        """Register the slash commands: per configured guild (instant), else globally."""
+        if self.guild_ids:
+            for guild_id in self.guild_ids:
+                guild = discord.Object(id=guild_id)
+                self.tree.copy_global_to(guild=guild)
+                synced = await self.tree.sync(guild=guild)
+                log.info(msg.LOG_SYNCED, len(synced), f"in guild {guild_id}")
+        else:
+            synced = await self.tree.sync()
+            log.info(msg.LOG_SYNCED, len(synced), "globally")
+
+    # -- digests ---------------------------------------------------------------------------------
+
+    async def post_digest(self, target: str, digest: Digest, record: RecordPosted) -> None:
+        channel, label = await self._channel(target)
+        first: discord.Message | None = None
+        for out in digest_messages(digest):
+            if not out.items:
+                continue
+            try:
+                sent = await channel.send(
+                    content=out.content,
+                    embeds=out.embeds,
+                    allowed_mentions=NO_MENTIONS,
+                    nonce=message_nonce(target, digest, out.items),
+                )
+            except (discord.HTTPException, aiohttp.ClientError, TimeoutError) as exc:
+                raise self._post_error(exc, label) from exc
+            await record(out.items, str(sent.id))
+            first = first or sent
+        if first is not None:
+            await self._open_thread(first, digest, label)
+
+    async def _channel(self, target: str) -> tuple[discord.abc.Messageable, str]:
+        if self._handler is None or self.client.is_closed():
+            raise PlatformError(msg.REASON_NOT_STARTED)
+        try:
+            channel_id = int(target)
+        except ValueError:
+            raise PlatformError(
+                f"{target!r} is not a Discord channel id",
+                hint="put the channel id (Developer Mode → Copy Channel ID) in the config",
+                retryable=False,
+            ) from None
+        channel = self.client.get_channel(channel_id)
+        if channel is None:
+            try:
+                channel = await self.client.fetch_channel(channel_id)
+            except (discord.HTTPException, aiohttp.ClientError, TimeoutError) as exc:
+                raise self._post_error(exc, f"channel {channel_id}") from exc
+        if not isinstance(channel, discord.abc.Messageable):
+            raise PlatformError(
+                f"Discord channel {channel_id} is not a text channel",
+                hint="point the config at a text channel",
+                retryable=False,
+            )
+        name = getattr(channel, "name", None)
+        return channel, f"#{name}" if name else f"channel {channel_id}"
+
+    def _post_error(self, exc: BaseException, label: str) -> PlatformError:
+        hint = msg.HINT_PERMISSIONS.format(channel=label)
+        if isinstance(exc, discord.Forbidden):
+            reason, retryable = msg.REASON_FORBIDDEN.format(channel=label), False
+        elif isinstance(exc, discord.NotFound):
+            reason, retryable = msg.REASON_NOT_FOUND.format(channel=label), False
+        elif isinstance(exc, discord.HTTPException):
+            reason = msg.REASON_HTTP.format(status=exc.status, channel=label, text=exc.text)
+            retryable = exc.status >= 500 or exc.status == 429
+            hint = msg.HINT_RETRY
+        else:
+            reason = msg.REASON_NETWORK.format(channel=label, error=exc)
+            retryable, hint = True, msg.HINT_RETRY
+        log.error(msg.LOG_POST_REFUSED, label, reason, hint)
+        return PlatformError(reason, hint=hint, retryable=retryable)
+
+    async def _open_thread(self, message: discord.Message, digest: Digest, label: str) -> None:
+        """Open the follow-up thread; its id is the starter message's id, which `record` got."""
+        try:
+            thread = await message.create_thread(
+                name=thread_name(digest), auto_archive_duration=THREAD_ARCHIVE_MINUTES
+            )
+        except (discord.HTTPException, aiohttp.ClientError, TimeoutError, ValueError) as exc:
+            # The digest itself is posted and recorded; a missing thread only loses follow-ups.
+            log.warning(msg.LOG_THREAD_FAILED, label, exc, msg.HINT_THREADS.format(channel=label))
+            return
+        if thread.id != message.id:
+            log.warning("Discord thread %s does not share its starter message's id", thread.id)
+
+    # -- slash commands --------------------------------------------------------------------------
+
+    def _register_commands(self) -> None:
+        tree = self.tree
+
+        @tree.command(name="summarize", description=msg.CMD_SUMMARIZE)
+        @app_commands.describe(url_or_text=msg.CMD_SUMMARIZE_ARG)
+        @app_commands.guild_only()
+        async def summarize(interaction: discord.Interaction, url_or_text: str) -> None:
+            await self._run(interaction, "summarize", url_or_text)
+
+        @tree.command(name="quote", description=msg.CMD_QUOTE)
+        @app_commands.describe(query=msg.CMD_QUOTE_ARG)
+        @app_commands.guild_only()
+        async def quote(interaction: discord.Interaction, query: str) -> None:
+            await self._run(interaction, "quote", query)
+
+        @quote.autocomplete("query")
+        async def quote_speakers(
+            interaction: discord.Interaction, current: str
+        ) -> list[app_commands.Choice[str]]:
+            return self._speaker_choices(current)
+
+        @tree.command(name="ask", description=msg.CMD_ASK)
+        @app_commands.describe(item=msg.CMD_ASK_ITEM, question=msg.CMD_ASK_QUESTION)
+        @app_commands.guild_only()
+        async def ask(
+            interaction: discord.Interaction,
+            item: app_commands.Range[int, 1, 999],
+            question: str,
+        ) -> None:
+            await self._run(interaction, "ask", f"{item} {question}")
+
+        @ask.autocomplete("item")
+        async def ask_items(
+            interaction: discord.Interaction, current: str
+        ) -> list[app_commands.Choice[int]]:
+            return self._item_choices(interaction, current)
+
+        @tree.command(name="digest", description=msg.CMD_DIGEST)
+        @app_commands.guild_only()
+        async def digest(interaction: discord.Interaction) -> None:
+            await self._run(interaction, "digest", "")
+
+        # Discord only lets top-level commands carry default permissions, so the whole group is
+        # hidden from members without Manage Server (admins can open /feeds to roles in Server
+        # Settings → Integrations); add/remove are checked again here regardless.
+        feeds = app_commands.Group(
+            name="feeds",
+            description=msg.CMD_FEEDS,
+            guild_only=True,
+            default_permissions=discord.Permissions(manage_guild=True),
+        )
+
+        @feeds.command(name="list", description=msg.CMD_FEEDS_LIST)
+        async def feeds_list(interaction: discord.Interaction) -> None:
+            await self._run(interaction, "feeds", "list")
+
+        @feeds.command(name="add", description=msg.CMD_FEEDS_ADD)
+        @app_commands.describe(url=msg.CMD_FEEDS_ADD_ARG)
+        async def feeds_add(interaction: discord.Interaction, url: str) -> None:
+            await self._run(interaction, "feeds", f"add {url}", admin_only=True)
+
+        @feeds.command(name="remove", description=msg.CMD_FEEDS_REMOVE)
+        @app_commands.describe(feed=msg.CMD_FEEDS_REMOVE_ARG)
+        async def feeds_remove(interaction: discord.Interaction, feed: str) -> None:
+            await self._run(interaction, "feeds", f"remove {feed}", admin_only=True)
+
+        tree.add_command(feeds)
+
+    def _where(self, interaction: discord.Interaction) -> tuple[str, int | None]:
+        """The configured channel a command belongs to, and the digest when typed in its thread."""
+        channel = interaction.channel
+        if isinstance(channel, discord.Thread) and channel.parent_id is not None:
+            digest_id = None
+            if self._handler is not None:
+                # A thread opened on a message has that message's id (see _open_thread).
+                digest_id = self._handler.digest_for_message(self.name, str(channel.id))
+            return str(channel.parent_id), digest_id
+        return str(interaction.channel_id or ""), None
+
+    @staticmethod
+    def _is_admin(interaction: discord.Interaction) -> bool:
+        perms = interaction.permissions
+        return bool(perms.manage_guild or perms.administrator)
+
+    async def _run(
+        self, interaction: discord.Interaction, name: str, args: str, *, admin_only: bool = False
+    ) -> None:
+        """Build the neutral Command, let the core answer, render its Reply."""
+        if interaction.guild_id is None:
+            await self._respond(interaction, Reply(text=msg.NOT_IN_SERVER, error=True))
+            return
+        is_admin = self._is_admin(interaction)
+        if admin_only and not is_admin:
+            await self._respond(interaction, Reply(text=msg.NEEDS_MANAGE_SERVER, error=True))
+            return
+        target, digest_id = self._where(interaction)
+        command = Command(
+            name=name,
+            args=args.strip(),
+            platform=self.name,
+            target=target,
+            user_id=str(interaction.user.id),
+            user_is_admin=is_admin,
+            digest_id=digest_id,
+        )
+        task = asyncio.create_task(self._handle(command))
+        done, _ = await asyncio.wait({task}, timeout=self.defer_after)
+        if not done:
+            # Slow work: acknowledge within Discord's 3 s, answer by follow-up later.
+            await interaction.response.defer(thinking=True)
+        await self._respond(interaction, await task)
+
+    async def _handle(self, command: Command) -> Reply:
+        assert self._handler is not None
+        try:
+            return await self._handler.handle(command)
+        except Exception:
+            log.exception(msg.LOG_COMMAND_CRASHED, command.name, command.target)
+            return Reply(text=msg.INTERNAL_ERROR, error=True)
+
+    async def _respond(self, interaction: discord.Interaction, reply: Reply) -> None:
+        ephemeral = reply.error or reply.ephemeral
+        messages = reply_messages(reply)
+        if not interaction.response.is_done():
+            first, *rest = messages
+            await interaction.response.send_message(
+                **_message_kwargs(first), ephemeral=ephemeral, allowed_mentions=NO_MENTIONS
+            )
+        else:
+            rest = messages
+            if ephemeral:
+                # A public "thinking…" placeholder cannot turn ephemeral: remove it, answer anew.
+                await interaction.delete_original_response()
+        for out in rest:
+            await interaction.followup.send(
+                **_message_kwargs(out), ephemeral=ephemeral, allowed_mentions=NO_MENTIONS
+            )
+
+    def _speaker_choices(self, current: str) -> list[app_commands.Choice[str]]:
+        if self._handler is None:
+            return []
+        try:
+            names = self._handler.known_speakers(current.strip(), limit=CHOICES_MAX)
+        except Exception:
+            log.exception("known_speakers failed")
+            return []
+        choices = [
+            app_commands.Choice(name=fit(n, CHOICE_MAX), value=n[:CHOICE_MAX])
+            for n in names
+            if n.strip()
+        ]
+        return choices[:CHOICES_MAX]
+
+    def _item_choices(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[int]]:
+        if self._handler is None:
+            return []
+        target, _ = self._where(interaction)
+        try:
+            items = self._handler.latest_digest_items(self.name, target)
+        except Exception:
+            log.exception("latest_digest_items failed")
+            return []
+        needle = current.strip().lower()
+        choices = [
+            app_commands.Choice(name=fit(f"{number}. {title}", CHOICE_MAX), value=number)
+            for number, title in items
+            if not needle or needle in str(number) or needle in title.lower()
+        ]
+        return choices[:CHOICES_MAX]
+
+
+def _message_kwargs(out: OutMessage) -> dict[str, Any]:
+    kwargs: dict[str, Any] = {}
+    if out.content:
+        kwargs["content"] = out.content
+    if out.embeds:
+        kwargs["embeds"] = out.embeds
+    return kwargs

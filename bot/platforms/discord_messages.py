@@ -1,0 +1,49 @@
+"""Every user- and operator-facing string of the Discord platform, in one place."""
+
+from __future__ import annotations
+
+# Slash command names and descriptions (Discord shows these in the command picker; max 100 chars).
+CMD_SUMMARIZE = "Summarize a web page or a piece of text"
+CMD_SUMMARIZE_ARG = "A link (https://...) or the text itself"
+CMD_QUOTE = "Find quotes by a speaker or containing some words"
+CMD_QUOTE_ARG = "A speaker's name or words from the quote"
+CMD_ASK = "Ask a question about an item of the latest digest"
+CMD_ASK_ITEM = "The digest item's number"
+CMD_ASK_QUESTION = "Your question, e.g. what did the minister say?"
+CMD_DIGEST = "Post a digest of what is new for this channel now"
+CMD_FEEDS = "Manage this channel's feeds"
+CMD_FEEDS_LIST = "List this channel's feeds"
+CMD_FEEDS_ADD = "Subscribe this channel to a feed (needs Manage Server)"
+CMD_FEEDS_ADD_ARG = "The feed's URL"
+CMD_FEEDS_REMOVE = "Unsubscribe this channel from a feed (needs Manage Server)"
+CMD_FEEDS_REMOVE_ARG = "The feed's URL or name, as /feeds list shows it"
+
+# Replies the platform itself makes (the core words everything else).
+NEEDS_MANAGE_SERVER = (
+    "Only members with the Manage Server permission can change feeds. "
+    "Ask a server admin to run this command."
+)
+NOT_IN_SERVER = "Use this command in a server channel where newsbrief posts digests."
+INTERNAL_ERROR = "Something went wrong while answering. Please try again in a minute."
+EMPTY_REPLY = "Done."
+
+# Digest rendering.
+THREAD_NAME = "Digest {date} — follow-ups"
+DIGEST_CONTINUED = "{title} (continued, {part}/{total})"
+ALSO_COVERED_BY = "Also covered by: {names}"
+SOURCES_FIELD = "Sources"
+ELLIPSIS = "…"
+
+# Operator log lines and PlatformError reasons/hints.
+HINT_PERMISSIONS = "give the bot View Channel, Send Messages and Embed Links in {channel}"
+HINT_THREADS = "give the bot Create Public Threads and Send Messages in Threads in {channel}"
+HINT_RETRY = "Discord refused or failed the request; newsbrief retries at the next digest"
+REASON_FORBIDDEN = "Discord refused the post to {channel}: missing permission or access"
+REASON_NOT_FOUND = "Discord channel {channel} does not exist or the bot cannot see it"
+REASON_HTTP = "Discord answered {status} to the post to {channel}: {text}"
+REASON_NETWORK = "Could not reach Discord to post to {channel}: {error}"
+REASON_NOT_STARTED = "The Discord platform is not connected (call start() first)"
+LOG_POST_REFUSED = "Discord post to %s refused: %s (hint: %s)"
+LOG_THREAD_FAILED = "Could not open the follow-up thread in %s: %s (hint: %s)"
+LOG_COMMAND_CRASHED = "Command /%s crashed in channel %s"
+LOG_SYNCED = "Synced %d slash commands %s"

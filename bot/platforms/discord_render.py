@@ -1,0 +1,272 @@
+"""Neutral digests and replies -> Discord embeds, within Discord's message limits (pure, no I/O).
+
+Discord rejects a whole message (400) when one limit is exceeded, so every piece of feed text is
+cut to its field's limit here, and a digest is split over as many messages as the per-message
+limits (10 embeds, 6,000 characters across embeds) require, never splitting one item.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from urllib.parse import urlencode, urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import discord
+from discord.utils import escape_markdown
+
+from bot.models import Digest, DigestItem, Quote, Reply, Source
+from bot.platforms import discord_messages as msg
+
+# Discord's documented limits (https://discord.com/developers/docs/resources/message).
+CONTENT_MAX = 2000
+EMBEDS_PER_MESSAGE = 10
+EMBED_TOTAL_MAX = 6000
+TITLE_MAX = 256
+DESCRIPTION_MAX = 4096
+FIELDS_MAX = 25
+FIELD_NAME_MAX = 256
+FIELD_VALUE_MAX = 1024
+FOOTER_MAX = 2048
+URL_MAX = 2048
+THREAD_NAME_MAX = 100
+CHOICES_MAX = 25
+CHOICE_MAX = 100
+NONCE_MAX = 25
+
+EMBED_COLOUR = discord.Colour(0x2B6CB0)
+
+# The permissions the bot asks for when invited, and why each one is needed.
+BOT_PERMISSIONS: dict[str, str] = {
+    "view_channel": "see the digest channel at all (without it every post is 'Missing Access')",
+    "send_messages": "post the digest messages",
+    "embed_links": "show digest items as embeds (without it Discord strips them)",
+    "create_public_threads": "open the follow-up thread on each digest",
+    "send_messages_in_threads": "post in the follow-up thread",
+    "read_message_history": "see the digest message a follow-up thread starts from",
+}
+OAUTH_SCOPES = ("bot", "applications.commands")
+
+
+def bot_permissions() -> discord.Permissions:
+    """Exactly the permissions in BOT_PERMISSIONS, nothing more."""
+    return discord.Permissions(**dict.fromkeys(BOT_PERMISSIONS, True))
+
+
+def invite_url(application_id: int) -> str:
+    """The OAuth2 URL that adds the bot to a server with the scopes and permissions it needs."""
+    query = urlencode(
+        {
+            "client_id": str(int(application_id)),
+            "scope": " ".join(OAUTH_SCOPES),
+            "permissions": str(bot_permissions().value),
+        }
+    )
+    return f"https://discord.com/oauth2/authorize?{query}"
+
+
+def fit(text: str, limit: int) -> str:
+    """Cut `text` to at most `limit` characters, ending with an ellipsis when cut."""
+    text = text.strip()
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - len(msg.ELLIPSIS)].rstrip()
+    return cut + msg.ELLIPSIS
+
+
+def fit_escaped(text: str, limit: int) -> str:
+    """Escape markdown in `text`, then cut it to `limit` without leaving a dangling escape."""
+    escaped = escape_markdown(text.strip())
+    if len(escaped) <= limit:
+        return escaped
+    raw = text.strip()
+    while raw:
+        overflow = len(escape_markdown(raw)) + len(msg.ELLIPSIS) - limit
+        if overflow <= 0:
+            return escape_markdown(raw).rstrip() + msg.ELLIPSIS
+        raw = raw[: len(raw) - overflow].rstrip()
+    return msg.ELLIPSIS
+
+
+def safe_url(url: str | None) -> str | None:
+    """An http(s) URL Discord accepts for an embed link, or None (Discord 400s on other URLs)."""
+    if not url or len(url) > URL_MAX:
+        return None
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return None
+    if parts.scheme not in ("http", "https") or not parts.netloc or any(c.isspace() for c in url):
+        return None
+    return url
+
+
+def quote_line(quote: Quote) -> str:
+    """`> “…” — Speaker, title` with feed text escaped."""
+    line = f"> “{escape_markdown(quote.text.strip())}”"
+    if quote.speaker:
+        who = quote.speaker
+        if quote.speaker_title:
+            who = f"{who}, {quote.speaker_title}"
+        line += f" — {escape_markdown(who)}"
+    return line
+
+
+def _description(
+    sentences: Sequence[str], quotes: Sequence[Quote], limit: int, max_quotes: int = 1
+) -> str:
+    """Summary first, then up to `max_quotes` quotes; the summary is cut to leave room for them."""
+    lines: list[str] = []
+    budget = limit // 2
+    for quote in quotes[:max_quotes]:
+        line = quote_line(quote)
+        if not lines and len(line) > budget:
+            line = fit(line, budget)
+        if sum(len(x) + 2 for x in lines) + len(line) + 2 > budget:
+            break
+        lines.append(line)
+    room = limit - sum(len(x) + 2 for x in lines)
+    summary = fit_escaped(" ".join(s.strip() for s in sentences if s.strip()), room)
+    return "\n\n".join(part for part in (summary, *lines) if part)
+
+
+def _sources_text(sources: Sequence[Source]) -> str:
+    return ", ".join(s.name.strip() for s in sources if s.name.strip())
+
+
+def item_embed(item: DigestItem) -> discord.Embed:
+    """One digest item: linked numbered title, summary + key quote, source/time in the footer."""
+    embed = discord.Embed(
+        title=fit_escaped(f"{item.number}. {item.title}", TITLE_MAX),
+        url=safe_url(item.url),
+        description=_description(item.summary, item.quotes, DESCRIPTION_MAX) or None,
+        colour=EMBED_COLOUR,
+        timestamp=item.published,
+    )
+    footer = item.source.strip()
+    also = _sources_text(item.also_covered_by)
+    if also:
+        footer = " · ".join(p for p in (footer, msg.ALSO_COVERED_BY.format(names=also)) if p)
+    if footer:
+        embed.set_footer(text=fit(footer, FOOTER_MAX))
+    return embed
+
+
+@dataclass
+class OutMessage:
+    """One Discord message to send: content and/or embeds, plus the digest items it carries."""
+
+    content: str | None = None
+    embeds: list[discord.Embed] = field(default_factory=list)
+    items: list[DigestItem] = field(default_factory=list)
+
+
+def embeds_total(embeds: Sequence[discord.Embed]) -> int:
+    return sum(len(e) for e in embeds)
+
+
+def digest_messages(digest: Digest) -> list[OutMessage]:
+    """Split a digest into messages within Discord's limits, one embed per item, in order."""
+    chunks: list[OutMessage] = []
+    current = OutMessage()
+    for item in digest.items:
+        embed = item_embed(item)
+        if current.embeds and (
+            len(current.embeds) >= EMBEDS_PER_MESSAGE
+            or embeds_total(current.embeds) + len(embed) > EMBED_TOTAL_MAX
+        ):
+            chunks.append(current)
+            current = OutMessage()
+        current.embeds.append(embed)
+        current.items.append(item)
+    if current.embeds or not chunks:
+        chunks.append(current)
+    title = digest.title.strip()
+    for index, chunk in enumerate(chunks, start=1):
+        text = (
+            title
+            if index == 1
+            else msg.DIGEST_CONTINUED.format(title=title, part=index, total=len(chunks))
+        )
+        chunk.content = fit_escaped(text, CONTENT_MAX) if text else None
+    return chunks
+
+
+def local_time(when: datetime, timezone: str) -> datetime:
+    try:
+        return when.astimezone(ZoneInfo(timezone))
+    except (ZoneInfoNotFoundError, ValueError):
+        return when
+
+
+def thread_name(digest: Digest) -> str:
+    """e.g. "Digest 28 Nov — follow-ups" (the date in the channel's time zone)."""
+    day = local_time(digest.created, digest.timezone)
+    return fit(msg.THREAD_NAME.format(date=f"{day.day} {day:%b}"), THREAD_NAME_MAX)
+
+
+def message_nonce(target: str, digest: Digest, items: Sequence[DigestItem]) -> str:
+    """A nonce that is the same when the same items are posted again to the same channel.
+
+    Discord drops a message whose nonce it saw from the same author in the last few minutes
+    (with enforce_nonce), so a retried post is not duplicated.
+    """
+    key = "|".join(
+        [target, str(digest.id), digest.created.isoformat(), *(str(i.article_id) for i in items)]
+    )
+    return hashlib.sha256(key.encode()).hexdigest()[:NONCE_MAX]
+
+
+def split_text(text: str, limit: int = CONTENT_MAX) -> list[str]:
+    """Split text into pieces of at most `limit` characters, at line breaks where possible."""
+    pieces: list[str] = []
+    rest = text.strip()
+    while len(rest) > limit:
+        cut = rest.rfind("\n", 0, limit)
+        if cut < limit // 2:
+            cut = rest.rfind(" ", 0, limit)
+        if cut < limit // 2:
+            cut = limit
+        pieces.append(rest[:cut].rstrip())
+        rest = rest[cut:].lstrip()
+    if rest:
+        pieces.append(rest)
+    return pieces
+
+
+def reply_messages(reply: Reply) -> list[OutMessage]:
+    """Render a neutral Reply as one or more Discord messages (all within limits)."""
+    text = reply.text.strip() or msg.EMPTY_REPLY
+    if reply.digest is not None:
+        messages = digest_messages(reply.digest)
+        if reply.digest.items or not messages[0].content:
+            messages[0].content = fit_escaped(text, CONTENT_MAX)
+        return messages
+    rich = not reply.error and (reply.title or reply.sentences or reply.quotes or reply.sources)
+    if not rich:
+        return [OutMessage(content=escape_markdown(piece)) for piece in split_text(text)]
+    embed = discord.Embed(
+        title=fit_escaped(reply.title, TITLE_MAX) if reply.title else None,
+        url=safe_url(reply.url) if reply.title else None,
+        description=_description(
+            reply.sentences or (text,), reply.quotes, DESCRIPTION_MAX, max_quotes=10
+        ),
+        colour=EMBED_COLOUR,
+    )
+    links = [
+        f"[{escape_markdown(s.name.strip()).replace(']', '')}]({s.url})"
+        if safe_url(s.url)
+        else escape_markdown(s.name.strip())
+        for s in reply.sources
+    ]
+    value = ""
+    for link in links:
+        candidate = f"{value} · {link}" if value else link
+        if len(candidate) > FIELD_VALUE_MAX:
+            break
+        value = candidate
+    if value:
+        embed.add_field(name=msg.SOURCES_FIELD, value=value, inline=False)
+    return [OutMessage(embeds=[embed])]
