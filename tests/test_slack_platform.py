@@ -8,6 +8,7 @@ the fake.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
 import json
@@ -286,6 +287,17 @@ async def test_invalid_bot_token_fails_start(fake: FakeSlack, handler: FakeHandl
     assert raised.value.reason == "invalid_auth" and raised.value.retryable is False
 
 
+async def test_invalid_app_token_fails_start(fake: FakeSlack, handler: FakeHandler) -> None:
+    platform = SlackPlatform(
+        bot_token="xoxb-test", app_token="not-an-app-token", api_url=fake.api_url
+    )
+    with pytest.raises(PlatformError) as raised:
+        await platform.start(handler)
+    assert raised.value.retryable is False
+    assert "SLACK_APP_TOKEN" in raised.value.hint
+    await platform.stop()
+
+
 def test_constructor_validates_mode_and_secrets() -> None:
     with pytest.raises(ValueError, match="app-level token"):
         SlackPlatform(bot_token="xoxb-test")
@@ -333,6 +345,28 @@ async def test_socket_mode_slash_commands(
     assert validate_blocks(response.args["blocks"]) is None
     # only /feeds add|remove look up admin rights
     assert fake.calls_to("users.info") == []
+
+
+async def test_ack_comes_before_a_slow_answer(
+    fake: FakeSlack, handler: FakeHandler, socket_platform: SlackPlatform
+) -> None:
+    """Slack's 3-second rule: ack at once; other commands are not held up meanwhile."""
+    gate = asyncio.Event()
+    answer = handler.handle
+
+    async def slow_summarize(command: Command) -> Reply:
+        if command.name == "summarize":
+            await gate.wait()
+        return await answer(command)
+
+    handler.handle = slow_summarize  # type: ignore[method-assign]
+    slow = await fake.send_envelope("slash_commands", fake.slash_payload("/summarize", "x" * 20))
+    await fake.wait_ack(slow)
+    assert fake.calls_to("response_url") == []
+    quick = await socket_command(fake, "/quote", "Burns")
+    assert quick.args["text"] == "quote answered: Burns"
+    gate.set()
+    await fake.wait_for(lambda: len(fake.calls_to("response_url")) == 2)
 
 
 async def test_socket_mode_digest_command_renders_the_digest(

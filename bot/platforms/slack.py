@@ -121,7 +121,7 @@ class SlackPlatform(ChatPlatform):
         try:
             await self.client.auth_test()
         except SlackApiError as exc:
-            raise self._platform_error(exc, channel="") from exc
+            raise self._platform_error(exc, what="auth.test (SLACK_BOT_TOKEN)") from exc
         except (TimeoutError, aiohttp.ClientError) as exc:
             raise PlatformError(
                 msg.REASON_CONNECTION, hint=msg.HINT_CONNECTION.format(api_url=self.api_url)
@@ -140,6 +140,15 @@ class SlackPlatform(ChatPlatform):
             self._socket = AsyncSocketModeHandler(
                 app, app_token=self._app_token, web_client=self.client
             )
+            # Open the first connection URL ourselves: a bad app token then fails start() at
+            # once instead of the socket client retrying forever.
+            try:
+                opened = await self.client.apps_connections_open(app_token=self._app_token or "")
+            except SlackApiError as exc:
+                raise self._platform_error(
+                    exc, what="apps.connections.open", hint=msg.HINT_APP_TOKEN
+                ) from exc
+            self._socket.client.wss_uri = opened["url"]
             await self._socket.connect_async()
         else:
             self._runner = web.AppRunner(app.web_app(path=self.http_path, port=self.http_port))
@@ -183,25 +192,30 @@ class SlackPlatform(ChatPlatform):
                 **extra,
             )
         except SlackApiError as exc:
-            raise self._platform_error(exc, channel=channel) from exc
+            raise self._platform_error(
+                exc, what=f"a message for {channel}", channel=channel
+            ) from exc
         except (TimeoutError, aiohttp.ClientError) as exc:
             hint = msg.HINT_CONNECTION.format(api_url=self.api_url)
-            log.error(msg.LOG_POST_FAILED, channel, msg.REASON_CONNECTION, hint)
+            log.error(msg.LOG_REFUSED, f"a message for {channel}", msg.REASON_CONNECTION, hint)
             raise PlatformError(msg.REASON_CONNECTION, hint=hint) from exc
 
-    def _platform_error(self, exc: SlackApiError, *, channel: str) -> PlatformError:
+    def _platform_error(
+        self, exc: SlackApiError, *, what: str, channel: str = "", hint: str = ""
+    ) -> PlatformError:
+        """Turn a Slack API error into a PlatformError and log it with an operator hint."""
         error = str(exc.response.get("error") or f"HTTP {exc.response.status_code}")
         retryable = True
         if error in _CHANNEL_ERRORS:
             template = msg.HINT_ARCHIVED if error == "is_archived" else msg.HINT_NOT_IN_CHANNEL
-            hint, retryable = template.format(channel=channel), False
+            hint, retryable = hint or template.format(channel=channel), False
         elif error in _AUTH_ERRORS:
-            hint, retryable = msg.HINT_AUTH, False
+            hint, retryable = hint or msg.HINT_AUTH, False
         elif error in _SCOPE_ERRORS:
-            hint, retryable = msg.HINT_SCOPE, False
+            hint, retryable = hint or msg.HINT_SCOPE, False
         else:
-            hint = msg.HINT_OTHER.format(error=error)
-        log.error(msg.LOG_POST_FAILED, channel or "-", error, hint)
+            hint = hint or msg.HINT_OTHER.format(error=error)
+        log.error(msg.LOG_REFUSED, what, error, hint)
         return PlatformError(error, hint=hint, retryable=retryable)
 
     # -----------------------------------------------------------------------------------------
@@ -233,9 +247,14 @@ class SlackPlatform(ChatPlatform):
         response_type = "ephemeral" if (reply.error or reply.ephemeral) else "in_channel"
         for message in messages[:MAX_RESPONSES]:
             try:
-                await respond(text=message.text, blocks=message.blocks, response_type=response_type)
+                sent = await respond(
+                    text=message.text, blocks=message.blocks, response_type=response_type
+                )
             except (TimeoutError, aiohttp.ClientError) as exc:
-                log.warning(msg.LOG_RESPOND_FAILED, exc)
+                log.warning(msg.LOG_RESPOND_FAILED, type(exc).__name__)
+                return
+            if sent.status_code != 200:
+                log.warning(msg.LOG_RESPOND_FAILED, f"HTTP {sent.status_code} {sent.body[:200]}")
                 return
 
     async def _handle(self, command: Command, log_message: str, *args: Any) -> Reply:
@@ -342,7 +361,9 @@ class SlackPlatform(ChatPlatform):
                         parse="none",
                     )
                 except SlackApiError as exc:
-                    raise self._platform_error(exc, channel=channel) from exc
+                    raise self._platform_error(
+                        exc, what=f"an ephemeral message in {channel}", channel=channel
+                    ) from exc
             else:
                 await self._post(channel, message, thread_ts=thread_ts)
 

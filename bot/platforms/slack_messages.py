@@ -36,6 +36,10 @@ HINT_NOT_IN_CHANNEL = (
 )
 HINT_ARCHIVED = "channel {channel} is archived: unarchive it or change its target in config.toml"
 HINT_AUTH = "check SLACK_BOT_TOKEN (a bot token, xoxb-...) and that the app is installed"
+HINT_APP_TOKEN = (
+    "check SLACK_APP_TOKEN (an app-level token, xapp-..., with the connections:write scope) "
+    "and that Socket Mode is enabled for the app"
+)
 HINT_SCOPE = "reinstall the app from slack_manifest.yaml so it has the scopes it needs"
 HINT_CONNECTION = (
     "could not reach the Slack Web API at {api_url}; check the network or [slack] api_url"
@@ -45,7 +49,7 @@ HINT_OTHER = "Slack refused the message ({error}); see the log for details"
 # PlatformError reasons (short, safe to show a user).
 REASON_CONNECTION = "could not reach Slack"
 
-LOG_POST_FAILED = "Slack refused a digest message for %s: %s. Hint: %s"
+LOG_REFUSED = "Slack refused %s: %s. Hint: %s"
 LOG_COMMAND_CRASHED = "Slack command %s crashed"
 LOG_MENTION_CRASHED = "Slack mention handling crashed"
 LOG_USERS_INFO_FAILED = "users.info failed for %s (%s); treating the user as a non-admin"
