@@ -1,0 +1,113 @@
+"""Article page or text -> clean text, summary, quotes and dedupe fingerprints.
+
+CPU-bound and free of I/O and globals, so the ingest pipeline can run it in worker processes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+
+import summarizers
+from bot.extract import extract_article, html_to_text
+from bot.models import Quote
+from summarizers.text import clean_article_text
+
+_WORD = re.compile(r"\w+")
+MIN_HASHABLE_CHARS = 200
+SIMHASH_WORDS = 400  # the opening of a story identifies it; bounds the cost
+
+
+@dataclass(frozen=True, slots=True)
+class SummaryOptions:
+    sentences: int = 3
+    method: str | None = None
+    max_chars: int | None = 700
+    quotes: int = 1
+    language: str = "english"
+
+
+@dataclass(frozen=True, slots=True)
+class Analysis:
+    title: str
+    text: str
+    summary: tuple[str, ...]
+    quotes: tuple[Quote, ...]  # key quotes first, then the rest in article order
+    key_quote_count: int
+    content_hash: str | None
+    simhash: int | None
+
+
+def analyze_page(html: bytes, *, url: str, title: str | None, options: SummaryOptions) -> Analysis:
+    """Extract the article from its page, then analyze it. Raises ExtractError."""
+    page = extract_article(html, url=url)
+    return analyze_text(page.text, title=title or page.title or "", options=options)
+
+
+def analyze_html_fragment(html: str, *, title: str, options: SummaryOptions) -> Analysis:
+    """A feed entry's HTML content or summary."""
+    return analyze_text(html_to_text(html), title=title, options=options)
+
+
+def analyze_text(text: str, *, title: str, options: SummaryOptions) -> Analysis:
+    text = clean_article_text(text, title=title or None, language=options.language)
+    summary = (
+        summarizers.summarize(
+            text,
+            sentences=options.sentences,
+            language=options.language,
+            method=options.method,
+            max_chars=options.max_chars,
+        ).sentences
+        if text.strip()
+        else []
+    )
+    found = summarizers.extract_quotes(text, language=options.language)
+    key = summarizers.key_quotes(text, k=options.quotes, avoid=summary) if options.quotes else []
+    key_spans = {(q.start, q.end) for q in key}
+    ordered = [*key, *(q for q in found if (q.start, q.end) not in key_spans)]
+    return Analysis(
+        title=title.strip() or _first_words(text),
+        text=text,
+        summary=tuple(summary),
+        quotes=tuple(Quote(q.text, q.speaker, q.speaker_title) for q in ordered),
+        key_quote_count=len(key),
+        content_hash=content_hash(text),
+        simhash=simhash(text),
+    )
+
+
+def _first_words(text: str, count: int = 12) -> str:
+    words = text.split()
+    return " ".join(words[:count]) + ("…" if len(words) > count else "") if words else "(untitled)"
+
+
+def content_hash(text: str) -> str | None:
+    """Hash of the words of `text`, case-folded: equal for the same story in other markup."""
+    words = _WORD.findall(text.casefold())
+    if sum(map(len, words)) < MIN_HASHABLE_CHARS:
+        return None
+    return hashlib.blake2b(" ".join(words).encode(), digest_size=16).hexdigest()
+
+
+def simhash(text: str) -> int | None:
+    """64-bit simhash over word 3-shingles; near-identical texts differ in a few bits."""
+    words = _WORD.findall(text.casefold())
+    if len(words) < 30:
+        return None
+    words = words[:SIMHASH_WORDS]
+    bits = [
+        format(
+            int.from_bytes(
+                hashlib.blake2b(" ".join(words[i : i + 3]).encode(), digest_size=8).digest(), "big"
+            ),
+            "064b",
+        )
+        for i in range(len(words) - 2)
+    ]
+    half = len(bits) / 2
+    # zip(*bits) yields one column per bit position, most significant first.
+    return int(
+        "".join("1" if column.count("1") > half else "0" for column in zip(*bits, strict=True)), 2
+    )

@@ -1,0 +1,182 @@
+"""Wire settings to the running parts: store, fetchers, executor, platforms, handlers, scheduler."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import multiprocessing
+import os
+import signal
+from concurrent.futures import Executor, ProcessPoolExecutor
+from dataclasses import dataclass, field
+
+from bot.analyze import SummaryOptions
+from bot.clock import Clock, system_clock
+from bot.commands import CommandHandlers
+from bot.config import Settings
+from bot.ingest import Ingestor
+from bot.net import Fetcher
+from bot.platforms.base import ChatPlatform
+from bot.posting import DigestPoster
+from bot.scheduler import BotScheduler
+from bot.store import SqliteStore
+
+log = logging.getLogger(__name__)
+
+
+def summary_options(settings: Settings) -> SummaryOptions:
+    s = settings.summary
+    return SummaryOptions(
+        sentences=s.sentences,
+        method=s.method,
+        max_chars=s.max_chars,
+        quotes=s.quotes,
+        language=s.language,
+    )
+
+
+def make_executor(workers: int) -> Executor:
+    """Worker processes for extraction and summarizing (CPU-bound): both cores, free loop.
+
+    `forkserver` because forking a process that runs threads (aiohttp's resolver) is unsafe.
+    """
+    count = workers or os.cpu_count() or 1
+    return ProcessPoolExecutor(
+        max_workers=count, mp_context=multiprocessing.get_context("forkserver")
+    )
+
+
+def build_platforms(settings: Settings) -> dict[str, ChatPlatform]:
+    """One platform instance per platform that a channel uses. Imports are lazy so a console-only
+    setup never loads slack_bolt or discord."""
+    wanted = {c.platform for c in settings.channels}
+    platforms: dict[str, ChatPlatform] = {}
+    if "console" in wanted:
+        from bot.platforms.console import ConsolePlatform
+
+        platforms["console"] = ConsolePlatform()
+    if "slack" in wanted:
+        from bot.platforms.factory import slack_platform
+
+        platforms["slack"] = slack_platform(settings)
+    if "discord" in wanted:
+        from bot.platforms.factory import discord_platform
+
+        platforms["discord"] = discord_platform(settings)
+    return platforms
+
+
+@dataclass
+class App:
+    settings: Settings
+    store: SqliteStore
+    feed_fetcher: Fetcher
+    url_fetcher: Fetcher
+    executor: Executor | None
+    platforms: dict[str, ChatPlatform]
+    clock: Clock = system_clock
+    ingestor: Ingestor = field(init=False)
+    poster: DigestPoster = field(init=False)
+    handlers: CommandHandlers = field(init=False)
+    scheduler: BotScheduler = field(init=False)
+
+    def __post_init__(self) -> None:
+        options = summary_options(self.settings)
+        self.store.sync_config_feeds(
+            (f.name, f.url, f.poll_minutes, f.tags, f.full_text) for f in self.settings.feeds
+        )
+        self.ingestor = Ingestor(
+            store=self.store,
+            fetcher=self.feed_fetcher,
+            options=options,
+            executor=self.executor,
+            clock=self.clock,
+        )
+        self.poster = DigestPoster(store=self.store, platforms=self.platforms, clock=self.clock)
+        self.scheduler = BotScheduler(
+            settings=self.settings,
+            store=self.store,
+            ingestor=self.ingestor,
+            poster=self.poster,
+            clock=self.clock,
+        )
+        self.handlers = CommandHandlers(
+            settings=self.settings,
+            store=self.store,
+            poster=self.poster,
+            url_fetcher=self.url_fetcher,
+            options=options,
+            executor=self.executor,
+            clock=self.clock,
+            feeds_changed=self.scheduler.sync_feed_jobs,
+        )
+
+    @classmethod
+    def from_settings(
+        cls,
+        settings: Settings,
+        *,
+        platforms: dict[str, ChatPlatform] | None = None,
+        executor: Executor | None = None,
+        clock: Clock = system_clock,
+    ) -> App:
+        fetch = settings.fetch
+        common = dict(
+            timeout=fetch.timeout_seconds,
+            max_bytes=fetch.max_bytes,
+            max_redirects=fetch.max_redirects,
+            concurrency=fetch.concurrency,
+        )
+        return cls(
+            settings=settings,
+            store=SqliteStore(settings.storage.path),
+            # Feeds in the config are the operator's: they may be files or on the intranet.
+            feed_fetcher=Fetcher(allow_private=True, allow_file=True, **common),
+            url_fetcher=Fetcher(allow_private=fetch.allow_private_urls, **common),
+            executor=executor if executor is not None else make_executor(fetch.workers),
+            platforms=platforms if platforms is not None else build_platforms(settings),
+            clock=clock,
+        )
+
+    async def start_platforms(self) -> None:
+        for platform in self.platforms.values():
+            await platform.start(self.handlers)
+
+    async def close(self) -> None:
+        self.scheduler.shutdown()
+        for platform in self.platforms.values():
+            try:
+                await platform.stop()
+            except Exception:
+                log.exception("stopping the %s platform failed", platform.name)
+        await self.feed_fetcher.close()
+        await self.url_fetcher.close()
+        if self.executor is not None:
+            self.executor.shutdown(wait=True, cancel_futures=True)
+        self.store.close()
+
+    async def run_forever(self, stop: asyncio.Event | None = None) -> None:
+        """Serve until SIGINT/SIGTERM (or `stop` is set), then shut down cleanly."""
+        stop = stop or asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            # Not possible outside the main thread or on Windows; Ctrl-C still works there.
+            with contextlib.suppress(NotImplementedError, RuntimeError):
+                loop.add_signal_handler(sig, stop.set)
+        await self.start_platforms()
+        self.scheduler.start()
+        await self.scheduler.catch_up()
+        log.info(
+            "newsbrief is running: %d feeds, %d channels",
+            len(self.store.feeds()),
+            len(self.settings.channels),
+        )
+        await stop.wait()
+        log.info("shutting down")
+
+    async def run_once(self) -> None:
+        """Poll every feed now (conditional requests), post any digest that is due, and return."""
+        await self.start_platforms()
+        await self.ingestor.poll(self.store.feeds())
+        await self.scheduler.catch_up()

@@ -1,0 +1,133 @@
+"""Command line: newsbrief run | digest | summarize | quotes | feeds | discord invite-url."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from collections.abc import Sequence
+from concurrent.futures import Executor
+from pathlib import Path
+
+from bot.app import App
+from bot.config import ConfigError, Settings, load_settings
+from bot.logs import setup_logging
+from bot.store import StoreError
+
+log = logging.getLogger("newsbrief")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="newsbrief",
+        description="News briefings for Slack and Discord. With no --config, a built-in demo "
+        "(bundled sample feeds, SQLite in your data folder, console output) runs.",
+    )
+    parser.add_argument(
+        "--log-level",
+        default=None,
+        choices=["DEBUG", "INFO", "WARNING", "ERROR"],
+        help="log detail (default: INFO for run, WARNING otherwise)",
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    def with_config(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
+        p.add_argument("--config", type=Path, help="config file (default: the built-in demo)")
+        return p
+
+    run = with_config(sub.add_parser("run", help="run the bot: poll feeds, post digests, answer"))
+    run.add_argument(
+        "--once",
+        action="store_true",
+        help="poll every feed once, post digests that are due, and exit",
+    )
+
+    digest = with_config(sub.add_parser("digest", help="poll due feeds and post a digest now"))
+    digest.add_argument("--channel", help="only this channel (default: every channel)")
+    digest.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="print the digest here without posting or recording it",
+    )
+
+    summarize = with_config(sub.add_parser("summarize", help="summarize a URL, file or stdin"))
+    summarize.add_argument("source", help="an http(s) URL, a text or HTML file, or - for stdin")
+    summarize.add_argument("--sentences", type=int, default=None)
+    summarize.add_argument("--method", default=None, help="summary method (default: ours)")
+    summarize.add_argument("--language", default=None)
+    summarize.add_argument("--json", action="store_true", help="machine-readable output")
+
+    quotes = with_config(sub.add_parser("quotes", help="look up stored quotes"))
+    quotes.add_argument("query", help="a speaker's name or some words of the quote")
+    quotes.add_argument("--json", action="store_true")
+
+    feeds = with_config(sub.add_parser("feeds", help="list, add, remove or import feeds"))
+    feeds_sub = feeds.add_subparsers(dest="action", required=True)
+    feeds_sub.add_parser("list", help="feeds with their status and errors")
+    add = feeds_sub.add_parser("add", help="add a feed to one channel or every channel")
+    add.add_argument("url")
+    add.add_argument("--name")
+    add.add_argument("--channel")
+    remove = feeds_sub.add_parser("remove", help="remove a feed added with add or import")
+    remove.add_argument("name")
+    imp = feeds_sub.add_parser("import", help="add every feed of an OPML file")
+    imp.add_argument("file", type=Path)
+    imp.add_argument("--channel")
+    for p in (feeds,):
+        p.add_argument("--json", action="store_true")
+
+    discord = sub.add_parser("discord", help="Discord helpers")
+    discord_sub = discord.add_subparsers(dest="action", required=True)
+    invite = with_config(discord_sub.add_parser("invite-url", help="print the bot's invite URL"))
+    invite.add_argument("--app-id", type=int, help="application id (default: ask Discord)")
+
+    with_config(sub.add_parser("doctor", help="check the config, database and tokens"))
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    default_level = "INFO" if args.command == "run" else "WARNING"
+    try:
+        settings = load_settings(getattr(args, "config", None))
+        setup_logging(args.log_level or default_level, settings)
+        return asyncio.run(_dispatch(args, settings))
+    except ConfigError as exc:
+        print(f"newsbrief: config error: {exc}", file=sys.stderr)
+        return 2
+    except StoreError as exc:
+        print(f"newsbrief: database error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+async def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
+    from bot import cli_commands
+
+    handler = {
+        "run": cli_commands.run,
+        "digest": cli_commands.digest,
+        "summarize": cli_commands.summarize,
+        "quotes": cli_commands.quotes,
+        "feeds": cli_commands.feeds,
+        "discord": cli_commands.discord,
+        "doctor": cli_commands.doctor,
+    }[args.command]
+    return await handler(args, settings)
+
+
+def open_app(
+    settings: Settings,
+    *,
+    executor: Executor | None = None,
+    console_only: bool = False,
+) -> App:
+    """An App for a CLI command; `console_only` skips connecting to Slack/Discord."""
+    platforms = None
+    if console_only:
+        from bot.platforms.console import ConsolePlatform
+
+        platforms = {"console": ConsolePlatform()}
+    return App.from_settings(settings, platforms=platforms, executor=executor)

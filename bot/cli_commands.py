@@ -1,0 +1,263 @@
+"""What each `newsbrief` subcommand does (argument parsing lives in bot.cli)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
+from pathlib import Path
+
+from bot.analyze import Analysis, SummaryOptions, analyze_page, analyze_text
+from bot.app import App, summary_options
+from bot.cli import open_app
+from bot.commands import feed_status_line
+from bot.config import ConfigError, Settings
+from bot.extract import ExtractError
+from bot.feeds import parse_opml
+from bot.ingest import PollReport
+from bot.net import Fetcher, FetchError, check_url
+from bot.platforms.console import quote_text, render_digest
+
+
+def _progress(total: int):
+    done = 0
+
+    def report(poll: PollReport) -> None:
+        nonlocal done
+        done += 1
+        if poll.error:
+            state = f"failed: {poll.error}"
+        elif poll.not_modified:
+            state = "unchanged"
+        else:
+            state = f"{poll.new} new" + (f", {poll.merged} merged" if poll.merged else "")
+        print(f"[{done}/{total}] {poll.feed}: {state}", file=sys.stderr, flush=True)
+
+    return report
+
+
+async def _poll_due(app: App) -> None:
+    due = app.store.due_feeds(app.clock())
+    if due:
+        print(f"Polling {len(due)} feed(s)…", file=sys.stderr, flush=True)
+        await app.ingestor.poll(due, progress=_progress(len(due)))
+
+
+async def run(args: argparse.Namespace, settings: Settings) -> int:
+    app = open_app(settings)
+    try:
+        if args.once:
+            await app.run_once()
+        else:
+            await app.run_forever()
+    finally:
+        await app.close()
+    return 0
+
+
+async def digest(args: argparse.Namespace, settings: Settings) -> int:
+    channels = [settings.channel(args.channel)] if args.channel else list(settings.channels)
+    if not channels:
+        raise ConfigError("no [[channels]] configured: nothing to post a digest to")
+    app = open_app(settings)
+    failed = 0
+    try:
+        await _poll_due(app)
+        if args.dry_run:
+            for channel in channels:
+                preview = app.poster.preview(channel)
+                print(
+                    render_digest(preview)
+                    if preview
+                    else f"{channel.name}: nothing new since the last digest."
+                )
+            return 0
+        await app.start_platforms()
+        for channel in channels:
+            outcome = await app.poster.post(channel)
+            if outcome.error:
+                failed += 1
+                print(f"{channel.name}: digest not posted: {outcome.error}", file=sys.stderr)
+            elif outcome.digest is None:
+                print(f"{channel.name}: nothing new since the last digest.")
+    finally:
+        await app.close()
+    return 1 if failed else 0
+
+
+async def summarize(args: argparse.Namespace, settings: Settings) -> int:
+    options = summary_options(settings)
+    changes = {"sentences": args.sentences, "method": args.method, "language": args.language}
+    options = replace(options, **{k: v for k, v in changes.items() if v is not None})
+    try:
+        analysis, url = await _analyze_source(args.source, options)
+    except (FetchError, ExtractError) as exc:
+        print(f"newsbrief: {exc.reason}", file=sys.stderr)
+        return 1
+    except OSError as exc:
+        print(f"newsbrief: cannot read {args.source}: {exc.strerror}", file=sys.stderr)
+        return 1
+    except Exception as exc:  # e.g. an unknown method or language from summarizers
+        if type(exc).__module__.startswith("summarizers"):
+            print(f"newsbrief: {exc}", file=sys.stderr)
+            return 2
+        raise
+    key = analysis.quotes[: analysis.key_quote_count] or analysis.quotes[:2]
+    if args.json:
+        print(
+            json.dumps(
+                {
+                    "title": analysis.title,
+                    "url": url,
+                    "summary": list(analysis.summary),
+                    "quotes": [
+                        {"text": q.text, "speaker": q.speaker, "speaker_title": q.speaker_title}
+                        for q in key
+                    ],
+                },
+                ensure_ascii=False,
+                indent=2,
+            )
+        )
+        return 0
+    print(analysis.title)
+    print()
+    for sentence in analysis.summary:
+        print(f"- {sentence}")
+    for quote in key:
+        print(f"> {quote_text(quote)}")
+    return 0
+
+
+async def _analyze_source(source: str, options: SummaryOptions) -> tuple[Analysis, str | None]:
+    if source.startswith(("http://", "https://")):
+        async with Fetcher() as fetcher:
+            response = await fetcher.get(check_url(source))
+        return analyze_page(
+            response.body, url=response.url, title=None, options=options
+        ), response.url
+    raw = sys.stdin.buffer.read() if source == "-" else Path(source).read_bytes()
+    if raw.lstrip()[:1] == b"<":
+        return analyze_page(
+            raw,
+            url=Path(source).resolve().as_uri() if source != "-" else "",
+            title=None,
+            options=options,
+        ), None
+    text = raw.decode("utf-8", errors="replace")
+    first, _, rest = text.strip().partition("\n")
+    # A short first line followed by a blank line is taken as the headline.
+    if rest.startswith("\n") and len(first) < 150:
+        return analyze_text(rest, title=first.strip(), options=options), None
+    return analyze_text(text, title="", options=options), None
+
+
+async def quotes(args: argparse.Namespace, settings: Settings) -> int:
+    app = open_app(settings, executor=ThreadPoolExecutor(1), console_only=True)
+    try:
+        hits = app.store.search_quotes(args.query, limit=10)
+    finally:
+        await app.close()
+    if args.json:
+        print(
+            json.dumps(
+                [
+                    {
+                        "text": h.quote.text,
+                        "speaker": h.quote.speaker,
+                        "speaker_title": h.quote.speaker_title,
+                        "title": h.article_title,
+                        "url": h.article_url,
+                    }
+                    for h in hits
+                ],
+                ensure_ascii=False,
+                indent=2,
+            )
+        )
+        return 0
+    if not hits:
+        print(f"No stored quote matches {args.query!r}.")
+        return 1
+    for hit in hits:
+        print(f"{quote_text(hit.quote)}\n   {hit.article_title} · {hit.article_url}")
+    return 0
+
+
+async def feeds(args: argparse.Namespace, settings: Settings) -> int:
+    app = open_app(settings, executor=ThreadPoolExecutor(1), console_only=True)
+    try:
+        if args.action == "list":
+            records = app.store.feeds()
+            if args.json:
+                print(
+                    json.dumps(
+                        [
+                            {
+                                "name": f.name,
+                                "url": f.url,
+                                "origin": f.origin,
+                                "failures": f.failures,
+                                "last_error": f.last_error,
+                                "last_success_at": f.last_success_at.isoformat()
+                                if f.last_success_at
+                                else None,
+                                "next_poll_at": f.next_poll_at.isoformat()
+                                if f.next_poll_at
+                                else None,
+                            }
+                            for f in records
+                        ],
+                        indent=2,
+                    )
+                )
+            else:
+                for feed in records:
+                    print(feed_status_line(feed, app.clock()))
+            return 0
+        channels = (
+            [settings.channel(args.channel)]
+            if getattr(args, "channel", None)
+            else list(settings.channels)
+        )
+        if args.action == "add":
+            check_url(args.url)
+            name = args.name or args.url
+            for channel in channels:
+                app.store.add_chat_feed(name, args.url, channel=channel.name, added_by="cli")
+            print(f"Added {name!r} for {', '.join(c.name for c in channels)}.")
+        elif args.action == "import":
+            outlines = parse_opml(args.file.read_bytes())
+            for outline in outlines:
+                for channel in channels:
+                    app.store.add_chat_feed(
+                        outline.name, outline.url, channel=channel.name, added_by="cli"
+                    )
+            print(f"Imported {len(outlines)} feeds from {args.file}.")
+        elif args.action == "remove":
+            feed = app.store.feed(args.name)
+            if feed is None or feed.origin == "config":
+                why = "is set in the config file" if feed else "does not exist"
+                print(f"newsbrief: feed {args.name!r} {why}.", file=sys.stderr)
+                return 1
+            for channel in settings.channels:
+                app.store.unsubscribe(channel.name, feed.id)
+            print(f"Removed {args.name!r}.")
+        return 0
+    finally:
+        await app.close()
+
+
+async def discord(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.platforms.factory import discord_invite_url
+
+    print(await discord_invite_url(settings, app_id=args.app_id))
+    return 0
+
+
+async def doctor(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.doctor import run_checks
+
+    return await run_checks(settings)

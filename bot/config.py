@@ -1,0 +1,466 @@
+"""TOML configuration -> validated, immutable settings.
+
+Every problem is reported as one `ConfigError` naming the key path and what was expected, e.g.
+``channels[1].timezone: unknown time zone 'Europe/Berln'``. Secrets never live in the file: the file
+names environment variables, and `secret()` reads them when a platform starts.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from apscheduler.triggers.cron import CronTrigger
+
+PLATFORMS = ("console", "slack", "discord")
+COMMANDS = ("summarize", "quote", "ask", "digest", "feeds")
+DEMO_DIR = Path(__file__).parent / "data" / "demo"
+_NAME_RE = re.compile(r"^[\w .&'-]{1,64}$")
+_DOW_NAMES = ("sun", "mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+class ConfigError(Exception):
+    """A config file that cannot be used; the message is meant for the user as is."""
+
+
+@dataclass(frozen=True, slots=True)
+class StorageSettings:
+    path: Path
+    retention_days: int = 30
+
+
+@dataclass(frozen=True, slots=True)
+class FetchSettings:
+    timeout_seconds: float = 20.0
+    max_bytes: int = 5_000_000
+    max_redirects: int = 5
+    concurrency: int = 16
+    workers: int = 0  # processes for extraction + summarizing; 0 = one per CPU core
+    allow_private_urls: bool = False  # let chat-supplied URLs reach private addresses (tests)
+
+
+@dataclass(frozen=True, slots=True)
+class SummarySettings:
+    sentences: int = 3
+    method: str | None = None
+    max_chars: int = 700
+    quotes: int = 1
+    language: str = "english"
+
+
+@dataclass(frozen=True, slots=True)
+class FeedSettings:
+    name: str
+    url: str
+    poll_minutes: int = 15
+    tags: tuple[str, ...] = ()
+    full_text: bool = True
+    language: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ChannelSettings:
+    name: str
+    platform: str
+    target: str
+    feeds: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
+    digest_cron: str = "0 8 * * 1-5"
+    timezone: str = "UTC"
+    max_items: int = 8
+    include: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()
+    title: str | None = None
+
+    def trigger(self) -> CronTrigger:
+        return cron_trigger(self.digest_cron, self.timezone)
+
+
+@dataclass(frozen=True, slots=True)
+class SlackSettings:
+    mode: str = "socket"
+    api_url: str = "https://slack.com/api/"
+    bot_token_env: str = "SLACK_BOT_TOKEN"
+    app_token_env: str = "SLACK_APP_TOKEN"
+    signing_secret_env: str = "SLACK_SIGNING_SECRET"
+    http_host: str = "0.0.0.0"
+    http_port: int = 3000
+    http_path: str = "/slack/events"
+    admin_user_ids: tuple[str, ...] = ()
+    commands: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class DiscordSettings:
+    token_env: str = "DISCORD_TOKEN"
+    api_url: str | None = None
+    guild_ids: tuple[int, ...] = ()
+    shard_count: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    storage: StorageSettings
+    feeds: tuple[FeedSettings, ...]
+    channels: tuple[ChannelSettings, ...]
+    fetch: FetchSettings = FetchSettings()
+    summary: SummarySettings = SummarySettings()
+    slack: SlackSettings = SlackSettings()
+    discord: DiscordSettings = DiscordSettings()
+    source: str = "<built-in demo>"
+
+    def channel(self, name: str) -> ChannelSettings:
+        for channel in self.channels:
+            if channel.name == name:
+                return channel
+        known = ", ".join(c.name for c in self.channels)
+        raise ConfigError(f"no channel named {name!r} (configured: {known})")
+
+    def channel_for(self, platform: str, target: str) -> ChannelSettings | None:
+        for channel in self.channels:
+            if channel.platform == platform and channel.target == target:
+                return channel
+        return None
+
+    def feed(self, name: str) -> FeedSettings | None:
+        return next((f for f in self.feeds if f.name == name), None)
+
+
+def secret(env_name: str, environ: Mapping[str, str] | None = None) -> str:
+    """Read a secret from the environment; the error names the variable, never a value."""
+    value = (os.environ if environ is None else environ).get(env_name, "")
+    if not value:
+        raise ConfigError(f"environment variable {env_name} is not set (it holds a secret)")
+    return value
+
+
+def cron_trigger(expression: str, timezone: str) -> CronTrigger:
+    """A 5-field crontab line as cron means it (day of week 0 or 7 = Sunday).
+
+    APScheduler 3's `from_crontab` counts weekdays from Monday = 0, so `1-5` would mean Tue-Sat;
+    numeric weekdays are translated to names first.
+    """
+    fields = expression.split()
+    if len(fields) != 5:
+        raise ValueError("expected 5 fields: minute hour day month day-of-week")
+    minute, hour, day, month, dow = fields
+    dow = re.sub(r"\d+", lambda m: _dow_name(m.group()), dow)
+    return CronTrigger(
+        minute=minute, hour=hour, day=day, month=month, day_of_week=dow, timezone=timezone
+    )
+
+
+def _dow_name(number: str) -> str:
+    index = int(number)
+    if index > 7:
+        raise ValueError(f"day of week {index} is out of range 0-7")
+    return _DOW_NAMES[index]
+
+
+def default_data_dir() -> Path:
+    import platformdirs
+
+    return Path(platformdirs.user_data_dir("newsbrief", appauthor=False))
+
+
+def load_settings(path: Path | str | None = None) -> Settings:
+    """Load and validate a config file; with no path, the built-in demo configuration."""
+    if path is None:
+        data = _read_toml(DEMO_DIR / "config.toml")
+        data.setdefault("storage", {}).setdefault("path", str(default_data_dir() / "demo.db"))
+        return parse_settings(data, base_dir=DEMO_DIR, source="<built-in demo>")
+    path = Path(path)
+    if not path.is_file():
+        raise ConfigError(f"{path}: no such config file")
+    return parse_settings(_read_toml(path), base_dir=path.resolve().parent, source=str(path))
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot read: {exc}") from None
+
+
+def parse_settings(data: Mapping[str, Any], *, base_dir: Path, source: str = "") -> Settings:
+    """Validate a parsed TOML document. `base_dir` anchors relative paths and feed files."""
+    reader = _Reader(data, "")
+    reader.allow_only("storage", "fetch", "summary", "feeds", "channels", "slack", "discord")
+    storage = _storage(reader.section("storage"), base_dir)
+    feeds = tuple(_feed(r, base_dir) for r in reader.table_list("feeds", required=True))
+    _unique([f.name for f in feeds], "feeds", "name")
+    channels = tuple(_channel(r, {f.name for f in feeds}) for r in reader.table_list("channels"))
+    _unique([c.name for c in channels], "channels", "name")
+    settings = Settings(
+        storage=storage,
+        feeds=feeds,
+        channels=channels,
+        fetch=_fetch(reader.section("fetch")),
+        summary=_summary(reader.section("summary")),
+        slack=_slack(reader.section("slack")),
+        discord=_discord(reader.section("discord")),
+        source=source,
+    )
+    return settings
+
+
+def _unique(names: list[str], table: str, key: str) -> None:
+    seen: set[str] = set()
+    for index, name in enumerate(names):
+        if name in seen:
+            raise ConfigError(f"{table}[{index}].{key}: duplicate name {name!r}")
+        seen.add(name)
+
+
+def _storage(r: _Reader, base_dir: Path) -> StorageSettings:
+    r.allow_only("path", "retention_days")
+    raw = r.get("path", str, default=str(default_data_dir() / "newsbrief.db"))
+    path = Path(raw).expanduser()
+    if not path.is_absolute():
+        path = base_dir / path
+    return StorageSettings(path=path, retention_days=r.get("retention_days", int, default=30, lo=1))
+
+
+def _fetch(r: _Reader) -> FetchSettings:
+    r.allow_only(
+        "timeout_seconds",
+        "max_bytes",
+        "max_redirects",
+        "concurrency",
+        "workers",
+        "allow_private_urls",
+    )
+    return FetchSettings(
+        timeout_seconds=r.get("timeout_seconds", float, default=20.0, lo=0.1),
+        max_bytes=r.get("max_bytes", int, default=5_000_000, lo=1024),
+        max_redirects=r.get("max_redirects", int, default=5, lo=0, hi=20),
+        concurrency=r.get("concurrency", int, default=16, lo=1, hi=512),
+        workers=r.get("workers", int, default=0, lo=0, hi=64),
+        allow_private_urls=r.get("allow_private_urls", bool, default=False),
+    )
+
+
+def _summary(r: _Reader) -> SummarySettings:
+    r.allow_only("sentences", "method", "max_chars", "quotes", "language")
+    method = r.get("method", str, default="default")
+    return SummarySettings(
+        sentences=r.get("sentences", int, default=3, lo=1, hi=10),
+        method=None if method == "default" else method,
+        max_chars=r.get("max_chars", int, default=700, lo=80),
+        quotes=r.get("quotes", int, default=1, lo=0, hi=5),
+        language=r.get("language", str, default="english"),
+    )
+
+
+def _feed(r: _Reader, base_dir: Path) -> FeedSettings:
+    r.allow_only("name", "url", "poll_minutes", "tags", "full_text", "language")
+    name = r.get("name", str, required=True, check=_check_name)
+    url = r.get("url", str, required=True)
+    if url.startswith("file:") and not url.startswith("file://"):
+        # `file:feeds/world.xml` is relative to the config file's folder.
+        url = (base_dir / url[5:]).resolve().as_uri()
+    elif not re.match(r"^(https?|file)://", url):
+        raise ConfigError(f"{r.path('url')}: expected an http(s):// or file:// URL, got {url!r}")
+    return FeedSettings(
+        name=name,
+        url=url,
+        poll_minutes=r.get("poll_minutes", int, default=15, lo=1, hi=7 * 24 * 60),
+        tags=r.get_list("tags"),
+        full_text=r.get("full_text", bool, default=True),
+        language=r.get("language", str, default=None),
+    )
+
+
+def _channel(r: _Reader, feed_names: set[str]) -> ChannelSettings:
+    r.allow_only(
+        "name",
+        "platform",
+        "target",
+        "feeds",
+        "tags",
+        "digest_cron",
+        "timezone",
+        "max_items",
+        "include",
+        "exclude",
+        "title",
+    )
+    name = r.get("name", str, required=True, check=_check_name)
+    platform = r.get("platform", str, default="console")
+    if platform not in PLATFORMS:
+        raise ConfigError(
+            f"{r.path('platform')}: expected one of {', '.join(PLATFORMS)}, got {platform!r}"
+        )
+    target = r.get("target", str, default="")
+    if platform != "console" and not target:
+        raise ConfigError(f"{r.path('target')}: a {platform} channel needs its channel id")
+    feeds = r.get_list("feeds")
+    for index, feed in enumerate(feeds):
+        if feed not in feed_names:
+            raise ConfigError(f"{r.path('feeds')}[{index}]: unknown feed {feed!r}")
+    timezone = r.get("timezone", str, default="UTC")
+    try:
+        ZoneInfo(timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(f"{r.path('timezone')}: unknown time zone {timezone!r}") from None
+    cron = r.get("digest_cron", str, default="0 8 * * 1-5")
+    try:
+        cron_trigger(cron, timezone)
+    except ValueError as exc:
+        raise ConfigError(
+            f"{r.path('digest_cron')}: invalid cron expression {cron!r}: {exc}"
+        ) from None
+    return ChannelSettings(
+        name=name,
+        platform=platform,
+        target=target,
+        feeds=feeds,
+        tags=r.get_list("tags"),
+        digest_cron=cron,
+        timezone=timezone,
+        max_items=r.get("max_items", int, default=8, lo=1, hi=50),
+        include=r.get_list("include"),
+        exclude=r.get_list("exclude"),
+        title=r.get("title", str, default=None),
+    )
+
+
+def _slack(r: _Reader) -> SlackSettings:
+    r.allow_only(
+        "mode",
+        "api_url",
+        "bot_token_env",
+        "app_token_env",
+        "signing_secret_env",
+        "http_host",
+        "http_port",
+        "http_path",
+        "admin_user_ids",
+        "commands",
+    )
+    mode = r.get("mode", str, default="socket")
+    if mode not in ("socket", "http"):
+        raise ConfigError(f"{r.path('mode')}: expected 'socket' or 'http', got {mode!r}")
+    commands_reader = r.section("commands")
+    commands_reader.allow_only(*COMMANDS)
+    commands = {
+        c: commands_reader.get(c, str, default=f"/{c}", check=_check_slash) for c in COMMANDS
+    }
+    api_url = r.get("api_url", str, default="https://slack.com/api/")
+    if not api_url.endswith("/"):
+        api_url += "/"
+    return SlackSettings(
+        mode=mode,
+        api_url=api_url,
+        bot_token_env=r.get("bot_token_env", str, default="SLACK_BOT_TOKEN"),
+        app_token_env=r.get("app_token_env", str, default="SLACK_APP_TOKEN"),
+        signing_secret_env=r.get("signing_secret_env", str, default="SLACK_SIGNING_SECRET"),
+        http_host=r.get("http_host", str, default="0.0.0.0"),
+        http_port=r.get("http_port", int, default=3000, lo=1, hi=65535),
+        http_path=r.get("http_path", str, default="/slack/events"),
+        admin_user_ids=r.get_list("admin_user_ids"),
+        commands=commands,
+    )
+
+
+def _discord(r: _Reader) -> DiscordSettings:
+    r.allow_only("token_env", "api_url", "guild_ids", "shard_count")
+    guild_ids = r.get("guild_ids", list, default=[])
+    for index, guild in enumerate(guild_ids):
+        if not isinstance(guild, int) or isinstance(guild, bool):
+            raise ConfigError(f"{r.path('guild_ids')}[{index}]: expected an integer id")
+    return DiscordSettings(
+        token_env=r.get("token_env", str, default="DISCORD_TOKEN"),
+        api_url=r.get("api_url", str, default=None),
+        guild_ids=tuple(guild_ids),
+        shard_count=r.get("shard_count", int, default=None, lo=1),
+    )
+
+
+def _check_name(value: str) -> str | None:
+    return None if _NAME_RE.match(value) else "expected 1-64 letters, digits, spaces or .&'-_"
+
+
+def _check_slash(value: str) -> str | None:
+    return None if re.match(r"^/[a-z0-9_-]{1,31}$", value) else "expected a command like /summarize"
+
+
+_TYPE_NAMES = {
+    str: "a string",
+    int: "an integer",
+    float: "a number",
+    bool: "true or false",
+    list: "a list",
+}
+
+
+class _Reader:
+    """Typed access to one TOML table that reports errors with their key path."""
+
+    def __init__(self, data: Any, prefix: str) -> None:
+        if not isinstance(data, Mapping):
+            raise ConfigError(f"{prefix or 'config'}: expected a table")
+        self.data = data
+        self.prefix = prefix
+
+    def path(self, key: str) -> str:
+        return f"{self.prefix}.{key}" if self.prefix else key
+
+    def allow_only(self, *keys: str) -> None:
+        for key in self.data:
+            if key not in keys:
+                raise ConfigError(
+                    f"{self.path(key)}: unknown key (expected one of: {', '.join(keys)})"
+                )
+
+    def section(self, key: str) -> _Reader:
+        return _Reader(self.data.get(key, {}), self.path(key))
+
+    def table_list(self, key: str, required: bool = False) -> list[_Reader]:
+        items = self.data.get(key, [])
+        if not isinstance(items, list) or (required and not items):
+            raise ConfigError(f"{self.path(key)}: expected at least one [[{key}]] table")
+        return [_Reader(item, f"{self.path(key)}[{i}]") for i, item in enumerate(items)]
+
+    def get(
+        self,
+        key: str,
+        kind: type,
+        *,
+        default: Any = None,
+        required: bool = False,
+        lo: float | None = None,
+        hi: float | None = None,
+        check: Callable[[Any], str | None] | None = None,
+    ) -> Any:
+        if key not in self.data:
+            if required:
+                raise ConfigError(f"{self.path(key)}: missing ({_TYPE_NAMES[kind]} is required)")
+            return default
+        value = self.data[key]
+        ok = isinstance(value, kind) and not (kind is not bool and isinstance(value, bool))
+        if kind is float and isinstance(value, int) and not isinstance(value, bool):
+            value, ok = float(value), True
+        if not ok:
+            raise ConfigError(f"{self.path(key)}: expected {_TYPE_NAMES[kind]}, got {value!r}")
+        if lo is not None and value < lo or hi is not None and value > hi:
+            bounds = f"at least {lo}" if hi is None else f"between {lo} and {hi}"
+            raise ConfigError(f"{self.path(key)}: expected {bounds}, got {value!r}")
+        if check is not None and (problem := check(value)):
+            raise ConfigError(f"{self.path(key)}: {problem}, got {value!r}")
+        return value
+
+    def get_list(self, key: str) -> tuple[str, ...]:
+        values = self.get(key, list, default=[])
+        for index, value in enumerate(values):
+            if not isinstance(value, str) or not value.strip():
+                raise ConfigError(f"{self.path(key)}[{index}]: expected a non-empty string")
+        return tuple(v.strip() for v in values)

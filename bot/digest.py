@@ -1,0 +1,101 @@
+"""Choose and compose a channel's digest. Pure: the store's rows in, a `Digest` out."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterable, Sequence
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from bot.config import ChannelSettings
+from bot.models import Digest, DigestItem, Source
+from bot.store import ArticleRecord, FeedRecord
+
+MAX_AGE = timedelta(days=7)  # unposted stories older than this are no longer news
+RECENCY_HALF_LIFE_HOURS = 12.0
+
+
+def channel_feed_ids(
+    channel: ChannelSettings, feeds: Iterable[FeedRecord], subscribed: set[int]
+) -> set[int]:
+    """Feeds a channel follows: named in its config, sharing one of its tags, or subscribed in
+    chat. A channel that names no feeds and no tags follows every feed."""
+    feeds = [f for f in feeds if f.active]
+    if not channel.feeds and not channel.tags and not subscribed:
+        return {f.id for f in feeds}
+    return {
+        f.id
+        for f in feeds
+        if f.name in channel.feeds or set(f.tags) & set(channel.tags) or f.id in subscribed
+    }
+
+
+def matches_filters(article: ArticleRecord, channel: ChannelSettings) -> bool:
+    """include: at least one phrase occurs (empty = everything); exclude: none occurs.
+    Phrases match whole words, case-insensitively, in the title, summary or text."""
+    haystack = " ".join((article.title, " ".join(article.summary), article.text))
+    if channel.include and not any(_contains(haystack, p) for p in channel.include):
+        return False
+    return not any(_contains(haystack, p) for p in channel.exclude)
+
+
+def _contains(text: str, phrase: str) -> bool:
+    return re.search(rf"(?<!\w){re.escape(phrase)}(?!\w)", text, re.IGNORECASE) is not None
+
+
+def score(article: ArticleRecord, now: datetime) -> float:
+    """Newer is better; a story several feeds carry is bigger news."""
+    age_hours = max((now - article.published_at).total_seconds() / 3600, 0.0)
+    recency = math.pow(0.5, age_hours / RECENCY_HALF_LIFE_HOURS)
+    return recency + 0.35 * math.log2(1 + len(article.other_sources))
+
+
+def select(
+    articles: Sequence[ArticleRecord], channel: ChannelSettings, *, posted: set[int], now: datetime
+) -> list[ArticleRecord]:
+    """The channel's pending stories, best first, at most `max_items`."""
+    pending = [
+        a
+        for a in articles
+        if a.id not in posted and now - a.first_seen_at <= MAX_AGE and matches_filters(a, channel)
+    ]
+    pending.sort(key=lambda a: (-score(a, now), -a.published_at.timestamp(), a.id))
+    return pending[: channel.max_items]
+
+
+def compose(
+    channel: ChannelSettings,
+    articles: Sequence[ArticleRecord],
+    *,
+    now: datetime,
+    digest_id: int | None = None,
+) -> Digest:
+    local = now.astimezone(ZoneInfo(channel.timezone))
+    title = channel.title or f"News digest · {local:%a %d %b %Y, %H:%M}"
+    items = tuple(
+        DigestItem(
+            number=number,
+            article_id=a.id,
+            title=a.title,
+            url=a.url,
+            source=a.source,
+            published=a.published_at,
+            summary=a.summary,
+            quotes=a.key_quotes,
+            also_covered_by=tuple(s for s in a.other_sources if s.name != a.source),
+        )
+        for number, a in enumerate(articles, start=1)
+    )
+    return Digest(
+        channel=channel.name,
+        title=title,
+        created=now,
+        timezone=channel.timezone,
+        items=items,
+        id=digest_id,
+    )
+
+
+def sources_line(sources: Sequence[Source]) -> str:
+    return ", ".join(dict.fromkeys(s.name for s in sources))

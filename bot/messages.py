@@ -1,0 +1,41 @@
+"""Every user-facing sentence of the core, in one place (model: slack_bolt/logger/messages.py)."""
+
+INTERNAL_ERROR = "Sorry, something went wrong on our side. The details are in the bot's log."
+UNKNOWN_COMMAND = "Unknown command '{name}'. Try /summarize, /quote, /ask, /digest or /feeds."
+
+SUMMARIZE_USAGE = "Give me a link or some text: /summarize https://example.com/story"
+SUMMARIZE_BLOCKED = "I can't open that link: {reason}."
+SUMMARIZE_FETCH_FAILED = "I couldn't fetch that page: {reason}."
+SUMMARIZE_NOT_ARTICLE = "That page doesn't look like a news article ({reason})."
+SUMMARIZE_TOO_SHORT = "That text is too short to summarize: give me at least two sentences."
+
+QUOTE_USAGE = "Tell me a speaker or some words: /quote Burns, or /quote arms sales"
+QUOTE_NONE = "No stored quote matches '{query}'. Try a speaker's surname or a few words of it."
+
+ASK_USAGE = "Ask about a digest item: /ask 3 what did the minister say?"
+ASK_NO_CHANNEL = "This channel gets no digest, so there is nothing to ask about."
+ASK_NO_DIGEST = "There is no digest in this channel yet. Post one with /digest."
+ASK_NO_ITEM = "There is no item {number} in the latest digest (it has items 1-{last})."
+ASK_NO_ANSWER = "I couldn't find anything about that in {where}."
+
+DIGEST_NO_CHANNEL = (
+    "This channel gets no digest. Add it under [[channels]] in the config "
+    '(platform = "{platform}", target = "{target}").'
+)
+DIGEST_NOTHING_NEW = "Nothing new since the last digest."
+DIGEST_POSTED = "Posted a digest with {count} new {stories}."
+DIGEST_FAILED = "I couldn't post the digest: {reason}. The stories stay queued for the next one."
+
+FEEDS_USAGE = "Use /feeds list, /feeds add <url> [name] or /feeds remove <name>."
+FEEDS_UNKNOWN_ACTION = "Unknown /feeds action '{action}'. " + FEEDS_USAGE
+FEEDS_ADMIN_ONLY = "Only admins can add or remove feeds."
+FEEDS_NO_CHANNEL = "This channel gets no digest, so it can't subscribe to feeds."
+FEEDS_ADD_USAGE = "Give the feed's address: /feeds add https://example.com/news.rss [name]"
+FEEDS_NOT_A_FEED = "That address doesn't serve a feed I can read: {reason}."
+FEEDS_NAME_TAKEN = "A feed named '{name}' exists already with another address. Pick another name."
+FEEDS_ADDED = "Added '{name}' ({count} stories now). Its news will be in this channel's digests."
+FEEDS_REMOVE_USAGE = "Give the feed's name: /feeds remove <name> (see /feeds list)."
+FEEDS_UNKNOWN = "No feed named '{name}' in this channel (see /feeds list)."
+FEEDS_IN_CONFIG = "'{name}' is set in the config file; remove it there."
+FEEDS_REMOVED = "Removed '{name}' from this channel."
+FEEDS_NONE = "This channel follows no feeds yet. Add one with /feeds add <url>."

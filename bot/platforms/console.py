@@ -1,0 +1,71 @@
+"""The console 'platform': digests and replies as plain text on a stream (stdout by default)."""
+
+from __future__ import annotations
+
+import sys
+import textwrap
+from typing import TextIO
+from zoneinfo import ZoneInfo
+
+from bot.models import Digest, DigestItem, Quote, Reply
+from bot.platforms.base import ChatPlatform, CommandHandler, RecordPosted
+
+WIDTH = 100
+
+
+def quote_text(quote: Quote) -> str:
+    who = ""
+    if quote.speaker:
+        who = f" — {quote.speaker}" + (f", {quote.speaker_title}" if quote.speaker_title else "")
+    return f"“{quote.text}”{who}"
+
+
+def render_item(item: DigestItem, timezone: str) -> str:
+    when = item.published.astimezone(ZoneInfo(timezone))
+    wrap = textwrap.TextWrapper(width=WIDTH, initial_indent="   ", subsequent_indent="   ")
+    lines = [
+        f"{item.number}. {item.title}",
+        f"   {item.source} · {when:%a %d %b %H:%M %Z} · {item.url}",
+    ]
+    if item.summary:
+        lines += wrap.wrap(" ".join(item.summary))
+    for quote in item.quotes:
+        lines += textwrap.wrap(
+            quote_text(quote), width=WIDTH, initial_indent="   > ", subsequent_indent="     "
+        )
+    if item.also_covered_by:
+        names = ", ".join(dict.fromkeys(s.name for s in item.also_covered_by))
+        lines.append(f"   Also covered by: {names}")
+    return "\n".join(lines)
+
+
+def render_digest(digest: Digest) -> str:
+    header = f"{digest.title} ({digest.timezone})"
+    body = "\n\n".join(render_item(i, digest.timezone) for i in digest.items)
+    return f"{header}\n{'=' * len(header)}\n\n{body}\n"
+
+
+def render_reply(reply: Reply) -> str:
+    if reply.digest is not None:
+        return render_digest(reply.digest)
+    return ("Error: " if reply.error else "") + reply.text
+
+
+class ConsolePlatform(ChatPlatform):
+    """Prints digests. Each digest is one 'message', so it is recorded once it is written."""
+
+    name = "console"
+
+    def __init__(self, *, stream: TextIO | None = None) -> None:
+        self.stream = stream or sys.stdout
+
+    async def start(self, handler: CommandHandler) -> None:
+        self.handler = handler
+
+    async def stop(self) -> None:
+        self.stream.flush()
+
+    async def post_digest(self, target: str, digest: Digest, record: RecordPosted) -> None:
+        self.stream.write(render_digest(digest) + "\n")
+        self.stream.flush()
+        await record(digest.items, f"{digest.channel}:{digest.id}")

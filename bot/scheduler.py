@@ -1,0 +1,160 @@
+"""APScheduler jobs in the asyncio loop: one poll job per feed, one digest job per channel.
+
+APScheduler's in-memory job store forgets what fired before a restart, so the store keeps each
+channel's last handled digest time. On start, a digest time missed while the bot was down (within
+`misfire_grace`) is posted once: not never (the store remembers it was due), not twice (the fire
+time is recorded after posting, and each item is recorded as posted as it goes out).
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
+
+from bot.clock import Clock, system_clock
+from bot.config import ChannelSettings, Settings
+from bot.ingest import Ingestor
+from bot.posting import DigestPoster
+from bot.store import SqliteStore
+
+log = logging.getLogger(__name__)
+DEFAULT_MISFIRE_GRACE = timedelta(hours=12)
+RETENTION_EVERY = timedelta(hours=6)
+
+
+def last_fire_time(trigger: CronTrigger, *, after: datetime, now: datetime) -> datetime | None:
+    """The latest time `trigger` fires in (after, now], or None."""
+    latest = None
+    fire = trigger.get_next_fire_time(None, after + timedelta(microseconds=1))
+    while fire is not None and fire <= now:
+        latest = fire
+        fire = trigger.get_next_fire_time(fire, fire + timedelta(microseconds=1))
+    return latest
+
+
+class BotScheduler:
+    def __init__(
+        self,
+        *,
+        settings: Settings,
+        store: SqliteStore,
+        ingestor: Ingestor,
+        poster: DigestPoster,
+        clock: Clock = system_clock,
+        misfire_grace: timedelta = DEFAULT_MISFIRE_GRACE,
+    ) -> None:
+        self.settings = settings
+        self.store = store
+        self.ingestor = ingestor
+        self.poster = poster
+        self.clock = clock
+        self.misfire_grace = misfire_grace
+        self.scheduler = AsyncIOScheduler(timezone="UTC")
+
+    # -- missed digests -------------------------------------------------------------------------
+    def missed_digests(self) -> list[tuple[ChannelSettings, datetime]]:
+        """Channels whose digest time passed while the bot was down, with that (latest) time.
+
+        A channel seen for the first time has missed nothing: its clock starts now.
+        """
+        now = self.clock()
+        missed = []
+        for channel in self.settings.channels:
+            last = self.store.last_fire(channel.name)
+            if last is None:
+                self.store.set_last_fire(channel.name, now)
+                continue
+            after = max(last, now - self.misfire_grace)
+            fire = last_fire_time(channel.trigger(), after=after, now=now)
+            if fire is not None:
+                missed.append((channel, fire))
+        return missed
+
+    async def catch_up(self) -> int:
+        """Post each missed digest once (coalesced: several missed times make one digest)."""
+        missed = self.missed_digests()
+        for channel, fire in missed:
+            log.info(
+                "channel %s: digest of %s was missed while down; posting it now",
+                channel.name,
+                fire.isoformat(timespec="minutes"),
+            )
+            await self.run_digest(channel, fire)
+        return len(missed)
+
+    async def run_digest(self, channel: ChannelSettings, fire: datetime | None = None) -> None:
+        fire = fire or self.clock()
+        try:
+            await self.poster.post(channel)
+        finally:
+            self.store.set_last_fire(channel.name, fire)
+
+    # -- jobs -----------------------------------------------------------------------------------
+    async def poll_feed(self, name: str) -> None:
+        feed = self.store.feed(name)
+        if feed is None or not feed.active:
+            return
+        if feed.next_poll_at is not None and feed.next_poll_at > self.clock():
+            log.debug("feed %s: backing off until %s", name, feed.next_poll_at)
+            return
+        await self.ingestor.poll_feed(feed)
+
+    async def _digest_job(self, channel_name: str) -> None:
+        channel = self.settings.channel(channel_name)
+        await self.run_digest(channel, self.clock())
+
+    async def _retention_job(self) -> None:
+        removed = self.store.prune(
+            older_than=self.clock() - timedelta(days=self.settings.storage.retention_days)
+        )
+        if removed:
+            log.info("retention: removed %d old articles", removed)
+
+    def sync_feed_jobs(self) -> None:
+        """One poll job per active feed; called at start and when chat adds/removes feeds."""
+        wanted = {f"poll:{f.name}": f for f in self.store.feeds()}
+        for job in self.scheduler.get_jobs():
+            if job.id.startswith("poll:") and job.id not in wanted:
+                job.remove()
+        for job_id, feed in wanted.items():
+            if self.scheduler.get_job(job_id):
+                continue
+            jitter = min(60, feed.poll_minutes * 6)  # seconds; spreads many feeds apart
+            self.scheduler.add_job(
+                self.poll_feed,
+                IntervalTrigger(minutes=feed.poll_minutes, jitter=jitter),
+                args=[feed.name],
+                id=job_id,
+                coalesce=True,
+                max_instances=1,
+                misfire_grace_time=feed.poll_minutes * 60,
+                next_run_time=self.clock(),
+            )
+
+    def start(self) -> None:
+        for channel in self.settings.channels:
+            self.scheduler.add_job(
+                self._digest_job,
+                channel.trigger(),
+                args=[channel.name],
+                id=f"digest:{channel.name}",
+                coalesce=True,
+                max_instances=1,
+                misfire_grace_time=int(self.misfire_grace.total_seconds()),
+            )
+        self.scheduler.add_job(
+            self._retention_job,
+            IntervalTrigger(seconds=int(RETENTION_EVERY.total_seconds())),
+            id="retention",
+            next_run_time=self.clock(),
+        )
+        self.sync_feed_jobs()
+        self.scheduler.start()
+
+    def shutdown(self) -> None:
+        if self.scheduler.running:
+            self.scheduler.shutdown(wait=False)

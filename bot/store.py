@@ -1,0 +1,743 @@
+"""Storage: the interface the core uses, and its SQLite implementation (the embedded default).
+
+SQLite runs in WAL mode in one file. The schema is versioned with `PRAGMA user_version` and
+upgraded by the ordered `MIGRATIONS`; a database from any earlier version is migrated on open.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+import threading
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from bot.models import Quote, Source
+
+MAX_BACKOFF = timedelta(hours=24)
+
+MIGRATIONS: tuple[str, ...] = (
+    # 1: feeds, articles and where they came from, digests and posts.
+    """
+    CREATE TABLE feeds (
+        id INTEGER PRIMARY KEY,
+        name TEXT NOT NULL UNIQUE,
+        url TEXT NOT NULL,
+        origin TEXT NOT NULL DEFAULT 'config',   -- config | chat
+        active INTEGER NOT NULL DEFAULT 1,
+        poll_minutes INTEGER NOT NULL DEFAULT 15,
+        tags TEXT NOT NULL DEFAULT '[]',
+        full_text INTEGER NOT NULL DEFAULT 1,
+        title TEXT,
+        etag TEXT,
+        last_modified TEXT,
+        last_fetch_at TEXT,
+        last_success_at TEXT,
+        next_poll_at TEXT,
+        failures INTEGER NOT NULL DEFAULT 0,
+        last_error TEXT
+    );
+    CREATE TABLE articles (
+        id INTEGER PRIMARY KEY,
+        title TEXT NOT NULL,
+        url TEXT NOT NULL,
+        canonical_url TEXT,
+        feed_id INTEGER NOT NULL REFERENCES feeds(id),
+        published_at TEXT NOT NULL,
+        first_seen_at TEXT NOT NULL,
+        text TEXT NOT NULL,
+        summary TEXT NOT NULL DEFAULT '[]',
+        content_hash TEXT,
+        simhash INTEGER,
+        band0 INTEGER, band1 INTEGER, band2 INTEGER, band3 INTEGER
+    );
+    CREATE UNIQUE INDEX articles_canonical_url ON articles(canonical_url);
+    CREATE INDEX articles_content_hash ON articles(content_hash);
+    CREATE INDEX articles_band0 ON articles(band0);
+    CREATE INDEX articles_band1 ON articles(band1);
+    CREATE INDEX articles_band2 ON articles(band2);
+    CREATE INDEX articles_band3 ON articles(band3);
+    CREATE INDEX articles_first_seen ON articles(first_seen_at);
+    CREATE TABLE article_sources (
+        article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+        feed_id INTEGER NOT NULL REFERENCES feeds(id),
+        guid TEXT NOT NULL,
+        url TEXT NOT NULL,
+        title TEXT NOT NULL,
+        seen_at TEXT NOT NULL,
+        UNIQUE (feed_id, guid)
+    );
+    CREATE INDEX article_sources_article ON article_sources(article_id);
+    CREATE TABLE quotes (
+        id INTEGER PRIMARY KEY,
+        article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+        position INTEGER NOT NULL,
+        text TEXT NOT NULL,
+        speaker TEXT,
+        speaker_title TEXT,
+        is_key INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE INDEX quotes_article ON quotes(article_id);
+    CREATE TABLE digests (
+        id INTEGER PRIMARY KEY,
+        channel TEXT NOT NULL,
+        title TEXT NOT NULL,
+        created_at TEXT NOT NULL
+    );
+    CREATE TABLE digest_items (
+        digest_id INTEGER NOT NULL REFERENCES digests(id) ON DELETE CASCADE,
+        number INTEGER NOT NULL,
+        article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+        PRIMARY KEY (digest_id, number)
+    );
+    CREATE TABLE posts (
+        channel TEXT NOT NULL,
+        article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+        digest_id INTEGER NOT NULL REFERENCES digests(id) ON DELETE CASCADE,
+        message_ref TEXT NOT NULL,
+        posted_at TEXT NOT NULL,
+        PRIMARY KEY (channel, article_id)
+    );
+    CREATE TABLE channel_state (
+        channel TEXT PRIMARY KEY,
+        last_fire_at TEXT
+    );
+    """,
+    # 2: full-text search over articles and quotes, chat-managed subscriptions, message refs.
+    """
+    CREATE VIRTUAL TABLE articles_fts USING fts5(
+        title, text, content='articles', content_rowid='id',
+        tokenize='unicode61 remove_diacritics 2'
+    );
+    INSERT INTO articles_fts(rowid, title, text) SELECT id, title, text FROM articles;
+    CREATE TRIGGER articles_ai AFTER INSERT ON articles BEGIN
+        INSERT INTO articles_fts(rowid, title, text) VALUES (new.id, new.title, new.text);
+    END;
+    CREATE TRIGGER articles_ad AFTER DELETE ON articles BEGIN
+        INSERT INTO articles_fts(articles_fts, rowid, title, text)
+        VALUES ('delete', old.id, old.title, old.text);
+    END;
+    CREATE VIRTUAL TABLE quotes_fts USING fts5(
+        text, speaker, content='quotes', content_rowid='id',
+        tokenize='unicode61 remove_diacritics 2'
+    );
+    INSERT INTO quotes_fts(rowid, text, speaker)
+        SELECT id, text, coalesce(speaker, '') FROM quotes;
+    CREATE TRIGGER quotes_ai AFTER INSERT ON quotes BEGIN
+        INSERT INTO quotes_fts(rowid, text, speaker)
+        VALUES (new.id, new.text, coalesce(new.speaker, ''));
+    END;
+    CREATE TRIGGER quotes_ad AFTER DELETE ON quotes BEGIN
+        INSERT INTO quotes_fts(quotes_fts, rowid, text, speaker)
+        VALUES ('delete', old.id, old.text, coalesce(old.speaker, ''));
+    END;
+    CREATE TABLE subscriptions (
+        channel TEXT NOT NULL,
+        feed_id INTEGER NOT NULL REFERENCES feeds(id) ON DELETE CASCADE,
+        added_by TEXT NOT NULL DEFAULT '',
+        PRIMARY KEY (channel, feed_id)
+    );
+    CREATE TABLE message_refs (
+        message_ref TEXT PRIMARY KEY,
+        digest_id INTEGER NOT NULL REFERENCES digests(id) ON DELETE CASCADE
+    );
+    INSERT OR IGNORE INTO message_refs SELECT DISTINCT message_ref, digest_id FROM posts;
+    """,
+)
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+class StoreError(Exception):
+    """A database that cannot be opened or used; the message is meant for the user."""
+
+
+@dataclass(frozen=True, slots=True)
+class FeedRecord:
+    id: int
+    name: str
+    url: str
+    origin: str
+    active: bool
+    poll_minutes: int
+    tags: tuple[str, ...]
+    full_text: bool
+    title: str | None
+    etag: str | None
+    last_modified: str | None
+    last_fetch_at: datetime | None
+    last_success_at: datetime | None
+    next_poll_at: datetime | None
+    failures: int
+    last_error: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class NewArticle:
+    feed_id: int
+    guid: str
+    title: str
+    url: str
+    canonical_url: str | None
+    published_at: datetime
+    text: str
+    summary: tuple[str, ...]
+    quotes: tuple[Quote, ...]
+    key_quote_count: int
+    content_hash: str | None
+    simhash: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleRecord:
+    id: int
+    title: str
+    url: str
+    feed_id: int
+    source: str
+    published_at: datetime
+    first_seen_at: datetime
+    text: str
+    summary: tuple[str, ...]
+    quotes: tuple[Quote, ...]  # key quotes first, then the rest in article order
+    key_quote_count: int
+    other_sources: tuple[Source, ...]
+
+    @property
+    def key_quotes(self) -> tuple[Quote, ...]:
+        return self.quotes[: self.key_quote_count]
+
+
+@dataclass(frozen=True, slots=True)
+class QuoteHit:
+    quote: Quote
+    article_id: int
+    article_title: str
+    article_url: str
+
+
+def _ts(value: datetime | None) -> str | None:
+    return None if value is None else value.astimezone(UTC).isoformat(timespec="seconds")
+
+
+def _dt(value: str | None) -> datetime | None:
+    return None if value is None else datetime.fromisoformat(value)
+
+
+def simhash_bands(simhash: int) -> tuple[int, int, int, int]:
+    """Four 16-bit bands: two hashes within Hamming distance 3 share at least one band."""
+    return tuple((simhash >> (16 * i)) & 0xFFFF for i in range(4))  # type: ignore[return-value]
+
+
+def fts_query(text: str) -> str | None:
+    """User words -> a safe FTS5 query (each word quoted, prefix match on the last one)."""
+    words = re.findall(r"\w+", text.lower())
+    if not words:
+        return None
+    parts = [f'"{w}"' for w in words[:-1]] + [f'"{words[-1]}"*']
+    return " ".join(parts)
+
+
+class SqliteStore:
+    """The embedded store. Thread-safe for the bot's use: one connection behind a lock."""
+
+    def __init__(self, path: Path | str) -> None:
+        self.path = Path(path)
+        if str(path) != ":memory:":
+            try:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise StoreError(
+                    f"cannot create the folder for the database {path}: {exc}"
+                ) from None
+        try:
+            self._db = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
+            self._db.row_factory = sqlite3.Row
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=NORMAL")
+            self._db.execute("PRAGMA foreign_keys=ON")
+            self._db.execute("PRAGMA busy_timeout=5000")
+            self._lock = threading.RLock()
+            self.migrate()
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"cannot open the database {path}: {exc}") from None
+
+    # -- schema -------------------------------------------------------------------------------
+    @property
+    def version(self) -> int:
+        return int(self._db.execute("PRAGMA user_version").fetchone()[0])
+
+    def migrate(self, target: int = SCHEMA_VERSION) -> None:
+        current = self.version
+        if current > SCHEMA_VERSION:
+            raise StoreError(
+                f"the database {self.path} has schema version {current}, newer than this "
+                f"newsbrief understands ({SCHEMA_VERSION}); upgrade newsbrief"
+            )
+        for version in range(current + 1, target + 1):
+            with self._lock:
+                # executescript commits first; run each migration in its own transaction.
+                self._db.executescript(
+                    f"BEGIN; {MIGRATIONS[version - 1]}; PRAGMA user_version = {version}; COMMIT;"
+                )
+
+    def close(self) -> None:
+        self._db.close()
+
+    def integrity_ok(self) -> bool:
+        return self._db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+    def _tx(self) -> _Transaction:
+        return _Transaction(self._db, self._lock)
+
+    # -- feeds --------------------------------------------------------------------------------
+    def sync_config_feeds(self, feeds: Iterable[tuple[str, str, int, Sequence[str], bool]]) -> None:
+        """Make the config's feeds (name, url, poll_minutes, tags, full_text) active.
+
+        Config feeds no longer in the file become inactive; their articles are kept.
+        """
+        feeds = list(feeds)
+        with self._tx() as db:
+            db.execute("UPDATE feeds SET active = 0 WHERE origin = 'config'")
+            for name, url, poll, tags, full_text in feeds:
+                db.execute(
+                    """INSERT INTO feeds (name, url, origin, poll_minutes, tags, full_text)
+                       VALUES (?, ?, 'config', ?, ?, ?)
+                       ON CONFLICT(name) DO UPDATE SET url = excluded.url, active = 1,
+                         origin = 'config', poll_minutes = excluded.poll_minutes,
+                         tags = excluded.tags, full_text = excluded.full_text,
+                         etag = CASE WHEN feeds.url = excluded.url THEN feeds.etag END,
+                         last_modified = CASE WHEN feeds.url = excluded.url
+                                         THEN feeds.last_modified END""",
+                    (name, url, poll, json.dumps(list(tags)), int(full_text)),
+                )
+
+    def add_chat_feed(
+        self, name: str, url: str, *, channel: str, added_by: str, poll_minutes: int = 15
+    ) -> FeedRecord:
+        with self._tx() as db:
+            db.execute(
+                """INSERT INTO feeds (name, url, origin, poll_minutes) VALUES (?, ?, 'chat', ?)
+                   ON CONFLICT(name) DO UPDATE SET active = 1""",
+                (name, url, poll_minutes),
+            )
+            feed_id = db.execute("SELECT id FROM feeds WHERE name = ?", (name,)).fetchone()[0]
+            db.execute(
+                "INSERT OR IGNORE INTO subscriptions (channel, feed_id, added_by) VALUES (?, ?, ?)",
+                (channel, feed_id, added_by),
+            )
+        feed = self.feed(name)
+        assert feed is not None
+        return feed
+
+    def unsubscribe(self, channel: str, feed_id: int) -> None:
+        with self._tx() as db:
+            db.execute(
+                "DELETE FROM subscriptions WHERE channel = ? AND feed_id = ?", (channel, feed_id)
+            )
+            left = db.execute(
+                "SELECT count(*) FROM subscriptions WHERE feed_id = ?", (feed_id,)
+            ).fetchone()[0]
+            if not left:
+                db.execute(
+                    "UPDATE feeds SET active = 0 WHERE id = ? AND origin = 'chat'", (feed_id,)
+                )
+
+    def subscribed_feed_ids(self, channel: str) -> set[int]:
+        rows = self._db.execute(
+            """SELECT s.feed_id FROM subscriptions s JOIN feeds f ON f.id = s.feed_id
+               WHERE s.channel = ? AND f.active""",
+            (channel,),
+        )
+        return {r[0] for r in rows}
+
+    def feeds(self, *, active_only: bool = True) -> list[FeedRecord]:
+        sql = "SELECT * FROM feeds" + (" WHERE active" if active_only else "") + " ORDER BY name"
+        return [self._feed(r) for r in self._db.execute(sql)]
+
+    def feed(self, name: str) -> FeedRecord | None:
+        row = self._db.execute("SELECT * FROM feeds WHERE name = ?", (name,)).fetchone()
+        return None if row is None else self._feed(row)
+
+    def feed_by_id(self, feed_id: int) -> FeedRecord | None:
+        row = self._db.execute("SELECT * FROM feeds WHERE id = ?", (feed_id,)).fetchone()
+        return None if row is None else self._feed(row)
+
+    def due_feeds(self, now: datetime) -> list[FeedRecord]:
+        return [f for f in self.feeds() if f.next_poll_at is None or f.next_poll_at <= now]
+
+    def record_fetch_success(
+        self,
+        feed_id: int,
+        *,
+        now: datetime,
+        etag: str | None,
+        last_modified: str | None,
+        title: str | None,
+    ) -> None:
+        with self._tx() as db:
+            db.execute(
+                """UPDATE feeds SET etag = ?, last_modified = ?, title = coalesce(?, title),
+                   last_fetch_at = ?, last_success_at = ?, failures = 0, last_error = NULL,
+                   next_poll_at = ? WHERE id = ?""",
+                (
+                    etag,
+                    last_modified,
+                    title,
+                    _ts(now),
+                    _ts(now),
+                    _ts(now + timedelta(minutes=self._poll_minutes(feed_id))),
+                    feed_id,
+                ),
+            )
+
+    def record_fetch_failure(self, feed_id: int, *, now: datetime, error: str) -> datetime:
+        """Count a failure and back off exponentially; returns when the feed is next due."""
+        feed = self.feed_by_id(feed_id)
+        assert feed is not None
+        failures = feed.failures + 1
+        delay = min(timedelta(minutes=feed.poll_minutes) * 2 ** min(failures, 16), MAX_BACKOFF)
+        next_poll = now + delay
+        with self._tx() as db:
+            db.execute(
+                """UPDATE feeds SET failures = ?, last_error = ?, last_fetch_at = ?,
+                   next_poll_at = ? WHERE id = ?""",
+                (failures, error, _ts(now), _ts(next_poll), feed_id),
+            )
+        return next_poll
+
+    def _poll_minutes(self, feed_id: int) -> int:
+        row = self._db.execute("SELECT poll_minutes FROM feeds WHERE id = ?", (feed_id,))
+        return int(row.fetchone()[0])
+
+    @staticmethod
+    def _feed(row: sqlite3.Row) -> FeedRecord:
+        return FeedRecord(
+            id=row["id"],
+            name=row["name"],
+            url=row["url"],
+            origin=row["origin"],
+            active=bool(row["active"]),
+            poll_minutes=row["poll_minutes"],
+            tags=tuple(json.loads(row["tags"])),
+            full_text=bool(row["full_text"]),
+            title=row["title"],
+            etag=row["etag"],
+            last_modified=row["last_modified"],
+            last_fetch_at=_dt(row["last_fetch_at"]),
+            last_success_at=_dt(row["last_success_at"]),
+            next_poll_at=_dt(row["next_poll_at"]),
+            failures=row["failures"],
+            last_error=row["last_error"],
+        )
+
+    # -- articles -----------------------------------------------------------------------------
+    def known_guid(self, feed_id: int, guid: str) -> bool:
+        row = self._db.execute(
+            "SELECT 1 FROM article_sources WHERE feed_id = ? AND guid = ?", (feed_id, guid)
+        )
+        return row.fetchone() is not None
+
+    def article_id_by_url(self, canonical_url: str) -> int | None:
+        row = self._db.execute(
+            "SELECT id FROM articles WHERE canonical_url = ?", (canonical_url,)
+        ).fetchone()
+        return None if row is None else int(row[0])
+
+    def duplicate_of(
+        self, content_hash: str | None, simhash: int | None, max_distance: int = 3
+    ) -> int | None:
+        """The article with the same normalized text, or a near-identical one (simhash)."""
+        if content_hash:
+            row = self._db.execute(
+                "SELECT id FROM articles WHERE content_hash = ? LIMIT 1", (content_hash,)
+            ).fetchone()
+            if row:
+                return int(row[0])
+        if simhash is None:
+            return None
+        bands = simhash_bands(simhash)
+        rows = self._db.execute(
+            """SELECT id, simhash FROM articles WHERE band0 = ? OR band1 = ? OR band2 = ?
+               OR band3 = ? LIMIT 200""",
+            bands,
+        )
+        for row in rows:
+            if (
+                row["simhash"] is not None
+                and bin(row["simhash"] ^ simhash).count("1") <= max_distance
+            ):
+                return int(row["id"])
+        return None
+
+    def add_source(
+        self, article_id: int, *, feed_id: int, guid: str, url: str, title: str, seen_at: datetime
+    ) -> None:
+        with self._tx() as db:
+            db.execute(
+                """INSERT OR IGNORE INTO article_sources
+                   (article_id, feed_id, guid, url, title, seen_at) VALUES (?, ?, ?, ?, ?, ?)""",
+                (article_id, feed_id, guid, url, title, _ts(seen_at)),
+            )
+
+    def add_article(self, article: NewArticle, *, seen_at: datetime) -> int:
+        simhash = article.simhash
+        bands = simhash_bands(simhash) if simhash is not None else (None,) * 4
+        signed = None if simhash is None else simhash - (1 << 64) * (simhash >= 1 << 63)
+        with self._tx() as db:
+            cur = db.execute(
+                """INSERT INTO articles (title, url, canonical_url, feed_id, published_at,
+                   first_seen_at, text, summary, content_hash, simhash, band0, band1, band2, band3)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                (
+                    article.title,
+                    article.url,
+                    article.canonical_url,
+                    article.feed_id,
+                    _ts(article.published_at),
+                    _ts(seen_at),
+                    article.text,
+                    json.dumps(list(article.summary)),
+                    article.content_hash,
+                    signed,
+                    *bands,
+                ),
+            )
+            article_id = int(cur.lastrowid)
+            db.execute(
+                """INSERT INTO article_sources (article_id, feed_id, guid, url, title, seen_at)
+                   VALUES (?, ?, ?, ?, ?, ?)""",
+                (
+                    article_id,
+                    article.feed_id,
+                    article.guid,
+                    article.url,
+                    article.title,
+                    _ts(seen_at),
+                ),
+            )
+            db.executemany(
+                """INSERT INTO quotes (article_id, position, text, speaker, speaker_title, is_key)
+                   VALUES (?, ?, ?, ?, ?, ?)""",
+                [
+                    (
+                        article_id,
+                        i,
+                        q.text,
+                        q.speaker,
+                        q.speaker_title,
+                        int(i < article.key_quote_count),
+                    )
+                    for i, q in enumerate(article.quotes)
+                ],
+            )
+        return article_id
+
+    def article(self, article_id: int) -> ArticleRecord | None:
+        rows = self._articles("a.id = ?", (article_id,))
+        return rows[0] if rows else None
+
+    def articles_since(self, since: datetime, feed_ids: Iterable[int]) -> list[ArticleRecord]:
+        """Articles first seen at or after `since` that any of `feed_ids` carried."""
+        ids = sorted(set(feed_ids))
+        if not ids:
+            return []
+        marks = ",".join("?" * len(ids))
+        return self._articles(
+            f"""a.first_seen_at >= ? AND a.id IN (SELECT article_id FROM article_sources
+                WHERE feed_id IN ({marks}))""",
+            (_ts(since), *ids),
+        )
+
+    def _articles(self, where: str, params: Sequence[object]) -> list[ArticleRecord]:
+        rows = self._db.execute(
+            f"""SELECT a.*, f.name AS source FROM articles a JOIN feeds f ON f.id = a.feed_id
+                WHERE {where} ORDER BY a.published_at DESC, a.id""",
+            params,
+        ).fetchall()
+        result = []
+        for row in rows:
+            quotes = self._db.execute(
+                """SELECT text, speaker, speaker_title, is_key FROM quotes WHERE article_id = ?
+                   ORDER BY is_key DESC, position""",
+                (row["id"],),
+            ).fetchall()
+            others = self._db.execute(
+                """SELECT f.name, s.url FROM article_sources s JOIN feeds f ON f.id = s.feed_id
+                   WHERE s.article_id = ? AND s.feed_id != ? ORDER BY s.seen_at""",
+                (row["id"], row["feed_id"]),
+            ).fetchall()
+            result.append(
+                ArticleRecord(
+                    id=row["id"],
+                    title=row["title"],
+                    url=row["url"],
+                    feed_id=row["feed_id"],
+                    source=row["source"],
+                    published_at=_dt(row["published_at"]),  # type: ignore[arg-type]
+                    first_seen_at=_dt(row["first_seen_at"]),  # type: ignore[arg-type]
+                    text=row["text"],
+                    summary=tuple(json.loads(row["summary"])),
+                    quotes=tuple(
+                        Quote(q["text"], q["speaker"], q["speaker_title"]) for q in quotes
+                    ),
+                    key_quote_count=sum(q["is_key"] for q in quotes),
+                    other_sources=tuple(Source(o["name"], o["url"]) for o in others),
+                )
+            )
+        return result
+
+    def article_count(self) -> int:
+        return int(self._db.execute("SELECT count(*) FROM articles").fetchone()[0])
+
+    def search_quotes(self, query: str, limit: int = 5) -> list[QuoteHit]:
+        match = fts_query(query)
+        if match is None:
+            return []
+        rows = self._db.execute(
+            """SELECT q.text, q.speaker, q.speaker_title, a.id, a.title, a.url
+               FROM quotes_fts JOIN quotes q ON q.id = quotes_fts.rowid
+               JOIN articles a ON a.id = q.article_id
+               WHERE quotes_fts MATCH ? ORDER BY bm25(quotes_fts, 1.0, 4.0), a.published_at DESC
+               LIMIT ?""",
+            (match, limit),
+        )
+        return [QuoteHit(Quote(r[0], r[1], r[2]), r[3], r[4], r[5]) for r in rows]
+
+    def speakers(self, prefix: str = "", limit: int = 25) -> list[str]:
+        rows = self._db.execute(
+            """SELECT speaker, count(*) AS n FROM quotes WHERE speaker IS NOT NULL
+               AND (speaker LIKE ? ESCAPE '\\' OR speaker LIKE ? ESCAPE '\\')
+               GROUP BY speaker ORDER BY n DESC, speaker LIMIT ?""",
+            (_like_prefix(prefix), "% " + _like_prefix(prefix), limit),
+        )
+        return [r[0] for r in rows]
+
+    def search_articles(self, query: str, limit: int = 5) -> list[int]:
+        match = fts_query(query)
+        if match is None:
+            return []
+        rows = self._db.execute(
+            "SELECT rowid FROM articles_fts WHERE articles_fts MATCH ? ORDER BY rank LIMIT ?",
+            (match, limit),
+        )
+        return [int(r[0]) for r in rows]
+
+    # -- digests and posts --------------------------------------------------------------------
+    def create_digest(
+        self, channel: str, title: str, created: datetime, article_ids: Sequence[int]
+    ) -> int:
+        with self._tx() as db:
+            cur = db.execute(
+                "INSERT INTO digests (channel, title, created_at) VALUES (?, ?, ?)",
+                (channel, title, _ts(created)),
+            )
+            digest_id = int(cur.lastrowid)
+            db.executemany(
+                "INSERT INTO digest_items (digest_id, number, article_id) VALUES (?, ?, ?)",
+                [(digest_id, n, a) for n, a in enumerate(article_ids, start=1)],
+            )
+        return digest_id
+
+    def record_posted(
+        self,
+        channel: str,
+        digest_id: int,
+        article_ids: Iterable[int],
+        message_ref: str,
+        now: datetime,
+    ) -> None:
+        with self._tx() as db:
+            db.executemany(
+                """INSERT OR IGNORE INTO posts (channel, article_id, digest_id, message_ref,
+                   posted_at) VALUES (?, ?, ?, ?, ?)""",
+                [(channel, a, digest_id, message_ref, _ts(now)) for a in article_ids],
+            )
+            db.execute(
+                "INSERT OR REPLACE INTO message_refs (message_ref, digest_id) VALUES (?, ?)",
+                (message_ref, digest_id),
+            )
+
+    def posted_article_ids(self, channel: str) -> set[int]:
+        rows = self._db.execute("SELECT article_id FROM posts WHERE channel = ?", (channel,))
+        return {r[0] for r in rows}
+
+    def post_count(self, channel: str) -> int:
+        row = self._db.execute("SELECT count(*) FROM posts WHERE channel = ?", (channel,))
+        return int(row.fetchone()[0])
+
+    def latest_posted_digest(self, channel: str) -> int | None:
+        """The newest digest of `channel` that reached the channel (at least one item posted)."""
+        row = self._db.execute(
+            "SELECT max(digest_id) FROM posts WHERE channel = ?", (channel,)
+        ).fetchone()
+        return None if row[0] is None else int(row[0])
+
+    def digest_items(self, digest_id: int) -> list[tuple[int, int]]:
+        """(number, article_id) of a digest's items that were posted, in number order."""
+        rows = self._db.execute(
+            """SELECT i.number, i.article_id FROM digest_items i
+               JOIN digests d ON d.id = i.digest_id
+               JOIN posts p ON p.channel = d.channel AND p.article_id = i.article_id
+                 AND p.digest_id = i.digest_id
+               WHERE i.digest_id = ? ORDER BY i.number""",
+            (digest_id,),
+        )
+        return [(r[0], r[1]) for r in rows]
+
+    def digest_channel(self, digest_id: int) -> str | None:
+        row = self._db.execute("SELECT channel FROM digests WHERE id = ?", (digest_id,)).fetchone()
+        return None if row is None else str(row[0])
+
+    def digest_for_message(self, message_ref: str) -> int | None:
+        row = self._db.execute(
+            "SELECT digest_id FROM message_refs WHERE message_ref = ?", (message_ref,)
+        ).fetchone()
+        return None if row is None else int(row[0])
+
+    def last_fire(self, channel: str) -> datetime | None:
+        row = self._db.execute(
+            "SELECT last_fire_at FROM channel_state WHERE channel = ?", (channel,)
+        ).fetchone()
+        return None if row is None else _dt(row[0])
+
+    def set_last_fire(self, channel: str, when: datetime) -> None:
+        with self._tx() as db:
+            db.execute(
+                """INSERT INTO channel_state (channel, last_fire_at) VALUES (?, ?)
+                   ON CONFLICT(channel) DO UPDATE SET last_fire_at = excluded.last_fire_at""",
+                (channel, _ts(when)),
+            )
+
+    # -- retention ----------------------------------------------------------------------------
+    def prune(self, *, older_than: datetime) -> int:
+        """Delete articles first seen before `older_than` (with their quotes and posts)."""
+        with self._tx() as db:
+            cur = db.execute("DELETE FROM articles WHERE first_seen_at < ?", (_ts(older_than),))
+            db.execute("DELETE FROM digests WHERE created_at < ?", (_ts(older_than),))
+            return cur.rowcount
+
+
+def _like_prefix(prefix: str) -> str:
+    return re.sub(r"([%_\\])", r"\\\1", prefix) + "%"
+
+
+class _Transaction:
+    """`with store._tx() as db:` — one immediate transaction under the store's lock."""
+
+    def __init__(self, db: sqlite3.Connection, lock: threading.RLock) -> None:
+        self._db = db
+        self._lock = lock
+
+    def __enter__(self) -> sqlite3.Connection:
+        self._lock.acquire()
+        self._db.execute("BEGIN IMMEDIATE")
+        return self._db
+
+    def __exit__(self, exc_type: object, *_: object) -> None:
+        try:
+            self._db.execute("ROLLBACK" if exc_type else "COMMIT")
+        finally:
+            self._lock.release()
