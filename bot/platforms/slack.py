@@ -137,9 +137,6 @@ class SlackPlatform(ChatPlatform):
         app.event("app_mention")(self._on_mention)
         self.app = app
         if self.mode == "socket":
-            self._socket = AsyncSocketModeHandler(
-                app, app_token=self._app_token, web_client=self.client
-            )
             # Open the first connection URL ourselves: a bad app token then fails start() at
             # once instead of the socket client retrying forever.
             try:
@@ -148,6 +145,9 @@ class SlackPlatform(ChatPlatform):
                 raise self._platform_error(
                     exc, what="apps.connections.open", hint=msg.HINT_APP_TOKEN
                 ) from exc
+            self._socket = AsyncSocketModeHandler(
+                app, app_token=self._app_token, web_client=self.client
+            )
             self._socket.client.wss_uri = opened["url"]
             await self._socket.connect_async()
         else:
