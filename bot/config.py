@@ -21,7 +21,7 @@ from apscheduler.triggers.cron import CronTrigger
 PLATFORMS = ("console", "slack", "discord")
 COMMANDS = ("summarize", "quote", "ask", "digest", "feeds")
 DEMO_DIR = Path(__file__).parent / "data" / "demo"
-_NAME_RE = re.compile(r"^[\w .&'-]{1,64}$")
+_NAME_RE = re.compile(r"^[\w .,&'’:()/·—–-]{1,64}$")
 _DOW_NAMES = ("sun", "mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
@@ -386,7 +386,7 @@ def _discord(r: _Reader) -> DiscordSettings:
 
 
 def _check_name(value: str) -> str | None:
-    return None if _NAME_RE.match(value) else "expected 1-64 letters, digits, spaces or .&'-_"
+    return None if _NAME_RE.match(value) else "expected 1-64 letters, digits, spaces or .,&'’:()/·—–-_"
 
 
 def _check_slash(value: str) -> str | None:
