@@ -8,6 +8,7 @@ lets data trigger the error paths:
   `C_ARCHIVED` -> is_archived
 - channel `C_RATELIMIT` -> the first chat.postMessage gets 429 with `Retry-After: 0`, then ok
 - channel `C_FAILAFTER<n>` -> the first n posts are accepted, then channel_not_found
+- `fake.refuse[channel] = "not_in_channel"` refuses every post to that channel until removed
 - users `U_ADMIN` / `U_OWNER` are a workspace admin / owner in users.info
 - bot token `xoxb-invalid` -> invalid_auth on every method
 """
@@ -47,6 +48,7 @@ class Call:
     headers: dict[str, str]
     status: int = 200
     error: str | None = None
+    response: dict[str, Any] = field(default_factory=dict)
 
     @property
     def blocks(self) -> list[dict[str, Any]]:
@@ -99,6 +101,8 @@ class FakeSlack:
             "U_OWNER": {"id": "U_OWNER", "is_admin": False, "is_owner": True},
         }
     )
+    # channel -> Slack error for every chat.postMessage to it (tests switch it on and off)
+    refuse: dict[str, str] = field(default_factory=dict)
     port: int = 0
 
     def __post_init__(self) -> None:
@@ -184,7 +188,7 @@ class FakeSlack:
         token = headers.get("authorization", "").removeprefix("Bearer ") or args.get("token", "")
         call = Call(method=method, args=args, headers=headers)
         status, body, extra_headers = self._answer(method, args, token)
-        call.status = status
+        call.status, call.response = status, body
         call.error = None if body.get("ok") else body.get("error")
         await self._record(call)
         return web.json_response(body, status=status, headers=extra_headers)
@@ -223,6 +227,8 @@ class FakeSlack:
         channel = str(args.get("channel", ""))
         if channel in _CHANNEL_ERRORS:
             return 200, {"ok": False, "error": _CHANNEL_ERRORS[channel]}, {}
+        if channel in self.refuse:
+            return 200, {"ok": False, "error": self.refuse[channel]}, {}
         if channel == "C_RATELIMIT" and channel not in self._rate_limited:
             self._rate_limited.add(channel)
             return 429, {"ok": False, "error": "ratelimited"}, {"Retry-After": "0"}
