@@ -44,6 +44,12 @@ NO_MENTIONS = discord.AllowedMentions.none()
 DEFAULT_API_URL = "https://discord.com/api/v10"
 # Discord's follow-up threads archive after a day without messages.
 THREAD_ARCHIVE_MINUTES = 1440
+# A rate limit longer than this fails the post (items stay pending) instead of blocking the bot.
+MAX_RATELIMIT_WAIT = 120.0
+# Commands only make sense in a server channel (a DM has no configured digest channel).
+GUILD_CONTEXT = app_commands.AppCommandContext(guild=True)
+GUILD_INSTALL = app_commands.AppInstallationType(guild=True)
+_POST_ERRORS = (discord.HTTPException, discord.RateLimited, aiohttp.ClientError, TimeoutError)
 
 
 def normalize_api_url(api_url: str | None) -> str:
@@ -69,11 +75,7 @@ async def fetch_application_id(
             session.get(url, headers=headers, proxy=proxy) as response,
         ):
             if response.status == 401:
-                raise PlatformError(
-                    "Discord rejected the bot token",
-                    hint="check DISCORD_TOKEN (Developer Portal → your app → Bot → Reset Token)",
-                    retryable=False,
-                )
+                raise PlatformError(msg.REASON_BAD_TOKEN, hint=msg.HINT_BAD_TOKEN, retryable=False)
             if response.status >= 400:
                 raise PlatformError(f"Discord answered {response.status} to {url}")
             data = await response.json(content_type=None)
@@ -121,6 +123,7 @@ class DiscordPlatform(ChatPlatform):
             "allowed_mentions": NO_MENTIONS,
             "proxy": proxy,
             "guild_ready_timeout": guild_ready_timeout,
+            "max_ratelimit_timeout": MAX_RATELIMIT_WAIT,
         }
         self.client: discord.Client
         if shard_count:
@@ -139,8 +142,10 @@ class DiscordPlatform(ChatPlatform):
             await self.client.login(self._token)
         except discord.LoginFailure as exc:
             raise PlatformError(
-                "Discord rejected the bot token", hint="check DISCORD_TOKEN", retryable=False
+                msg.REASON_BAD_TOKEN, hint=msg.HINT_BAD_TOKEN, retryable=False
             ) from exc
+        except _POST_ERRORS as exc:
+            raise PlatformError(msg.REASON_LOGIN.format(error=exc), hint=msg.HINT_RETRY) from exc
         self._connect_task = asyncio.create_task(
             self.client.connect(reconnect=True), name="discord-gateway"
         )
@@ -196,22 +201,25 @@ class DiscordPlatform(ChatPlatform):
     async def post_digest(self, target: str, digest: Digest, record: RecordPosted) -> None:
         channel, label = await self._channel(target)
         first: discord.Message | None = None
-        for out in digest_messages(digest):
-            if not out.items:
-                continue
-            try:
-                sent = await channel.send(
-                    content=out.content,
-                    embeds=out.embeds,
-                    allowed_mentions=NO_MENTIONS,
-                    nonce=message_nonce(target, digest, out.items),
-                )
-            except (discord.HTTPException, aiohttp.ClientError, TimeoutError) as exc:
-                raise self._post_error(exc, label) from exc
-            await record(out.items, str(sent.id))
-            first = first or sent
-        if first is not None:
-            await self._open_thread(first, digest, label)
+        try:
+            for out in digest_messages(digest):
+                if not out.items:
+                    continue
+                try:
+                    sent = await channel.send(
+                        content=out.content,
+                        embeds=out.embeds,
+                        allowed_mentions=NO_MENTIONS,
+                        nonce=message_nonce(target, digest, out.items),
+                    )
+                except _POST_ERRORS as exc:
+                    raise self._post_error(exc, label) from exc
+                await record(out.items, str(sent.id))
+                first = first or sent
+        finally:
+            # Even when a later part failed, the posted part gets its follow-up thread.
+            if first is not None:
+                await self._open_thread(first, digest, label)
 
     async def _channel(self, target: str) -> tuple[discord.abc.Messageable, str]:
         if self._handler is None or self.client.is_closed():
@@ -228,7 +236,7 @@ class DiscordPlatform(ChatPlatform):
         if channel is None:
             try:
                 channel = await self.client.fetch_channel(channel_id)
-            except (discord.HTTPException, aiohttp.ClientError, TimeoutError) as exc:
+            except _POST_ERRORS as exc:
                 raise self._post_error(exc, f"channel {channel_id}") from exc
         if not isinstance(channel, discord.abc.Messageable):
             raise PlatformError(
@@ -245,6 +253,9 @@ class DiscordPlatform(ChatPlatform):
             reason, retryable = msg.REASON_FORBIDDEN.format(channel=label), False
         elif isinstance(exc, discord.NotFound):
             reason, retryable = msg.REASON_NOT_FOUND.format(channel=label), False
+        elif isinstance(exc, discord.RateLimited):
+            reason = msg.REASON_RATE_LIMITED.format(channel=label, seconds=exc.retry_after)
+            retryable, hint = True, msg.HINT_RETRY
         elif isinstance(exc, discord.HTTPException):
             reason = msg.REASON_HTTP.format(status=exc.status, channel=label, text=exc.text)
             retryable = exc.status >= 500 or exc.status == 429
@@ -276,12 +287,14 @@ class DiscordPlatform(ChatPlatform):
         @tree.command(name="summarize", description=msg.CMD_SUMMARIZE)
         @app_commands.describe(url_or_text=msg.CMD_SUMMARIZE_ARG)
         @app_commands.guild_only()
+        @app_commands.allowed_installs(guilds=True, users=False)
         async def summarize(interaction: discord.Interaction, url_or_text: str) -> None:
             await self._run(interaction, "summarize", url_or_text)
 
         @tree.command(name="quote", description=msg.CMD_QUOTE)
         @app_commands.describe(query=msg.CMD_QUOTE_ARG)
         @app_commands.guild_only()
+        @app_commands.allowed_installs(guilds=True, users=False)
         async def quote(interaction: discord.Interaction, query: str) -> None:
             await self._run(interaction, "quote", query)
 
@@ -294,6 +307,7 @@ class DiscordPlatform(ChatPlatform):
         @tree.command(name="ask", description=msg.CMD_ASK)
         @app_commands.describe(item=msg.CMD_ASK_ITEM, question=msg.CMD_ASK_QUESTION)
         @app_commands.guild_only()
+        @app_commands.allowed_installs(guilds=True, users=False)
         async def ask(
             interaction: discord.Interaction,
             item: app_commands.Range[int, 1, 999],
@@ -309,6 +323,7 @@ class DiscordPlatform(ChatPlatform):
 
         @tree.command(name="digest", description=msg.CMD_DIGEST)
         @app_commands.guild_only()
+        @app_commands.allowed_installs(guilds=True, users=False)
         async def digest(interaction: discord.Interaction) -> None:
             await self._run(interaction, "digest", "")
 
@@ -318,7 +333,8 @@ class DiscordPlatform(ChatPlatform):
         feeds = app_commands.Group(
             name="feeds",
             description=msg.CMD_FEEDS,
-            guild_only=True,
+            allowed_contexts=GUILD_CONTEXT,
+            allowed_installs=GUILD_INSTALL,
             default_permissions=discord.Permissions(manage_guild=True),
         )
 
@@ -376,7 +392,9 @@ class DiscordPlatform(ChatPlatform):
             digest_id=digest_id,
         )
         task = asyncio.create_task(self._handle(command))
-        done, _ = await asyncio.wait({task}, timeout=self.defer_after)
+        done: set[asyncio.Task[Reply]] = set()
+        if self.defer_after > 0:
+            done, _ = await asyncio.wait({task}, timeout=self.defer_after)
         if not done:
             # Slow work: acknowledge within Discord's 3 s, answer by follow-up later.
             await interaction.response.defer(thinking=True)

@@ -30,6 +30,7 @@ FIELDS_MAX = 25
 FIELD_NAME_MAX = 256
 FIELD_VALUE_MAX = 1024
 FOOTER_MAX = 2048
+FOOTER_BUDGET = 300  # our own cap: source + a few "also covered by" names
 URL_MAX = 2048
 THREAD_NAME_MAX = 100
 CHOICES_MAX = 25
@@ -103,15 +104,16 @@ def safe_url(url: str | None) -> str | None:
     return url
 
 
-def quote_line(quote: Quote) -> str:
-    """`> “…” — Speaker, title` with feed text escaped."""
-    line = f"> “{escape_markdown(quote.text.strip())}”"
+def quote_line(quote: Quote, limit: int = DESCRIPTION_MAX) -> str:
+    """`> “…” — Speaker, title` with feed text escaped; the quote is cut, the speaker kept."""
+    who = ""
     if quote.speaker:
-        who = quote.speaker
+        name = quote.speaker.strip()
         if quote.speaker_title:
-            who = f"{who}, {quote.speaker_title}"
-        line += f" — {escape_markdown(who)}"
-    return line
+            name = f"{name}, {quote.speaker_title.strip()}"
+        who = f" — {fit_escaped(name, max(limit // 4, 1))}"
+    room = max(limit - len(who) - len("> “”"), 1)
+    return f"> “{fit_escaped(quote.text, room)}”{who}"
 
 
 def _description(
@@ -120,15 +122,14 @@ def _description(
     """Summary first, then up to `max_quotes` quotes; the summary is cut to leave room for them."""
     lines: list[str] = []
     budget = limit // 2
+    used = 0
     for quote in quotes[:max_quotes]:
-        line = quote_line(quote)
-        if not lines and len(line) > budget:
-            line = fit(line, budget)
-        if sum(len(x) + 2 for x in lines) + len(line) + 2 > budget:
+        line = quote_line(quote, budget - 2) if not lines else quote_line(quote)
+        if used + len(line) + 2 > budget:
             break
         lines.append(line)
-    room = limit - sum(len(x) + 2 for x in lines)
-    summary = fit_escaped(" ".join(s.strip() for s in sentences if s.strip()), room)
+        used += len(line) + 2
+    summary = fit_escaped(" ".join(s.strip() for s in sentences if s.strip()), limit - used)
     return "\n\n".join(part for part in (summary, *lines) if part)
 
 
@@ -136,21 +137,44 @@ def _sources_text(sources: Sequence[Source]) -> str:
     return ", ".join(s.name.strip() for s in sources if s.name.strip())
 
 
+def _footer(source: str, also: Sequence[Source]) -> str:
+    """ "Source · Also covered by: A, B and 12 more", kept short (it repeats on every item)."""
+    names = [s.name.strip() for s in also if s.name.strip()]
+    footer = source.strip()
+    shown: list[str] = []
+    for index, name in enumerate(names):
+        rest = len(names) - index - 1
+        more = msg.AND_MORE.format(count=rest) if rest else ""
+        candidate = msg.ALSO_COVERED_BY.format(names=", ".join([*shown, name]) + more)
+        if len(footer) + len(candidate) > FOOTER_BUDGET and shown:
+            break
+        shown.append(name)
+    if shown:
+        hidden = len(names) - len(shown)
+        more = msg.AND_MORE.format(count=hidden) if hidden else ""
+        also_text = msg.ALSO_COVERED_BY.format(names=", ".join(shown) + more)
+        footer = " · ".join(p for p in (footer, also_text) if p)
+    return fit(footer, FOOTER_BUDGET)
+
+
 def item_embed(item: DigestItem) -> discord.Embed:
-    """One digest item: linked numbered title, summary + key quote, source/time in the footer."""
+    """One digest item: linked numbered title, summary + key quote, source/time in the footer.
+
+    Each embed is kept under the 6,000 characters a whole message may carry, so any single item
+    always fits in a message of its own.
+    """
+    title = fit_escaped(f"{item.number}. {item.title}", TITLE_MAX)
+    footer = _footer(item.source, item.also_covered_by)
+    room = min(DESCRIPTION_MAX, EMBED_TOTAL_MAX - len(title) - len(footer))
     embed = discord.Embed(
-        title=fit_escaped(f"{item.number}. {item.title}", TITLE_MAX),
+        title=title,
         url=safe_url(item.url),
-        description=_description(item.summary, item.quotes, DESCRIPTION_MAX) or None,
+        description=_description(item.summary, item.quotes, room) or None,
         colour=EMBED_COLOUR,
         timestamp=item.published,
     )
-    footer = item.source.strip()
-    also = _sources_text(item.also_covered_by)
-    if also:
-        footer = " · ".join(p for p in (footer, msg.ALSO_COVERED_BY.format(names=also)) if p)
     if footer:
-        embed.set_footer(text=fit(footer, FOOTER_MAX))
+        embed.set_footer(text=footer)
     return embed
 
 

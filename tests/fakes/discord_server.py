@@ -8,7 +8,8 @@ as the real service would), and lets its data trigger error paths:
 - `RATE_LIMITED_CHANNEL_ID` answers its first message post with a 429 (with `Via`, `Retry-After`
   and `X-RateLimit-*` headers and a tiny reset), then accepts;
 - `fake.fail_after[channel_id] = n` accepts n messages in that channel, then answers 403;
-- `fake.forbid_threads = True` refuses thread creation with 403.
+- `fake.forbid_threads = True` refuses thread creation with 403;
+- the token `BAD_TOKEN` answers 401 Unauthorized.
 
 Tests wait on `await fake.wait_for(predicate)` (an asyncio.Condition) rather than sleeping.
 """
@@ -34,6 +35,7 @@ CHANNEL_ID = 1300000000000000001
 OTHER_CHANNEL_ID = 1300000000000000002
 RATE_LIMITED_CHANNEL_ID = 1300000000000000429
 FORBIDDEN_CHANNEL_ID = 1300000000000000403  # not in the guild cache: GET answers 403 too
+BAD_TOKEN = "revoked-token"  # answers 401 like a reset token
 MEMBER_ID = 1400000000000000001
 ADMIN_ID = 1400000000000000002
 
@@ -121,7 +123,7 @@ def _too_long(path: list[str], limit: int) -> dict[str, Any]:
 
 
 def message_limit_errors(data: dict[str, Any]) -> dict[str, Any] | None:
-    """The Invalid Form Body `errors` for a message payload, or None when Discord would accept it."""
+    """Invalid Form Body `errors` for a message payload; None when Discord would accept it."""
     content = data.get("content") or ""
     if len(content) > CONTENT_MAX:
         return _too_long(["content"], CONTENT_MAX)
@@ -527,9 +529,9 @@ class FakeDiscord:
     async def _route(self, call: Call) -> web.StreamResponse | None:
         parts = call.path.strip("/").split("/")
         method = call.method
-        if not call.headers.get("Authorization", "").startswith("Bot ") and parts[0] not in (
-            "interactions",
-            "webhooks",
+        auth = call.headers.get("Authorization", "")
+        if parts[0] not in ("interactions", "webhooks") and (
+            not auth.startswith("Bot ") or auth == f"Bot {BAD_TOKEN}"
         ):
             return _error(401, 0, "401: Unauthorized")
         match parts:
