@@ -10,14 +10,15 @@ Scoring (documented here because the numbers mean nothing without it):
   longer of the two spans (so neither a fragment nor a run-on span matches). Matching is one to
   one, in document order. An unmatched prediction that overlaps a mixed segment is neither a true
   nor a false positive; any other unmatched prediction is a false positive.
-* Speaker accuracy is measured over matched quotes whose gold source mention is a name: not a
-  pronoun and not a common noun phrase (it must contain a capitalised word other than a
-  determiner, and must not start with an indefinite determiner such as "a" or "one"). The
-  predicted speaker is right when, after lower-casing, dropping possessive 's, punctuation and
-  titles (Mr., Sen., ...), every token of the predicted speaker occurs in the gold mention, or
-  every capitalised name token of the gold mention occurs in the predicted speaker. ``None`` is
-  wrong. (Gold mentions are as written: "Trump", "Rubio spokesman Alex Conant", "Kaine, a former
-  Democratic National Committee chairman"; we output resolved full names.)
+* Speaker accuracy is measured over matched quotes whose gold source mention is a name: its
+  head (the mention cut before a comma, a parenthesis, "who", "which" or "of") ends in a
+  capitalised word and does not start with an indefinite determiner. So "Trump", "Republican
+  pollster Daron Shaw", "Kaine, a former ... chairman" and "the Washington Post" count;
+  pronouns, "a spokesman", "the Florida senator" and "Powell's office" do not. The predicted
+  speaker (a resolved full name) is right when, after lower-casing and dropping possessive 's,
+  punctuation and titles (Mr., Sen., ...), every token of the prediction occurs in the gold
+  mention, or every capitalised token of the mention's head occurs in the prediction.
+  ``None`` is wrong.
 
 Per-article time is the wall time of ``extract_quotes`` alone (median and mean).
 """
@@ -158,36 +159,45 @@ def _tokens(s: str) -> list[str]:
     return [t.lower() for t in _TOKEN_RE.findall(s)]
 
 
+def _head(mention: str) -> str:
+    """The head of a mention: before an apposition, a parenthesis or a relative clause."""
+    head = re.split(r",|\(|\s(?:who|which|of)\s|\s\u2014", mention.replace("\u2019", "'"))[0]
+    return head.strip()
+
+
 def is_name_mention(mention: str | None) -> bool:
-    """True when a gold source mention names someone (not a pronoun or a common noun phrase)."""
+    """True when a gold source mention names someone: its head ends in a capitalised word
+    ("Trump", "Republican pollster Daron Shaw", "the Washington Post"), not a pronoun or a
+    common noun ("he", "a spokesman", "the Florida senator", "Powell's office")."""
     if not mention:
         return False
-    words = mention.split()
+    words = _head(mention).split()
     if not words or words[0].lower() in _NOT_NAME_START:
         return False
-    if len(words) == 1 and words[0].lower() in PRONOUNS:
+    last = words[-1].strip(".,;:'")
+    if last.lower().removesuffix("'s") in PRONOUNS | _DETERMINERS:
         return False
-    return any(
-        w[:1].isupper() and w.lower().strip(".,") not in _DETERMINERS | PRONOUNS for w in words
-    )
+    return last[:1].isupper()
 
 
 def speaker_matches(predicted: str | None, gold: str) -> bool:
-    """The fair matching rule between a resolved full name and a gold mention as written."""
+    """The fair matching rule between a resolved full name and a gold mention as written:
+    every token of the prediction occurs in the mention, or every capitalised token of the
+    mention's head (titles dropped) occurs in the prediction."""
     if not predicted:
         return False
     pred = {t for t in _tokens(predicted) if t not in _TITLES}
+    if not pred:
+        return False
     gold_all = set(_tokens(gold))
-    gold_names = {
+    head_names = {
         t
-        for w in gold.replace("\u2019", "'").split()
+        for w in _head(gold).split()
         if w[:1].isupper()
         for t in _tokens(w)
         if t not in _TITLES and t not in _DETERMINERS
     }
-    if not pred:
-        return False
-    return pred <= gold_all or bool(gold_names) and gold_names <= pred
+    return pred <= gold_all or bool(head_names) and head_names <= pred
 
 
 def gold_segments(article: dict) -> tuple[list[tuple[int, int, str | None]], list[tuple[int, int]]]:

@@ -25,6 +25,11 @@ from summarizers.names import (
     split_title,
 )
 
+
+def _words(s: str) -> list[str]:
+    return s.split()
+
+
 _VERB_WORDS = [
     "said",
     "says",
@@ -181,9 +186,15 @@ _PARTICIPLES = [
     "explaining",
     "declaring",
 ]
-_VERB_ALT = "|".join(sorted(set(_VERB_WORDS) | set(_PARTICIPLES), key=len, reverse=True))
+_MORE_VERBS = _words(
+    """pressed reported reports assured offered sighed began begins lectured preached raged
+    ranted gushed elaborated summed pleaded proclaimed conceded recalled explained"""
+)
+_VERB_ALT = "|".join(
+    sorted(set(_VERB_WORDS) | set(_PARTICIPLES) | set(_MORE_VERBS), key=len, reverse=True)
+)
 VERB_RE = re.compile(
-    rf"\b(?:(?:was|is|were|has\s+been|had\s+been)\s+quoted\s+as\s+saying|pointed\s+out|points\s+out"
+    rf"\b(?i:(?:was|is|were|has\s+been|had\s+been)\s+quoted\s+as\s+saying|pointed\s+out|points\s+out"
     rf"|went\s+on|goes\s+on|{_VERB_ALT})\b"
 )
 ACCORDING_RE = re.compile(r"\baccording\s+to\b", re.I)
@@ -388,7 +399,7 @@ def _is_descriptor(seg_toks: list[str]) -> bool:
 
 
 def _descriptor_title(seg: str) -> str | None:
-    seg = re.split(r"\s+(?:who|which|whose|where)\b", seg.strip())[0].strip(" ,")
+    seg = re.split(r"\s+(?:who|which|whose|where)\b", seg.strip())[0].strip(" ,.;:")
     if not seg or seg[:1].isdigit() or len(seg.split()) > 14:
         return None
     return seg
@@ -424,16 +435,32 @@ def _trailing_name(seg_toks: list[str]) -> Name | None:
     return split_title(run)
 
 
+_FUNCTION_WORDS = (
+    _PREPOSITIONS
+    | frozenset(SUBJECT_PRONOUNS)
+    | frozenset(
+        _words(
+            """a an this that these those who which whose whom is was are were has had have
+            will would did does do can could may might should must as but or while when if
+            because so than then there here it its his her their our my your him them us me
+            not no also just said says told added"""
+        )
+    )
+)
+
+
 def np_before(pre: str, pos: int) -> Mention | None:
     """Parse the subject that ends ``pre`` (the text before a speech verb)."""
     pre = _strip_parens(pre).rstrip()
     words = pre.split()
     while words and words[-1].lower().strip(",") in _TRAILING_SKIP:
         words.pop()
+    if words and words[-1].lower() == "and":
+        return subject_at_start(" ".join(words[:-1]), pos)
     pre = " ".join(words).rstrip(" ,\u2014-")
     if not pre:
         return None
-    segments = [s for s in re.split(r"\s*[,\u2014]\s*", pre) if s.strip()]
+    segments = [s for s in re.split(r"\s*[,\u2014;]\s*", pre) if s.strip()]
     appos: str | None = None
     for k in range(len(segments) - 1, max(-1, len(segments) - 5), -1):
         toks = tokens(segments[k])
@@ -447,6 +474,9 @@ def np_before(pre: str, pos: int) -> Mention | None:
             continue
         name = _trailing_name(toks)
         if name is None:
+            if k > 0 and len(toks) <= 8:
+                appos = _descriptor_title(segments[k])  # "Tad Devine, Sanders's strategist,"
+                continue
             return Mention(pos=pos)
         if name.title is None and appos:
             name = Name(name.name, appos, name.gender, name.honorific)
@@ -455,11 +485,25 @@ def np_before(pre: str, pos: int) -> Mention | None:
 
 
 def _leading_name(seg: str) -> Name | None:
+    """The first name in a segment, with the descriptors before it as its title
+    ("Republican political consultant Chris Russell")."""
     toks = tokens(_strip_parens(seg))
     if toks and toks[0].lower() == "the":
         toks = toks[1:]
-    run: list[str] = []
-    for j, t in enumerate(toks):
+    j = 0
+    # descriptors: any words up to the first name token, no function words
+    while j < len(toks) and not is_name_token(toks[j]):
+        low = toks[j].lower()
+        if low in _FUNCTION_WORDS and low not in {"of", "and", "for"} or not toks[j][:1].isalpha():
+            return None
+        if low in {"of", "and", "for"} and j == 0:
+            return None
+        j += 1
+    if j >= len(toks) or j > 8:
+        return None
+    run = toks[:j]
+    while j < len(toks):
+        t = toks[j]
         low = t.lower()
         nxt = toks[j + 1] if j + 1 < len(toks) else ""
         if (
@@ -467,18 +511,13 @@ def _leading_name(seg: str) -> Name | None:
             or low in TITLE_WORDS
             or low in HONORIFICS
             or low in NEUTRAL_HONORIFICS
-            or (low in PARTICLES and run)
-            or (
-                low in {"of", "the", "and", "for"}
-                and run
-                and (is_cap(nxt) or nxt.lower() in TITLE_WORDS)
-            )
+            or (low in PARTICLES and is_name_token(nxt))
+            or (low in {"of", "the", "and", "for"} and (is_cap(nxt) or nxt.lower() in TITLE_WORDS))
         ):
             run.append(t)
+            j += 1
             continue
         break
-    if not run:
-        return None
     return split_title(run)
 
 
@@ -519,32 +558,46 @@ def after_mention(after: str, pos: int) -> Mention | None:
         return None
     if not pre.strip():
         return np_after_verb(s[vm.end() :], pos + vm.end())
-    if pre.strip()[:1].islower() and pre.split()[0].lower() not in SUBJECT_PRONOUNS:
-        if pre.split()[0].lower() not in {"the", "a", "an", "former", "then", "one"}:
-            return None
-    return np_before(pre, pos)
+    first = pre.split()[0].lower()
+    found = np_before(pre, pos)
+    if pre.strip()[:1].islower() and first not in SUBJECT_PRONOUNS:
+        if first not in {"the", "a", "an", "former", "then", "one"}:
+            return found if found is not None and found.name is not None else None
+    return found
+
+
+_OPENERS = re.compile(
+    r"^(?:(?:but|and|so|still|then|yet|later|earlier|instead|meanwhile|now|also|here|there)\b,?\s*)+",
+    re.I,
+)
 
 
 def subject_at_start(clause: str, pos: int) -> Mention | None:
-    """The subject a clause opens with (``Cruz called them on it:``)."""
-    c = clause.strip()
-    c = re.sub(
-        r"^(?:but|and|so|still|then|yet|later|earlier|instead|meanwhile)\b,?\s*", "", c, flags=re.I
-    )
-    toks = tokens(c)
-    if not toks:
-        return None
-    if toks[0].lower() in SUBJECT_PRONOUNS:
-        return Mention(pronoun=toks[0].lower(), pos=pos)
-    first_seg = re.split(r"\s*[,\u2014]\s*", c)[0]
-    name = _leading_name(first_seg)
-    if name is None:
-        return None
-    seg_toks = tokens(first_seg)
-    # the name must be followed by a lower-case word (a verb), not be a prepositional opener
-    if seg_toks and seg_toks[0].lower() in _PREPOSITIONS | NOT_NAME:
-        return None
-    return Mention(name=name, pos=pos)
+    """The subject a clause opens with (``Cruz called them on it:``), skipping openers such as
+    "But", "Immediately after the attacks," or "Asked about it,"."""
+    c = _OPENERS.sub("", clause.strip())
+    segments = [x for x in re.split(r"\s*[,\u2014]\s*", c) if x.strip()]
+    for seg in segments[:4]:
+        toks = tokens(seg)
+        if not toks:
+            continue
+        first = toks[0].lower()
+        if first in SUBJECT_PRONOUNS:
+            return Mention(pronoun=first, pos=pos)
+        if (
+            first in _PREPOSITIONS
+            or first in NOT_NAME
+            or first.endswith(("ly", "ing", "ed"))
+            or first in {"as", "when", "while", "after", "before", "if", "since", "although"}
+        ):
+            if len(segments) > 1:
+                continue
+            return None
+        name = _leading_name(seg)
+        if name is None:
+            return None
+        return Mention(name=name, pos=pos)
+    return None
 
 
 def before_mention(before: str, pos: int) -> Mention | None:
@@ -553,7 +606,7 @@ def before_mention(before: str, pos: int) -> Mention | None:
     clause = before[start:]
     cpos = pos + start
     stripped = clause.rstrip()
-    if not stripped:
+    if not stripped or stripped[-1] in ".!?":
         return None
     m = re.match(r"\s*(?:and\s+)?according\s+to\s+(.+?),?\s*$", clause, re.I | re.S)
     if m:
@@ -564,7 +617,7 @@ def before_mention(before: str, pos: int) -> Mention | None:
         tail = clause[vm.end() :]
         tail_words = tail.split()
         if len(tail_words) <= 12 and not re.search(r"[.!?]\s", tail):
-            if vm.group(0) in _PARTICIPLES:
+            if vm.group(0).lower() in _PARTICIPLES:
                 return subject_at_start(clause[: vm.start()], cpos)
             pre = clause[: vm.start()]
             if not pre.strip():
@@ -574,7 +627,12 @@ def before_mention(before: str, pos: int) -> Mention | None:
                 return found
             return subject_at_start(pre, cpos)
     if stripped.endswith(":"):
-        return subject_at_start(clause, cpos)
+        subject = subject_at_start(clause, cpos)
+        if subject is not None:
+            return subject
+        toks = tokens(stripped[:-1])
+        name = _trailing_name(toks) if toks else None
+        return Mention(name=name, pos=cpos) if name is not None else None
     return None
 
 

@@ -832,7 +832,7 @@ def split_title(tokens: list[str]) -> Name | None:
             gender = "f"
         elif re.search(r"\b(spokesman|congressman|chairman|king|prince)\b", low):
             gender = "m"
-    title = " ".join(title_toks) or None
+    title = " ".join(title_toks).strip(" ,.;:") or None
     if title:
         title = re.sub(r"\s+([,.)])", r"\1", title).replace("( ", "(")
     return Name(

@@ -30,6 +30,7 @@ from summarizers.attribution import (
     looks_attributed,
     subject_at_start,
 )
+from summarizers.names import split_title
 from summarizers.quote_spans import Span, find_spans, paragraphs
 from summarizers.speakers import Resolver
 
@@ -52,6 +53,9 @@ _SCARE_CUES = re.compile(
     r"as a|as an|as the|the|a|an|his|her|their|its|our|my|on|of|in|by|with|from|for|to|and|or|"
     r"into|about|at)\s*$",
     re.I,
+)
+_SIGNATURE = re.compile(
+    r"\n*[ \t]*[-\u2013\u2014]\s*([A-Z][\w.'\u2019\- ]{1,40}?)\.?[ \t]*(?:\n|$)"
 )
 _MIN_WORDS = 4
 _LONG_WORDS = 9
@@ -175,6 +179,10 @@ def extract_quotes(text: str, language: str = "english") -> list[Quote]:
             or (p - prev_para == 1 and not text[para[0] : sp.open_mark].strip())
         ):
             speaker, title, continues = prev.speaker, prev.speaker_title, True
+        elif (sign := _SIGNATURE.match(text, para[1] + 1)) is not None:
+            name = split_title(sign.group(1).split())
+            if name is not None:
+                speaker, title = resolver.resolve(Mention(name=name, pos=sign.start(1)))
         else:
             lead = text[start_clause : sp.open_mark]
             sent_start = lead[: max(0, len(lead))]

@@ -17,7 +17,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
-from summarizers.attribution import Mention, last_sentence_start
+from summarizers.attribution import ABBREVIATIONS, Mention, last_sentence_start
 from summarizers.names import NOT_NAME, Name, looks_like_org, split_title
 
 _CAP_RUN = re.compile(
@@ -26,8 +26,30 @@ _CAP_RUN = re.compile(
     r"(?:\s+(?:(?:of|the|de|da|van|von|der|bin|al|la|le|du|del)\s+)*"
     r"(?:[A-Z][\w'\u2019\-]*\.?|[A-Z]\.))*"
 )
+
+
+def _split_run(start: int, run: str) -> list[tuple[int, list[str]]]:
+    """Split a capitalised run at sentence ends ("... Madison. Eddie Griffin")."""
+    out: list[tuple[int, list[str]]] = []
+    cur: list[str] = []
+    cur_start = start
+    for m in re.finditer(r"\S+", run):
+        tok = m.group(0)
+        if not cur:
+            cur_start = start + m.start()
+        cur.append(tok)
+        low = tok.lower()
+        if tok.endswith(".") and len(tok) > 2 and low not in ABBREVIATIONS and "." not in tok[:-1]:
+            cur[-1] = tok[:-1]
+            out.append((cur_start, cur))
+            cur = []
+    if cur:
+        out.append((cur_start, cur))
+    return out
+
+
 _PRONOUN_GENDER = {"he": "m", "she": "f"}
-_LOOKBACK_SENTENCES = 4
+_LOOKBACK_SENTENCES = 6
 
 
 @dataclass(frozen=True)
@@ -57,19 +79,20 @@ class Resolver:
             k = bisect.bisect_right(starts, m.start()) - 1
             if k >= 0 and self.quoted[k][0] <= m.start() < self.quoted[k][1]:
                 continue  # names inside quotations are not mentions of a speaker
-            toks = m.group(0).split()
-            while (
-                toks
-                and toks[0].lower().rstrip(".") in NOT_NAME | {"mr", "mrs", "ms"}
-                and (toks[0].lower() in NOT_NAME)
-            ):
-                toks.pop(0)
-            if not toks:
-                continue
-            name = split_title(toks)
-            if name is None or name.name.lower() in NOT_NAME:
-                continue
-            raw.append((m.start(), name))
+            for sub_start, toks in _split_run(m.start(), m.group(0)):
+                self._add_raw(raw, sub_start, toks)
+        self._finish(raw)
+
+    def _add_raw(self, raw: list[tuple[int, Name]], pos: int, toks: list[str]) -> None:
+        while toks and toks[0].lower() in NOT_NAME:
+            toks.pop(0)
+        if not toks:
+            return
+        name = split_title(toks)
+        if name is not None and name.name.lower() not in NOT_NAME:
+            raw.append((pos, name))
+
+    def _finish(self, raw: list[tuple[int, Name]]) -> None:
         for pos, name in raw:
             if len(name.name.split()) >= 2 and not looks_like_org(name.name):
                 self.full_names.append((pos, name.name))
@@ -160,7 +183,8 @@ class Resolver:
         for _ in range(_LOOKBACK_SENTENCES):
             if end <= 0:
                 break
-            start = last_sentence_start(self.text[:end].rstrip())
+            window = max(0, end - 2000)
+            start = window + last_sentence_start(self.text[window:end].rstrip())
             lo = bisect.bisect_left(self._mention_pos, start)
             hi = bisect.bisect_left(self._mention_pos, end)
             for m in self.mentions[lo:hi]:
