@@ -220,3 +220,18 @@ def test_empty_digest() -> None:
     [message] = render_digest(make_digest(0))
     assert validate_blocks(message.blocks) is None
     assert message.items == ()
+
+
+def test_quote_without_speaker_and_multiline_fields() -> None:
+    item = make_item(
+        1,
+        title="Line one\nline two",
+        source="Wire\nService",
+        quotes=(Quote("First line\nsecond line"),),
+    )
+    [message] = render_digest(Digest("news", "Brief\nof the day", WHEN, "UTC", (item,)))
+    assert message.blocks[0]["text"]["text"] == "Brief of the day"
+    lines = message.blocks[1]["text"]["text"].splitlines()
+    assert lines[0] == "*1. <https://example.com/story/1|Line one line two>*"
+    assert lines[1].startswith("Wire Service \u00b7 ")
+    assert lines[-2:] == [">\u201cFirst line", ">second line\u201d"]

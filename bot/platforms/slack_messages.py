@@ -26,7 +26,6 @@ DIGEST_CONTINUED = "{title} ({part}/{total})"
 ALSO_COVERED_BY = "Also covered by: "
 AND_MORE = " and {count} more"
 SOURCES = "Sources: "
-QUOTE_UNKNOWN_SPEAKER = "unattributed"
 ERROR_PREFIX = ":warning: "
 
 # Operator hints (log only).

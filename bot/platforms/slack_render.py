@@ -74,6 +74,11 @@ def neutralise_plain(text: str) -> str:
     return _BARE_MENTION.sub("@" + ZWJ, text)
 
 
+def one_line(text: str) -> str:
+    """Collapse newlines and runs of spaces (titles and names must not break the layout)."""
+    return " ".join(text.split())
+
+
 def truncate(text: str, limit: int) -> str:
     """Cut already-escaped text to `limit` characters with an ellipsis, never mid-entity."""
     if len(text) <= limit:
@@ -97,7 +102,7 @@ def safe_url(url: str) -> str | None:
 
 def link(url: str, label: str, *, label_limit: int = _TITLE_BUDGET) -> str:
     """`<url|label>` with both parts escaped; just the label when the URL is not http(s)."""
-    text = truncate(escape_mrkdwn(label.strip()) or escape_mrkdwn(url), label_limit)
+    text = truncate(escape_mrkdwn(one_line(label)) or escape_mrkdwn(url), label_limit)
     href = safe_url(url)
     if href is None:
         return text
@@ -113,7 +118,7 @@ def _section(text: str) -> Block:
 
 
 def _header(text: str) -> Block:
-    plain = truncate(neutralise_plain(text.strip()) or "newsbrief", MAX_HEADER_TEXT)
+    plain = truncate(neutralise_plain(one_line(text)) or "newsbrief", MAX_HEADER_TEXT)
     return {"type": "header", "text": {"type": "plain_text", "text": plain, "emoji": True}}
 
 
@@ -147,12 +152,14 @@ def format_time(when: datetime, timezone: str) -> str:
 
 def format_quote(quote: Quote, budget: int = _QUOTE_BUDGET) -> str:
     """A mrkdwn block quote: `> “words” — *Speaker*, title`."""
-    speaker = quote.speaker or msg.QUOTE_UNKNOWN_SPEAKER
-    who = f"*{escape_mrkdwn(speaker)}*"
-    if quote.speaker_title:
-        who += f", {escape_mrkdwn(quote.speaker_title)}"
+    who = ""
+    if quote.speaker:
+        who = f" \u2014 *{escape_mrkdwn(one_line(quote.speaker))}*"
+        if quote.speaker_title:
+            who += f", {escape_mrkdwn(one_line(quote.speaker_title))}"
+        who = truncate(who, budget // 3)
     words = truncate(escape_mrkdwn(quote.text.strip()), max(budget - len(who) - 8, 20))
-    lines = f"\u201c{words}\u201d \u2014 {who}".splitlines() or [""]
+    lines = f"\u201c{words}\u201d{who}".splitlines() or [""]
     return "\n".join(f">{line}" for line in lines)
 
 
@@ -179,7 +186,7 @@ def item_blocks(item: DigestItem, timezone: str) -> list[Block]:
     """One numbered story: title link, source · time, summary, key quote; then also-covered."""
     head = f"*{item.number}. {link(item.url, item.title)}*"
     meta = (
-        f"{truncate(escape_mrkdwn(item.source), _SOURCE_BUDGET)} \u00b7 "
+        f"{truncate(escape_mrkdwn(one_line(item.source)), _SOURCE_BUDGET)} \u00b7 "
         f"{format_time(item.published, timezone)}"
     )
     quote = format_quote(item.quotes[0]) if item.quotes else ""
