@@ -1,0 +1,536 @@
+"""Feed parsing: RSS 0.9x/1.0/2.0 and Atom (feedparser), JSON Feed 1.x (by hand), OPML import.
+
+Pure functions over bytes: fetching is :mod:`bot.net`. Every input either parses into
+:class:`ParsedFeed` or raises :class:`FeedError` with a short reason a user can read; anything
+else escaping from here is a bug.
+"""
+
+from __future__ import annotations
+
+import calendar
+import codecs
+import hashlib
+import html
+import json
+import logging
+import re
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import urljoin, urlsplit
+
+import feedparser
+
+from bot.extract import html_to_text
+
+log = logging.getLogger(__name__)
+
+#: Entries whose best text is shorter than this and that carry no full content are teasers.
+TEASER_CHARS = 400
+_TITLE_WORDS = 12
+_TITLE_MAX = 120
+
+
+class FeedError(Exception):
+    """The bytes are not a usable feed; ``reason`` is short and safe to show to users."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+    def __str__(self) -> str:
+        return self.reason
+
+
+@dataclass(frozen=True)
+class FeedEntry:
+    guid: str | None
+    """The feed's id; when missing, the link, else ``sha1:`` + a hash of the content."""
+    url: str | None
+    """Absolute http(s) link, or None."""
+    title: str | None
+    """Plain text; when missing, the first words of the text (None only if there is no text)."""
+    summary_html: str
+    content_html: str
+    """Full content when the feed has it, else ""."""
+    text: str
+    """Best plain text: content if present, else summary. Paragraphs separated by blank lines."""
+    published: datetime | None
+    """Aware UTC (published, else updated); None if missing or unparseable. Future kept."""
+    author: str | None
+    is_teaser: bool
+
+
+@dataclass(frozen=True)
+class ParsedFeed:
+    title: str | None
+    link: str | None
+    entries: list[FeedEntry]
+    format: str
+    """feedparser's version ("rss20", "rss10", "rss091u", "atom10", ...) or "json10"/"json11"."""
+
+
+@dataclass(frozen=True)
+class OpmlOutline:
+    name: str
+    url: str
+    tags: tuple[str, ...]
+    """From the parent outlines' titles and the ``category`` attribute, in order, no repeats."""
+    html_url: str | None = None
+
+
+# --------------------------------------------------------------------------- sniffing
+
+_MAGIC = (
+    (b"\x89PNG", "a PNG image"),
+    (b"\xff\xd8\xff", "a JPEG image"),
+    (b"GIF8", "a GIF image"),
+    (b"%PDF", "a PDF document"),
+    (b"PK\x03\x04", "a ZIP archive"),
+    (b"\x1f\x8b", "gzip-compressed data"),
+    (b"RIFF", "binary media"),
+    (b"\x00\x00\x01\x00", "an icon"),
+)
+_BOMS = (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff", b"\x00\x00\xfe\xff", b"\xff\xfe\x00\x00")
+_HTML_START = re.compile(rb"<(!doctype\s+html|html[\s>]|head[\s>]|body[\s>])", re.I)
+_FEED_ROOT = re.compile(rb"<(rss|feed|rdf:RDF|RDF|channel)[\s>]", re.I)
+_NON_FEED_TYPES = ("image/", "audio/", "video/", "font/")
+
+
+def _binary_kind(body: bytes, content_type: str | None) -> str | None:
+    head = body[:1024]
+    for magic, kind in _MAGIC:
+        if head.startswith(magic):
+            return kind
+    ctype = (content_type or "").split(";")[0].strip().lower()
+    if ctype.startswith(_NON_FEED_TYPES) or ctype in ("application/pdf", "application/zip"):
+        return ctype
+    if any(head.startswith(bom) for bom in _BOMS):
+        return None
+    if b"\x00" in head and head[:2] not in (b"<\x00", b"\x00<"):  # UTF-16 without a BOM
+        return "binary data"
+    return None
+
+
+def _looks_like_html(body: bytes) -> bool:
+    head = body[:4096].lstrip(b"\xef\xbb\xbf").lstrip()
+    # Skip an XML declaration and leading comments (no regex: no backtracking on junk).
+    for opener, closer in ((b"<?xml", b"?>"), (b"<!--", b"-->")):
+        while head.startswith(opener):
+            end = head.find(closer)
+            if end < 0:
+                break
+            head = head[end + len(closer) :].lstrip()
+    return bool(_HTML_START.match(head)) and not _FEED_ROOT.search(body[:20000])
+
+
+# --------------------------------------------------------------------------- encodings
+
+_XML_DECL_ENCODING = re.compile(rb"""^(\s*<\?xml[^>]*?encoding\s*=\s*)(["'])([^"']*)\2""")
+_UTF8_NAMES = frozenset({"utf-8", "utf8", "utf_8"})
+
+
+def _normalize_encoding(body: bytes, http_charset: str | None) -> bytes:
+    """Return the body as UTF-8 with a declaration that says so, decoding what the feed
+    really is rather than what it claims.
+
+    Real feeds lie: UTF-8 bytes under ``encoding="iso-8859-1"`` or ``charset=iso-8859-1``,
+    Latin-1 bytes under ``utf-8``, or UTF-8 with a few broken bytes. Bytes that decode as
+    UTF-8 are UTF-8; otherwise the declared encodings are tried, then mostly-UTF-8 with
+    replacement characters, then Windows-1252. UTF-16/32 (BOM) is left to feedparser.
+    """
+    if body.startswith((b"\xff\xfe", b"\xfe\xff", b"\x00\x00\xfe\xff")) or body[:2] in (
+        b"<\x00",
+        b"\x00<",
+    ):
+        return body
+    if body.startswith(b"\xef\xbb\xbf"):
+        body = body[3:]
+    match = _XML_DECL_ENCODING.match(body[:500])
+    declared = match.group(3).decode("ascii", "replace").strip().lower() if match else None
+    try:
+        body.decode("utf-8")
+    except UnicodeDecodeError:
+        text = _decode_guess(body, [declared, (http_charset or "").lower() or None])
+        body = text.encode("utf-8")
+    if match and declared not in _UTF8_NAMES:
+        body = _XML_DECL_ENCODING.sub(rb"\1\2utf-8\2", body, count=1)
+    return body
+
+
+def _decode_guess(body: bytes, declared: list[str | None]) -> str:
+    for name in declared:
+        if not name or name in _UTF8_NAMES:
+            continue
+        try:
+            codecs.lookup(name)
+            return body.decode(name)
+        except (LookupError, UnicodeDecodeError):
+            continue
+    loose = body.decode("utf-8", "replace")
+    bad = loose.count("\ufffd")
+    good = sum(1 for ch in loose if ord(ch) > 127) - bad
+    if good >= 4 * bad:
+        log.debug("feed: mostly UTF-8 with %d bad bytes", bad)
+        return loose
+    return body.decode("cp1252", "replace")
+
+
+# --------------------------------------------------------------------------- parse_feed
+
+
+def parse_feed(body: bytes, *, url: str, content_type: str | None = None) -> ParsedFeed:
+    """Parse a fetched feed. ``url`` is the feed's final URL, the base for relative links."""
+    if not body or not body.strip():
+        raise FeedError("empty response")
+    kind = _binary_kind(body, content_type)
+    if kind:
+        raise FeedError(f"not a feed (got {kind})")
+    ctype = (content_type or "").split(";")[0].strip().lower()
+    stripped = body.lstrip(b"\xef\xbb\xbf \t\r\n")
+    if ctype in ("application/feed+json", "application/json") or stripped.startswith(b"{"):
+        return _parse_json_feed(body, url=url)
+    utf16 = body[:2] in (b"\xff\xfe", b"\xfe\xff", b"<\x00", b"\x00<")
+    if not utf16 and not stripped.startswith(b"<"):
+        raise FeedError("not a feed (no RSS, Atom or JSON Feed found)")
+    charset = None
+    if content_type and "charset=" in content_type.lower():
+        charset = content_type.lower().split("charset=", 1)[1].split(";")[0].strip(" \"'")
+    # Not the served content-type: feedparser would let its charset override the real one.
+    headers = {"content-location": url, "content-type": "application/xml"}
+    try:
+        parsed = feedparser.parse(
+            _normalize_encoding(body, charset), response_headers=headers, sanitize_html=True
+        )
+    except Exception as exc:  # feedparser should not raise, but a crash here must not spread
+        log.warning("feedparser crashed on %s: %r", url, exc)
+        raise FeedError("could not parse the feed") from exc
+    version = parsed.get("version") or ""
+    entries = parsed.get("entries") or []
+    bozo = parsed.get("bozo_exception")
+    if bozo is not None:
+        log.debug("feed %s is bozo: %r", url, bozo)
+    if not entries:
+        if _looks_like_html(body):
+            raise FeedError("not a feed (got HTML)")
+        if bozo is not None and callable(getattr(bozo, "getLineNumber", None)):
+            raise FeedError(_bozo_reason(bozo))
+        if not version:
+            raise FeedError("not a feed (no RSS, Atom or JSON Feed found)")
+    elif not version and _looks_like_html(body):
+        raise FeedError("not a feed (got HTML)")
+    feed = parsed.get("feed") or {}
+    out = [_entry_from_feedparser(e, url) for e in entries]
+    return ParsedFeed(
+        title=_detail_text(feed, "title"),
+        link=_http_url(feed.get("link"), url),
+        entries=out,
+        format=version or "unknown",
+    )
+
+
+def _bozo_reason(exc: BaseException) -> str:
+    get_line = getattr(exc, "getLineNumber", None)
+    msg = str(getattr(exc, "getMessage", lambda: exc)()) or type(exc).__name__
+    if callable(get_line):
+        try:
+            return f"malformed XML at line {get_line()}: {msg}"
+        except Exception:  # noqa: BLE001 - a broken locator must not hide the real error
+            pass
+    return f"malformed feed: {msg}"
+
+
+def _entry_from_feedparser(e: Any, feed_url: str) -> FeedEntry:
+    summary_html = e.get("summary") or ""
+    content_html = ""
+    contents = e.get("content") or []
+    parts = []
+    for c in contents:
+        value = c.get("value") or ""
+        if not value.strip():
+            continue
+        if (c.get("type") or "").lower() == "text/plain":
+            value = _plain_to_html(value)
+        parts.append(value)
+    if parts:
+        content_html = "\n".join(parts)
+    if summary_html and (e.get("summary_detail") or {}).get("type") == "text/plain":
+        summary_html = _plain_to_html(summary_html)
+    url = _http_url(e.get("link"), feed_url)
+    author = None
+    detail = e.get("author_detail") or {}
+    author = _clean_line(detail.get("name") or e.get("author") or "") or None
+    # dict.get: FeedParserDict.get would remap updated<->published with a warning.
+    published = _struct_to_dt(dict.get(e, "published_parsed")) or _struct_to_dt(
+        dict.get(e, "updated_parsed")
+    )
+    return _make_entry(
+        guid=(e.get("id") or "").strip() or None,
+        url=url,
+        title=_detail_text(e, "title"),
+        summary_html=summary_html,
+        content_html=content_html,
+        published=published,
+        author=author,
+    )
+
+
+def _make_entry(
+    *,
+    guid: str | None,
+    url: str | None,
+    title: str | None,
+    summary_html: str,
+    content_html: str,
+    published: datetime | None,
+    author: str | None,
+) -> FeedEntry:
+    content_text = html_to_text(content_html) if content_html else ""
+    summary_text = html_to_text(summary_html) if summary_html else ""
+    text = content_text or summary_text
+    if not content_text:
+        content_html = ""
+    if not title:
+        title = _title_from_text(text)
+    if not guid:
+        if url:
+            guid = url
+        else:
+            digest = hashlib.sha1(
+                "\x1f".join((title or "", text)).encode("utf-8", "replace")
+            ).hexdigest()
+            guid = f"sha1:{digest}"
+    full = len(content_text) >= TEASER_CHARS
+    is_teaser = not full and (len(text) < TEASER_CHARS or _ends_like_teaser(text))
+    return FeedEntry(
+        guid=guid,
+        url=url,
+        title=title,
+        summary_html=summary_html,
+        content_html=content_html,
+        text=text,
+        published=published,
+        author=author,
+        is_teaser=is_teaser,
+    )
+
+
+_TEASER_END = re.compile(
+    r"(\.\.\.|…|\[…\]|\[\.\.\.\]|read more|continue reading|weiterlesen|lire la suite|"
+    r"leer más|devamını oku)\W*$",
+    re.IGNORECASE,
+)
+
+
+def _ends_like_teaser(text: str) -> bool:
+    return bool(_TEASER_END.search(text[-60:]))
+
+
+def _title_from_text(text: str) -> str | None:
+    words = text.split()
+    if not words:
+        return None
+    title = " ".join(words[:_TITLE_WORDS])
+    if len(title) > _TITLE_MAX:
+        title = title[:_TITLE_MAX].rsplit(" ", 1)[0]
+    if len(words) > _TITLE_WORDS or len(title) < len(" ".join(words)):
+        title = title.rstrip(" ,;:-") + "…"
+    return title
+
+
+def _detail_text(obj: Any, key: str) -> str | None:
+    value = obj.get(key)
+    if not value:
+        return None
+    detail = obj.get(f"{key}_detail") or {}
+    if (detail.get("type") or "").lower() in ("text/html", "application/xhtml+xml"):
+        value = html_to_text(value)
+    return _clean_line(value) or None
+
+
+def _clean_line(value: str) -> str:
+    return " ".join(str(value).split())
+
+
+def _plain_to_html(text: str) -> str:
+    paras = [p.strip() for p in re.split(r"\n\s*\n", text) if p.strip()]
+    return "".join(f"<p>{html.escape(p)}</p>" for p in paras)
+
+
+def _http_url(link: Any, base: str) -> str | None:
+    if not link or not isinstance(link, str):
+        return None
+    link = link.strip()
+    try:
+        absolute = urljoin(base, link) if base else link
+        parts = urlsplit(absolute)
+    except ValueError:
+        return None
+    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
+        return None
+    return absolute
+
+
+def _struct_to_dt(value: Any) -> datetime | None:
+    if not value:
+        return None
+    try:
+        return datetime.fromtimestamp(calendar.timegm(value), tz=UTC)
+    except (OverflowError, ValueError, TypeError, OSError):
+        return None
+
+
+# --------------------------------------------------------------------------- JSON Feed
+
+_JSONFEED_VERSION = re.compile(r"^https?://jsonfeed\.org/version/(\d+)(?:\.(\d+))?/?$")
+
+
+def _parse_json_feed(body: bytes, *, url: str) -> ParsedFeed:
+    try:
+        data = json.loads(body.decode("utf-8-sig", errors="replace"))
+    except (ValueError, RecursionError) as exc:
+        log.debug("feed %s: bad JSON: %r", url, exc)
+        line = getattr(exc, "lineno", None)
+        raise FeedError(f"malformed JSON at line {line}" if line else "malformed JSON") from exc
+    if not isinstance(data, dict):
+        raise FeedError("not a feed (JSON but not a JSON Feed)")
+    match = _JSONFEED_VERSION.match(str(data.get("version") or ""))
+    if not match:
+        raise FeedError("not a feed (JSON but not a JSON Feed)")
+    major, minor = match.group(1), match.group(2) or "0"
+    base = _str(data.get("feed_url")) or url
+    items = data.get("items")
+    if not isinstance(items, list):
+        raise FeedError("malformed JSON Feed: no items list")
+    feed_author = _json_author(data)
+    entries = [_json_entry(item, base, feed_author) for item in items if isinstance(item, dict)]
+    return ParsedFeed(
+        title=_clean_line(_str(data.get("title")) or "") or None,
+        link=_http_url(_str(data.get("home_page_url")), url),
+        entries=entries,
+        format=f"json{major}{minor}",
+    )
+
+
+def _str(value: Any) -> str | None:
+    if isinstance(value, str):
+        return value
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return str(value)
+    return None
+
+
+def _json_author(obj: dict[str, Any]) -> str | None:
+    authors = obj.get("authors")
+    if isinstance(authors, list):
+        names = [_clean_line(_str(a.get("name")) or "") for a in authors if isinstance(a, dict)]
+        names = [n for n in names if n]
+        if names:
+            return ", ".join(names)
+    author = obj.get("author")  # JSON Feed 1.0
+    if isinstance(author, dict):
+        return _clean_line(_str(author.get("name")) or "") or None
+    return None
+
+
+def _json_entry(item: dict[str, Any], base: str, feed_author: str | None) -> FeedEntry:
+    content_html = _str(item.get("content_html")) or ""
+    content_text = _str(item.get("content_text")) or ""
+    if not content_html and content_text:
+        content_html = _plain_to_html(content_text)
+    summary = _str(item.get("summary")) or ""
+    summary_html = _plain_to_html(summary) if summary else ""
+    title = _str(item.get("title"))
+    published = _iso_dt(item.get("date_published")) or _iso_dt(item.get("date_modified"))
+    url = _http_url(_str(item.get("url")), base) or _http_url(_str(item.get("external_url")), base)
+    return _make_entry(
+        guid=(_str(item.get("id")) or "").strip() or None,
+        url=url,
+        title=_clean_line(html.unescape(title)) if title else None,
+        summary_html=summary_html,
+        content_html=content_html,
+        published=published,
+        author=_json_author(item) or feed_author,
+    )
+
+
+def _iso_dt(value: Any) -> datetime | None:
+    if not isinstance(value, str) or not value.strip():
+        return None
+    try:
+        dt = datetime.fromisoformat(value.strip())
+    except ValueError:
+        return None
+    if dt.tzinfo is None:
+        dt = dt.replace(tzinfo=UTC)
+    try:
+        return dt.astimezone(UTC)
+    except (OverflowError, ValueError):
+        return None
+
+
+# --------------------------------------------------------------------------- OPML
+
+
+def parse_opml(data: bytes) -> list[OpmlOutline]:
+    """Feeds in an OPML file (nested outlines become tags). Only http(s) feed URLs are kept."""
+    if not data or not data.strip():
+        raise FeedError("empty OPML file")
+    if b"<!ENTITY" in data[:10000].upper():
+        raise FeedError("OPML with entity declarations is not accepted")
+    try:
+        root = ET.fromstring(data)
+    except ET.ParseError as exc:
+        line = exc.position[0] if getattr(exc, "position", None) else None
+        raise FeedError(f"malformed OPML at line {line}" if line else "malformed OPML") from exc
+    if _local(root.tag).lower() != "opml":
+        raise FeedError("not an OPML file")
+    body = next((c for c in root if _local(c.tag).lower() == "body"), None)
+    if body is None:
+        raise FeedError("OPML file has no body")
+    out: list[OpmlOutline] = []
+    seen: set[str] = set()
+    # Iterative pre-order walk (document order); folders without xmlUrl become tags.
+    found: list[tuple[dict[str, str], tuple[str, ...]]] = []
+    stack: list[tuple[ET.Element, tuple[str, ...]]] = [(c, ()) for c in reversed(_outlines(body))]
+    while stack:
+        elem, tags = stack.pop()
+        attrs = {k.lower(): v for k, v in elem.attrib.items()}
+        label = _clean_line(attrs.get("title") or attrs.get("text") or "")
+        if attrs.get("xmlurl"):
+            found.append((attrs, tags))
+            child_tags = tags
+        else:
+            child_tags = tags + ((label,) if label else ())
+        stack.extend((c, child_tags) for c in reversed(_outlines(elem)))
+    for attrs, tags in found:
+        url = _http_url(attrs["xmlurl"].strip(), "")
+        if not url:
+            log.info("opml: skipping non-http feed URL %r", attrs["xmlurl"][:200])
+            continue
+        if url in seen:
+            continue
+        seen.add(url)
+        name = _clean_line(attrs.get("title") or attrs.get("text") or "") or url
+        cats = []
+        for cat in (attrs.get("category") or "").split(","):
+            cats.extend(p.strip() for p in cat.split("/") if p.strip())
+        all_tags = tuple(dict.fromkeys(t for t in (*tags, *cats) if t))
+        out.append(
+            OpmlOutline(
+                name=name,
+                url=url,
+                tags=all_tags,
+                html_url=_http_url((attrs.get("htmlurl") or "").strip(), ""),
+            )
+        )
+    return out
+
+
+def _outlines(elem: ET.Element) -> list[ET.Element]:
+    return [c for c in elem if _local(c.tag).lower() == "outline"]
+
+
+def _local(tag: Any) -> str:
+    return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else ""
