@@ -20,14 +20,17 @@ def channel_feed_ids(
     channel: ChannelSettings, feeds: Iterable[FeedRecord], subscribed: set[int]
 ) -> set[int]:
     """Feeds a channel follows: named in its config, sharing one of its tags, or subscribed in
-    chat. A channel that names no feeds and no tags follows every feed."""
+    chat. A channel that names no feeds and no tags follows every feed of the config (plus its
+    own chat subscriptions, not other channels')."""
     feeds = [f for f in feeds if f.active]
-    if not channel.feeds and not channel.tags and not subscribed:
-        return {f.id for f in feeds}
+    follows_all = not channel.feeds and not channel.tags
     return {
         f.id
         for f in feeds
-        if f.name in channel.feeds or set(f.tags) & set(channel.tags) or f.id in subscribed
+        if (follows_all and f.origin == "config")
+        or f.name in channel.feeds
+        or set(f.tags) & set(channel.tags)
+        or f.id in subscribed
     }
 
 
