@@ -121,7 +121,8 @@ def _description(
 ) -> str:
     """Summary first, then up to `max_quotes` quotes; the summary is cut to leave room for them."""
     lines: list[str] = []
-    budget = limit // 2
+    # Quotes get half the room when there is a summary to show, all of it otherwise.
+    budget = limit // 2 if any(s.strip() for s in sentences) else limit
     used = 0
     for quote in quotes[:max_quotes]:
         line = quote_line(quote, budget - 2) if not lines else quote_line(quote)
@@ -271,19 +272,21 @@ def reply_messages(reply: Reply) -> list[OutMessage]:
     rich = not reply.error and (reply.title or reply.sentences or reply.quotes or reply.sources)
     if not rich:
         return [OutMessage(content=escape_markdown(piece)) for piece in split_text(text)]
+    # `text` is the plain rendering of the parts; show it only when there are no sentences or
+    # quotes to show instead (it would repeat them).
+    body = reply.sentences or (() if reply.quotes else (text,))
     embed = discord.Embed(
         title=fit_escaped(reply.title, TITLE_MAX) if reply.title else None,
         url=safe_url(reply.url) if reply.title else None,
-        description=_description(
-            reply.sentences or (text,), reply.quotes, DESCRIPTION_MAX, max_quotes=10
-        ),
+        description=_description(body, reply.quotes, DESCRIPTION_MAX, max_quotes=10) or None,
         colour=EMBED_COLOUR,
     )
+    unique = {(s.name.strip(), s.url): s for s in reply.sources if s.name.strip()}.values()
     links = [
         f"[{escape_markdown(s.name.strip()).replace(']', '')}]({s.url})"
         if safe_url(s.url)
         else escape_markdown(s.name.strip())
-        for s in reply.sources
+        for s in unique
     ]
     value = ""
     for link in links:
