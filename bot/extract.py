@@ -95,6 +95,8 @@ def extract_article(
                 "extensive_search": False,
                 "original_date": True,
                 "outputformat": "%Y-%m-%dT%H:%M:%S%z",
+                # A date in the URL has no time of day: only a fallback for the page's own.
+                "deferred_url_extractor": True,
             },
         )
     except RecursionError as exc:
