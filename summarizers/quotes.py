@@ -80,6 +80,9 @@ def _is_statement(text: str, sp: Span, para: tuple[int, int], follows_quote: boo
     after_start = sp.close_mark + 1 if sp.close_mark is not None else sp.end
     after = text[after_start : min(para[1], after_start + 120)]
     attributed = looks_attributed(before, after)
+    if not attributed and re.search(r"[,?!\u2014-]$", q):
+        m = after_mention(after, after_start)  # "They'd be wrong," Michael Briggs, ..., said
+        attributed = m is not None and (m.name is not None or m.pronoun is not None)
     prev_char = text[sp.open_mark - 1] if sp.open_mark > para[0] else " "
     if prev_char in "=/":
         return False  # a markup attribute or a path
