@@ -7,13 +7,16 @@ names environment variables, and `secret()` reads them when a platform starts.
 
 from __future__ import annotations
 
+import math
 import os
 import re
 import tomllib
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from apscheduler.triggers.cron import CronTrigger
@@ -135,7 +138,7 @@ class Settings:
 def secret(env_name: str, environ: Mapping[str, str] | None = None) -> str:
     """Read a secret from the environment; the error names the variable, never a value."""
     value = (os.environ if environ is None else environ).get(env_name, "")
-    if not value:
+    if not value.strip():
         raise ConfigError(f"environment variable {env_name} is not set (it holds a secret)")
     return value
 
@@ -143,24 +146,69 @@ def secret(env_name: str, environ: Mapping[str, str] | None = None) -> str:
 def cron_trigger(expression: str, timezone: str) -> CronTrigger:
     """A 5-field crontab line as cron means it (day of week 0 or 7 = Sunday).
 
-    APScheduler 3's `from_crontab` counts weekdays from Monday = 0, so `1-5` would mean Tue-Sat;
-    numeric weekdays are translated to names first.
+    APScheduler 3's `from_crontab` counts weekdays from Monday = 0, so `1-5` would mean Tue-Sat,
+    and its names make `sun` the last day, so `0-6` or `sun-sat` would be an invalid range. The
+    day-of-week field is therefore expanded here into the explicit list of day names.
+    Cron fires when EITHER a restricted day of month OR a restricted day of week matches, while
+    APScheduler needs both; a line restricting both is refused rather than silently misread.
     """
     fields = expression.split()
     if len(fields) != 5:
         raise ValueError("expected 5 fields: minute hour day month day-of-week")
     minute, hour, day, month, dow = fields
-    dow = re.sub(r"\d+", lambda m: _dow_name(m.group()), dow)
+    if day != "*" and dow != "*":
+        raise ValueError(
+            "restricting both day of month and day of week is not supported (cron would fire "
+            "on either); use * for one of them"
+        )
     return CronTrigger(
-        minute=minute, hour=hour, day=day, month=month, day_of_week=dow, timezone=timezone
+        minute=minute,
+        hour=hour,
+        day=day,
+        month=month,
+        day_of_week=_dow_field(dow),
+        timezone=timezone,
     )
 
 
-def _dow_name(number: str) -> str:
-    index = int(number)
+def _dow_field(field_text: str) -> str:
+    """Cron's day-of-week field (0-7, Sunday = 0 or 7, names, ranges, steps, lists) ->
+    APScheduler's comma list of day names."""
+    if field_text == "*":
+        return "*"
+    days: set[int] = set()
+    for part in field_text.split(","):
+        base, _, step_text = part.partition("/")
+        step = 1
+        if step_text:
+            if not step_text.isdigit() or int(step_text) < 1:
+                raise ValueError(f"day of week {part!r}: the step must be a positive number")
+            step = int(step_text)
+        if base == "*":
+            first, last = 0, 6
+        elif "-" in base:
+            lo, _, hi = base.partition("-")
+            first, last = _dow_number(lo), _dow_number(hi)
+            if first > last:
+                raise ValueError(f"day of week {part!r}: the range runs backwards")
+        else:
+            first = _dow_number(base)
+            last = 6 if step_text else first
+        days.update(d % 7 for d in range(first, last + 1, step))
+    # APScheduler's names, listed Monday first.
+    return ",".join(_DOW_NAMES[d] for d in (1, 2, 3, 4, 5, 6, 0) if d in days)
+
+
+def _dow_number(text: str) -> int:
+    name = text.strip().lower()
+    if name in _DOW_NAMES[:7]:
+        return _DOW_NAMES.index(name)
+    if not name.isdigit():
+        raise ValueError(f"day of week {text!r}: expected 0-7 or a day name like mon")
+    index = int(name)
     if index > 7:
         raise ValueError(f"day of week {index} is out of range 0-7")
-    return _DOW_NAMES[index]
+    return index
 
 
 def default_data_dir() -> Path:
@@ -197,7 +245,7 @@ def parse_settings(data: Mapping[str, Any], *, base_dir: Path, source: str = "")
     storage = _storage(reader.section("storage"), base_dir)
     feeds = tuple(_feed(r, base_dir) for r in reader.table_list("feeds", required=True))
     _unique([f.name for f in feeds], "feeds", "name")
-    channels = tuple(_channel(r, {f.name for f in feeds}) for r in reader.table_list("channels"))
+    channels = tuple(_channel(r, feeds) for r in reader.table_list("channels"))
     _unique([c.name for c in channels], "channels", "name")
     settings = Settings(
         storage=storage,
@@ -251,12 +299,20 @@ def _fetch(r: _Reader) -> FetchSettings:
 def _summary(r: _Reader) -> SummarySettings:
     r.allow_only("sentences", "method", "max_chars", "quotes", "language")
     method = r.get("method", str, default="default")
+    if method != "default":
+        from summarizers.methods import AVAILABLE_METHODS
+
+        if method not in AVAILABLE_METHODS:
+            raise ConfigError(
+                f"{r.path('method')}: expected default or one of "
+                f"{', '.join(AVAILABLE_METHODS)}, got {method!r}"
+            )
     return SummarySettings(
         sentences=r.get("sentences", int, default=3, lo=1, hi=10),
         method=None if method == "default" else method,
         max_chars=r.get("max_chars", int, default=700, lo=80),
         quotes=r.get("quotes", int, default=1, lo=0, hi=5),
-        language=r.get("language", str, default="english"),
+        language=r.get("language", str, default="english", check=_check_language),
     )
 
 
@@ -267,7 +323,7 @@ def _feed(r: _Reader, base_dir: Path) -> FeedSettings:
     if url.startswith("file:") and not url.startswith("file://"):
         # `file:feeds/world.xml` is relative to the config file's folder.
         url = (base_dir / url[5:]).resolve().as_uri()
-    elif not re.match(r"^(https?|file)://", url):
+    elif not re.match(r"^(https?://[^/?#\s]+|file://)\S*$", url, re.IGNORECASE):
         raise ConfigError(f"{r.path('url')}: expected an http(s):// or file:// URL, got {url!r}")
     return FeedSettings(
         name=name,
@@ -275,11 +331,11 @@ def _feed(r: _Reader, base_dir: Path) -> FeedSettings:
         poll_minutes=r.get("poll_minutes", int, default=15, lo=1, hi=7 * 24 * 60),
         tags=r.get_list("tags"),
         full_text=r.get("full_text", bool, default=True),
-        language=r.get("language", str, default=None),
+        language=r.get("language", str, default=None, check=_check_language),
     )
 
 
-def _channel(r: _Reader, feed_names: set[str]) -> ChannelSettings:
+def _channel(r: _Reader, feeds: Sequence[FeedSettings]) -> ChannelSettings:
     r.allow_only(
         "name",
         "platform",
@@ -302,14 +358,22 @@ def _channel(r: _Reader, feed_names: set[str]) -> ChannelSettings:
     target = r.get("target", str, default="")
     if platform != "console" and not target:
         raise ConfigError(f"{r.path('target')}: a {platform} channel needs its channel id")
-    feeds = r.get_list("feeds")
-    for index, feed in enumerate(feeds):
-        if feed not in feed_names:
+    feed_names = r.get_list("feeds")
+    for index, feed in enumerate(feed_names):
+        if feed not in {f.name for f in feeds}:
             raise ConfigError(f"{r.path('feeds')}[{index}]: unknown feed {feed!r}")
+    tags = r.get_list("tags")
+    known_tags = {t for f in feeds for t in f.tags}
+    for index, tag in enumerate(tags):
+        if tag not in known_tags:
+            raise ConfigError(
+                f"{r.path('tags')}[{index}]: no feed has the tag {tag!r} "
+                f"(feed tags: {', '.join(sorted(known_tags)) or 'none'})"
+            )
     timezone = r.get("timezone", str, default="UTC")
     try:
         ZoneInfo(timezone)
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # "Europe" is a folder: OSError
         raise ConfigError(f"{r.path('timezone')}: unknown time zone {timezone!r}") from None
     cron = r.get("digest_cron", str, default="0 8 * * 1-5")
     try:
@@ -322,8 +386,8 @@ def _channel(r: _Reader, feed_names: set[str]) -> ChannelSettings:
         name=name,
         platform=platform,
         target=target,
-        feeds=feeds,
-        tags=r.get_list("tags"),
+        feeds=feed_names,
+        tags=tags,
         digest_cron=cron,
         timezone=timezone,
         max_items=r.get("max_items", int, default=8, lo=1, hi=50),
@@ -354,7 +418,8 @@ def _slack(r: _Reader) -> SlackSettings:
     commands = {
         c: commands_reader.get(c, str, default=f"/{c}", check=_check_slash) for c in COMMANDS
     }
-    api_url = r.get("api_url", str, default="https://slack.com/api/")
+    _unique_values(commands, commands_reader)
+    api_url = r.get("api_url", str, default="https://slack.com/api/", check=_check_http_url)
     if not api_url.endswith("/"):
         api_url += "/"
     return SlackSettings(
@@ -365,9 +430,9 @@ def _slack(r: _Reader) -> SlackSettings:
         signing_secret_env=r.get("signing_secret_env", str, default="SLACK_SIGNING_SECRET"),
         http_host=r.get("http_host", str, default="0.0.0.0"),
         http_port=r.get("http_port", int, default=3000, lo=1, hi=65535),
-        http_path=r.get("http_path", str, default="/slack/events"),
+        http_path=r.get("http_path", str, default="/slack/events", check=_check_http_path),
         admin_user_ids=r.get_list("admin_user_ids"),
-        commands=commands,
+        commands=MappingProxyType(commands),
     )
 
 
@@ -379,14 +444,46 @@ def _discord(r: _Reader) -> DiscordSettings:
             raise ConfigError(f"{r.path('guild_ids')}[{index}]: expected an integer id")
     return DiscordSettings(
         token_env=r.get("token_env", str, default="DISCORD_TOKEN"),
-        api_url=r.get("api_url", str, default=None),
+        api_url=r.get("api_url", str, default=None, check=_check_http_url),
         guild_ids=tuple(guild_ids),
         shard_count=r.get("shard_count", int, default=None, lo=1),
     )
 
 
 def _check_name(value: str) -> str | None:
-    return None if _NAME_RE.match(value) else "expected 1-64 letters, digits, spaces or .,&'’:()/·—–-_"
+    if _NAME_RE.match(value):
+        return None
+    return "expected 1-64 letters, digits, spaces or .,&'’:()/·—–-_"
+
+
+def _check_language(value: str) -> str | None:
+    from summarizers.languages import SUPPORTED_LANGUAGES, normalize_language
+
+    try:
+        normalize_language(value)
+    except ValueError:
+        return f"expected a supported language ({', '.join(SUPPORTED_LANGUAGES)})"
+    return None
+
+
+def _check_http_url(value: str) -> str | None:
+    parts = urlsplit(value)
+    return None if parts.scheme in ("http", "https") and parts.netloc else "expected an http(s) URL"
+
+
+def _check_http_path(value: str) -> str | None:
+    return None if value.startswith("/") else "expected a path starting with /"
+
+
+def _unique_values(commands: Mapping[str, str], r: _Reader) -> None:
+    seen: dict[str, str] = {}
+    for name, slash in commands.items():
+        if slash in seen:
+            raise ConfigError(
+                f"{r.path(name)}: {slash!r} is already the {seen[slash]} command; "
+                "expected a different command name"
+            )
+        seen[slash] = name
 
 
 def _check_slash(value: str) -> str | None:
@@ -449,6 +546,8 @@ class _Reader:
         ok = isinstance(value, kind) and not (kind is not bool and isinstance(value, bool))
         if kind is float and isinstance(value, int) and not isinstance(value, bool):
             value, ok = float(value), True
+        if kind is float and ok and not math.isfinite(value):
+            ok = False
         if not ok:
             raise ConfigError(f"{self.path(key)}: expected {_TYPE_NAMES[kind]}, got {value!r}")
         if lo is not None and value < lo or hi is not None and value > hi:
