@@ -12,6 +12,7 @@ import asyncio
 import hashlib
 import hmac
 import json
+import logging
 import time
 from collections.abc import AsyncIterator, Sequence
 from datetime import UTC, datetime
@@ -562,3 +563,22 @@ async def test_http_mode_error_reply_is_ephemeral(
     [response] = await fake.wait_for(lambda: fake.calls_to("response_url"))
     assert response.args["response_type"] == "ephemeral"
     assert handler.commands[0].user_is_admin is False
+
+
+async def test_tokens_never_reach_the_log(
+    fake: FakeSlack, handler: FakeHandler, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    platform = SlackPlatform(
+        bot_token="xoxb-very-secret", app_token="xapp-very-secret", api_url=fake.api_url
+    )
+    await platform.start(handler)
+    try:
+        await socket_command(fake, "/quote", "Burns")
+        await platform.post_digest("C_NEWS", make_digest(1), Recorder())
+        with pytest.raises(PlatformError):
+            await platform.post_digest("C_NOTFOUND", make_digest(1), Recorder())
+    finally:
+        await platform.stop()
+    assert "Sending a request" in caplog.text  # slack_sdk did log at DEBUG
+    assert "very-secret" not in caplog.text
