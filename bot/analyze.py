@@ -71,11 +71,18 @@ def analyze_text(text: str, *, title: str, options: SummaryOptions) -> Analysis:
         title=title.strip() or _first_words(text),
         text=text,
         summary=tuple(summary),
-        quotes=tuple(Quote(q.text, q.speaker, q.speaker_title) for q in ordered),
+        quotes=tuple(Quote(display_quote(q.text), q.speaker, q.speaker_title) for q in ordered),
         key_quote_count=len(key),
         content_hash=content_hash(text),
         simhash=simhash(text),
     )
+
+
+def display_quote(text: str) -> str:
+    """Quoted words as a reader sees them alone: `use it,` -> `use it.` (the attribution that
+    followed the comma is shown separately)."""
+    text = " ".join(text.split())
+    return text[:-1] + "." if text.endswith(",") else text
 
 
 def _first_words(text: str, count: int = 12) -> str:

@@ -23,12 +23,13 @@ from bot.config import ChannelSettings, Settings
 from bot.extract import ExtractError
 from bot.feeds import FeedError, parse_feed
 from bot.models import Command, Quote, Reply, Source
-from bot.net import BlockedURLError, Fetcher, FetchError, check_url
+from bot.net import BlockedURLError, Fetcher, FetchError
 from bot.posting import DigestPoster
 from bot.store import ArticleRecord, FeedRecord, SqliteStore
 
 log = logging.getLogger(__name__)
-_URL_RE = re.compile(r"^(https?://\S+|www\.\S+)$", re.IGNORECASE)
+_URL_RE = re.compile(r"^([a-z][a-z0-9+.-]*://\S+|www\.\S+)$", re.IGNORECASE)
+_SLACK_LINK_RE = re.compile(r"^<([^<>|\s]+)(?:\|[^<>]*)?>$")  # Slack sends links as <url|label>
 _ITEM_RE = re.compile(r"^#?(\d{1,3})[\s.:,)]+(.*)$", re.DOTALL)
 
 
@@ -106,6 +107,8 @@ class CommandHandlers:
         arg = command.args.strip()
         if not arg:
             raise UserError(msg.SUMMARIZE_USAGE)
+        if link := _SLACK_LINK_RE.match(arg):
+            arg = link.group(1)
         if _URL_RE.match(arg):
             url = arg if "://" in arg else f"https://{arg}"
             analysis = await self._summarize_url(url)
@@ -116,8 +119,7 @@ class CommandHandlers:
         return _summary_reply(analysis, url=None)
 
     async def _summarize_url(self, url: str) -> Analysis:
-        try:
-            url = check_url(url)
+        try:  # the fetcher checks the address (and every redirect) against its policy
             response = await self.url_fetcher.get(url)
         except BlockedURLError as exc:
             raise UserError(msg.SUMMARIZE_BLOCKED.format(reason=exc.reason)) from None
@@ -264,7 +266,7 @@ class CommandHandlers:
         if not url:
             raise UserError(msg.FEEDS_ADD_USAGE)
         try:
-            url = check_url(url if "://" in url else f"https://{url}")
+            url = url if "://" in url else f"https://{url}"
             response = await self.url_fetcher.get(url)
             parsed = parse_feed(response.body, url=response.url, content_type=response.content_type)
         except BlockedURLError as exc:

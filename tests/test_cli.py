@@ -1,0 +1,111 @@
+"""The CLI end to end on the embedded default (bundled feeds, SQLite in the data folder)."""
+
+from __future__ import annotations
+
+import json
+import re
+import socket
+from pathlib import Path
+
+import pytest
+
+from bot.cli import main
+
+
+@pytest.fixture
+def no_network(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The demo must work offline: any attempt to open a network socket fails the test.
+    (Unix sockets stay allowed: the worker processes talk to their forkserver through one.)"""
+    real_connect = socket.socket.connect
+
+    def connect(sock: socket.socket, address: object) -> None:
+        if sock.family != socket.AF_UNIX:
+            raise AssertionError(f"network access attempted: {address}")
+        real_connect(sock, address)
+
+    def refuse(address: object, *args: object, **kwargs: object) -> None:
+        raise AssertionError(f"network access attempted: {address}")
+
+    monkeypatch.setattr(socket.socket, "connect", connect)
+    monkeypatch.setattr(socket, "create_connection", refuse)
+
+
+def test_first_digest_prints_every_demo_story_offline(no_network, capsys) -> None:
+    assert main(["digest"]) == 0
+    out = capsys.readouterr().out
+    numbers = [int(n) for n in re.findall(r"^(\d+)\. ", out, re.MULTILINE)]
+    assert numbers == list(range(1, len(numbers) + 1)) and len(numbers) >= 12
+    # the duplicated story is one item naming the other feed
+    assert out.count("$4.2bn") >= 1
+    assert len(re.findall(r"^\d+\. Valdoria.*power cable", out, re.MULTILINE)) == 1
+    assert "Also covered by: Meridian Herald — " in out
+    # times in the channel's zone, quotes with their speakers
+    assert re.search(r"\d\d:\d\d CET", out)
+    assert re.search(r"^   > “.+” — [A-Z][a-z]+ [A-Z]", out, re.MULTILINE)
+    # the teaser-only feed's story came from its article page, cleaned
+    assert "Elena Ruiz" in out
+    assert "Share this article" not in out and "Updated on" not in out
+    assert "Aktualisiert" not in out
+
+
+def test_second_digest_has_nothing_new_and_dry_run_records_nothing(capsys) -> None:
+    assert main(["digest", "--dry-run"]) == 0
+    dry = capsys.readouterr().out
+    assert "1. " in dry
+    assert main(["digest"]) == 0
+    assert "1. " in capsys.readouterr().out  # the dry run did not use the stories up
+    assert main(["digest"]) == 0
+    assert "nothing new since the last digest" in capsys.readouterr().out
+
+
+def test_run_once_twice_adds_nothing_the_second_time(capsys) -> None:
+    assert main(["run", "--once"]) == 0
+    assert main(["feeds", "list", "--json"]) == 0
+    feeds = json.loads(capsys.readouterr().out)
+    assert len(feeds) == 5 and all(f["failures"] == 0 for f in feeds)
+    assert main(["quotes", "Berg", "--json"]) == 0
+    first = json.loads(capsys.readouterr().out)
+    assert first and all(q["speaker"] == "Tomas Berg" for q in first)
+    assert main(["run", "--once"]) == 0
+    assert main(["quotes", "Berg", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out) == first
+
+
+def test_summarize_json_on_a_text_file(tmp_path: Path, capsys) -> None:
+    story = tmp_path / "story.txt"
+    story.write_text(
+        "Harbour bridge to be replaced\n\n"
+        "The harbour authority of Port Ellery voted on Tuesday to replace the swing bridge over "
+        "the inner basin with a lifting span. The new bridge will cost $31m and open in 2029, "
+        'the authority said.\n\n"We have patched this bridge for twenty years and it is time '
+        'to stop," said Mayor Ines Calloway. Shipping firms had complained that the old bridge '
+        "jammed open twice last winter. The work will close the crossing for eight months.\n",
+        encoding="utf-8",
+    )
+    assert main(["summarize", str(story), "--json", "--sentences", "2"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert result["title"] == "Harbour bridge to be replaced"
+    assert len(result["summary"]) == 2
+    assert result["quotes"][0]["speaker"] == "Ines Calloway"
+    assert result["quotes"][0]["text"].startswith("We have patched this bridge")
+
+
+def test_summarize_unknown_method_is_a_clear_error(tmp_path: Path, capsys) -> None:
+    story = tmp_path / "s.txt"
+    story.write_text("One sentence here. And another one there. And a third one too.")
+    assert main(["summarize", str(story), "--method", "nonsense"]) == 2
+    err = capsys.readouterr().err
+    assert "nonsense" in err and "Traceback" not in err
+
+
+def test_bad_config_is_one_line_naming_the_key(tmp_path: Path, capsys) -> None:
+    config = tmp_path / "bad.toml"
+    config.write_text(
+        '[[feeds]]\nname = "World"\nurl = "https://example.org/world.rss"\n'
+        '[[channels]]\nname = "a"\n[[channels]]\nname = "b"\ntimezone = "Europe/Berln"\n'
+    )
+    assert main(["digest", "--config", str(config)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err == (
+        "newsbrief: config error: channels[1].timezone: unknown time zone 'Europe/Berln'"
+    )

@@ -1,0 +1,208 @@
+"""The poll pipeline end to end: a real local HTTP server, real SQLite, the real App."""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from httpserver import LocalServer, conditional
+
+from bot.app import App
+from bot.config import parse_settings
+from bot.platforms.console import ConsolePlatform
+
+STORY = (
+    "The harbour authority of Port Ellery voted on Tuesday to replace the swing bridge over the "
+    "inner basin with a lifting span, ending a decade of argument over the crossing. The new "
+    'bridge will cost $31m and open in 2029, the authority said. "We have patched this bridge '
+    'for twenty years and it is time to stop," said Harbour Master Ines Calloway. Shipping '
+    "firms had complained that the old bridge jammed open twice last winter. Calloway said the "
+    'work would close the crossing to traffic for eight months. "Nobody likes a detour, but the '
+    'alternative is a bridge that fails when we need it most," Calloway added.'
+)
+OTHER = (
+    "Engineers at the Lumen observatory switched on a new camera on Monday that can photograph "
+    "the whole southern sky every three nights. The camera cost $12m and took six years to "
+    'build. "It will find things we did not know to look for," said project scientist Dr. Tomas '
+    "Reyes. The first images will be released in March, the observatory said. Astronomers hope "
+    "the survey will find thousands of new asteroids and distant supernovae."
+)
+
+
+def rss(items: list[tuple[str, str, str, str]]) -> str:
+    """items: (guid, link, title, html description)."""
+    body = "".join(
+        f"<item><guid>{g}</guid><link>{link}</link><title>{t}</title>"
+        f"<pubDate>Tue, 24 Nov 2026 09:00:00 GMT</pubDate>"
+        f"<description><![CDATA[{d}]]></description></item>"
+        for g, link, t, d in items
+    )
+    return (
+        '<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>Test</title>'
+        f"<link>http://example.test/</link>{body}</channel></rss>"
+    )
+
+
+PAGE = f"""<html><head><title>Bridge vote</title><script>var x = 1;</script></head><body>
+<nav><a href="/">Home</a> <a href="/world">World</a></nav>
+<article><h1>Harbour bridge to be replaced</h1>
+<p>Harbour bridge to be replaced</p><p>By Jane Doe | City Desk</p>
+{"".join(f"<p>{s}.</p>" for s in STORY.rstrip(".").split(". "))}
+<p>Share this article</p><p>Subscribe to our newsletter</p></article>
+<footer>Copyright Port Ellery Courier</footer></body></html>"""
+
+
+def settings_for(tmp_path: Path, feeds: dict[str, str], **channel: object) -> object:
+    return parse_settings(
+        {
+            "storage": {"path": str(tmp_path / "nb.db")},
+            "feeds": [{"name": name, "url": url, "full_text": True} for name, url in feeds.items()],
+            "channels": [{"name": "news", "platform": "console", **channel}],
+        },
+        base_dir=tmp_path,
+    )
+
+
+def make_app(settings, clock=None) -> App:
+    kwargs = {"clock": clock} if clock else {}
+    return App.from_settings(
+        settings,
+        platforms={"console": ConsolePlatform()},
+        executor=ThreadPoolExecutor(2),
+        **kwargs,
+    )
+
+
+async def test_second_run_sends_conditional_requests_and_adds_nothing(
+    tmp_path: Path, http_server: LocalServer
+) -> None:
+    feed = rss(
+        [
+            (
+                "g1",
+                http_server.url("/story/bridge"),
+                "Harbour bridge to be replaced",
+                "The harbour authority voted to replace the bridge.",
+            )
+        ]
+    )
+    handler = conditional(feed, etag='"v1"')
+    url = http_server.add("/feed.xml", handler)
+    http_server.route("/story/bridge", body=PAGE, content_type="text/html; charset=utf-8")
+    settings = settings_for(tmp_path, {"City": url})
+
+    app = make_app(settings)
+    await app.run_once()
+    first_count = app.store.article_count()
+    await app.close()
+
+    app = make_app(settings)
+    await app.run_once()
+    assert app.store.article_count() == first_count == 1
+    assert handler.hits["304"] == 1
+    second = http_server.requests_for("/feed.xml")[-1]
+    assert second.headers["If-None-Match"] == '"v1"'
+    assert second.headers["User-Agent"].startswith("newsbrief/")
+    # the teaser was replaced by the article page's text, cleaned of page furniture
+    article = app.store.article(1)
+    assert "Calloway" in article.text
+    assert "Share this article" not in article.text
+    assert "By Jane Doe" not in article.text
+    assert article.quotes and all("Ines Calloway" in q.speaker for q in article.quotes)
+    await app.close()
+
+
+async def test_same_story_in_two_feeds_is_one_item_naming_both(
+    tmp_path: Path, http_server: LocalServer
+) -> None:
+    link = "https://news.example/2026/bridge"
+    a = http_server.route("/a.xml", body=rss([("a-1", link, "Bridge to go", STORY)]))
+    b = http_server.route(
+        "/b.xml",
+        body=rss([("b-9", link + "?utm_source=rss&utm_medium=feed", "Bridge replaced", STORY)]),
+    )
+    c = http_server.route(
+        "/c.xml",  # same text, other URL: dedupe by content
+        body=rss([("c-3", "https://other.example/x", "Port Ellery bridge", STORY)]),
+    )
+    app = make_app(settings_for(tmp_path, {"A": a, "B": b, "C": c}))
+    await app.ingestor.poll(app.store.feeds())
+    assert app.store.article_count() == 1
+    digest = app.poster.preview(app.settings.channel("news"))
+    assert digest is not None and len(digest.items) == 1
+    names = {s.name for s in digest.items[0].also_covered_by} | {digest.items[0].source}
+    assert names == {"A", "B", "C"}
+    await app.close()
+
+
+async def test_broken_feed_backs_off_and_others_still_arrive(
+    tmp_path: Path, http_server: LocalServer
+) -> None:
+    good = http_server.route(
+        "/good.xml", body=rss([("o1", "https://x.example/o", "Camera", OTHER)])
+    )
+    bad = http_server.route("/bad.xml", body="oops", status=500)
+    html = http_server.route(
+        "/html.xml", body="<html><body><p>Not a feed</p></body></html>", content_type="text/html"
+    )
+    now = datetime(2026, 11, 24, 12, tzinfo=UTC)
+    app = make_app(
+        settings_for(tmp_path, {"Good": good, "Bad": bad, "Html": html}), clock=lambda: now
+    )
+    report = await app.ingestor.poll_due()
+    assert report.new == 1
+    failed = {r.feed: r.error for r in report.failed}
+    assert failed["Bad"] == "HTTP 500"
+    assert "HTML" in failed["Html"] or "not a feed" in failed["Html"].lower()
+    bad_feed = app.store.feed("Bad")
+    assert bad_feed.failures == 1 and bad_feed.last_error == "HTTP 500"
+    assert bad_feed.next_poll_at > now + timedelta(minutes=15)  # backed off beyond its interval
+    due = {f.name for f in app.store.due_feeds(now + timedelta(minutes=16))}
+    assert "Good" in due and "Bad" not in due
+    await app.close()
+
+
+async def test_article_page_that_is_not_an_article_keeps_the_teaser(
+    tmp_path: Path, http_server: LocalServer
+) -> None:
+    teaser = "The observatory switched on a camera that photographs the sky every three nights."
+    url = http_server.route(
+        "/f.xml", body=rss([("t1", http_server.url("/login"), "Camera", teaser)])
+    )
+    http_server.route(
+        "/login", body="<html><body><form>Log in</form></body></html>", content_type="text/html"
+    )
+    app = make_app(settings_for(tmp_path, {"F": url}))
+    report = await app.ingestor.poll(app.store.feeds())
+    assert report.new == 1 and not report.failed
+    assert "three nights" in app.store.article(1).text
+    await app.close()
+
+
+@pytest.mark.parametrize(
+    "include,exclude,expected",
+    [
+        ((), (), {"Harbour bridge", "Sky camera"}),
+        (("bridge",), (), {"Harbour bridge"}),
+        ((), ("asteroids",), {"Harbour bridge"}),
+    ],
+)
+async def test_channel_filters(
+    tmp_path: Path, http_server: LocalServer, include, exclude, expected
+) -> None:
+    url = http_server.route(
+        "/f.xml",
+        body=rss(
+            [
+                ("1", "https://x.example/1", "Harbour bridge", STORY),
+                ("2", "https://x.example/2", "Sky camera", OTHER),
+            ]
+        ),
+    )
+    app = make_app(settings_for(tmp_path, {"F": url}, include=list(include), exclude=list(exclude)))
+    await app.ingestor.poll(app.store.feeds())
+    digest = app.poster.preview(app.settings.channel("news"))
+    assert {i.title for i in digest.items} == expected
+    await app.close()
