@@ -33,7 +33,7 @@ from fakes.discord_server import (
 
 from bot.models import Command, Digest, DigestItem, Quote, Reply, Source
 from bot.platforms.base import PlatformError
-from bot.platforms.discord import DiscordPlatform, fetch_application_id
+from bot.platforms.discord import DiscordPlatform, fetch_application_id, resolve_invite_url
 
 WHEN = datetime(2026, 11, 28, 8, 14, tzinfo=UTC)
 
@@ -663,3 +663,24 @@ async def test_post_before_start_raises(fake: FakeDiscord) -> None:
     platform = make_platform(fake)
     with pytest.raises(PlatformError):
         await platform.post_digest(str(CHANNEL_ID), digest([item(1)]), Recorder())
+
+
+@pytest.mark.parametrize("env", [{"guild_ids": [GUILD_ID, 1299999999999999999]}], indirect=True)
+async def test_refused_command_sync_is_logged_and_the_bot_still_runs(
+    env: Env, caplog: pytest.LogCaptureFixture
+) -> None:
+    assert list(env.fake.commands) == [GUILD_ID]
+    logged = "\n".join(r.getMessage() for r in caplog.get_records("setup"))
+    assert "in guild 1299999999999999999" in logged
+    assert "applications.commands" in logged
+    record = Recorder()
+    await env.platform.post_digest(str(CHANNEL_ID), digest([item(1)]), record)
+    assert len(record.calls) == 1
+
+
+async def test_resolve_invite_url(fake: FakeDiscord) -> None:
+    by_token = await resolve_invite_url(token="fake-token", api_url=fake.api_url)
+    assert f"client_id={APP_ID}" in by_token
+    assert "client_id=42&" in await resolve_invite_url(token=None, app_id=42)
+    with pytest.raises(PlatformError):
+        await resolve_invite_url(token=None)

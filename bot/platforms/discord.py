@@ -36,7 +36,13 @@ from bot.platforms.discord_render import (
     thread_name,
 )
 
-__all__ = ["DiscordPlatform", "fetch_application_id", "invite_url", "normalize_api_url"]
+__all__ = [
+    "DiscordPlatform",
+    "fetch_application_id",
+    "invite_url",
+    "normalize_api_url",
+    "resolve_invite_url",
+]
 
 log = logging.getLogger(__name__)
 
@@ -82,6 +88,17 @@ async def fetch_application_id(
     except (aiohttp.ClientError, TimeoutError) as exc:
         raise PlatformError(f"Could not reach Discord at {url}: {exc}") from exc
     return int(data["id"])
+
+
+async def resolve_invite_url(
+    *, token: str | None, app_id: int | None = None, api_url: str | None = None
+) -> str:
+    """The invite URL for `app_id`, or for the application behind `token` when no id is given."""
+    if app_id is None:
+        if not token:
+            raise PlatformError(msg.REASON_NO_APP_ID, hint=msg.HINT_NO_APP_ID, retryable=False)
+        app_id = await fetch_application_id(token, api_url=api_url)
+    return invite_url(app_id)
 
 
 class DiscordPlatform(ChatPlatform):
@@ -185,16 +202,21 @@ class DiscordPlatform(ChatPlatform):
             self._saved_globals = None
 
     async def sync_commands(self) -> None:
-        """Register the slash commands: per configured guild (instant), else globally."""
-        if self.guild_ids:
-            for guild_id in self.guild_ids:
-                guild = discord.Object(id=guild_id)
-                self.tree.copy_global_to(guild=guild)
+        """Register the slash commands: per configured guild (instant), else globally.
+
+        A refused sync is logged with what to do and does not stop the bot: digests still post.
+        """
+        scopes: list[discord.Object | None] = [discord.Object(id=g) for g in self.guild_ids]
+        for guild in scopes or [None]:
+            where = f"in guild {guild.id}" if guild else "globally"
+            try:
+                if guild is not None:
+                    self.tree.copy_global_to(guild=guild)
                 synced = await self.tree.sync(guild=guild)
-                log.info(msg.LOG_SYNCED, len(synced), f"in guild {guild_id}")
-        else:
-            synced = await self.tree.sync()
-            log.info(msg.LOG_SYNCED, len(synced), "globally")
+            except _POST_ERRORS as exc:
+                log.error(msg.LOG_SYNC_FAILED, where, exc, msg.HINT_SYNC)
+                continue
+            log.info(msg.LOG_SYNCED, len(synced), where)
 
     # -- digests ---------------------------------------------------------------------------------
 

@@ -52,3 +52,10 @@ LOG_POST_REFUSED = "Discord post to %s refused: %s (hint: %s)"
 LOG_THREAD_FAILED = "Could not open the follow-up thread in %s: %s (hint: %s)"
 LOG_COMMAND_CRASHED = "Command /%s crashed in channel %s"
 LOG_SYNCED = "Synced %d slash commands %s"
+LOG_SYNC_FAILED = "Could not register the slash commands %s: %s (hint: %s)"
+HINT_SYNC = (
+    "invite the bot with both scopes, bot and applications.commands "
+    "(newsbrief discord invite-url), and check [discord] guild_ids"
+)
+REASON_NO_APP_ID = "No Discord application id: set DISCORD_TOKEN or pass --app-id"
+HINT_NO_APP_ID = "the Application ID is on the app's General Information page"

@@ -555,6 +555,8 @@ class FakeDiscord:
             case ["applications", app_id, "commands"] if method == "PUT":
                 return self._sync(app_id, None, call.body)
             case ["applications", app_id, "guilds", guild_id, "commands"] if method == "PUT":
+                if int(guild_id) != GUILD_ID:  # a server the bot is not in (or lacks the scope)
+                    return _error(403, 50001, "Missing Access")
                 return self._sync(app_id, int(guild_id), call.body)
             case ["channels", channel_id] if method == "GET":
                 return self._get_channel(int(channel_id))
