@@ -103,6 +103,7 @@ class SlackSettings:
 class DiscordSettings:
     token_env: str = "DISCORD_TOKEN"
     api_url: str | None = None
+    gateway_url: str | None = None  # only for test servers and gateway proxies
     guild_ids: tuple[int, ...] = ()
     shard_count: int | None = None
 
@@ -437,7 +438,7 @@ def _slack(r: _Reader) -> SlackSettings:
 
 
 def _discord(r: _Reader) -> DiscordSettings:
-    r.allow_only("token_env", "api_url", "guild_ids", "shard_count")
+    r.allow_only("token_env", "api_url", "gateway_url", "guild_ids", "shard_count")
     guild_ids = r.get("guild_ids", list, default=[])
     for index, guild in enumerate(guild_ids):
         if not isinstance(guild, int) or isinstance(guild, bool):
@@ -445,6 +446,7 @@ def _discord(r: _Reader) -> DiscordSettings:
     return DiscordSettings(
         token_env=r.get("token_env", str, default="DISCORD_TOKEN"),
         api_url=r.get("api_url", str, default=None, check=_check_http_url),
+        gateway_url=r.get("gateway_url", str, default=None),
         guild_ids=tuple(guild_ids),
         shard_count=r.get("shard_count", int, default=None, lo=1),
     )

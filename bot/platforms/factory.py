@@ -1,0 +1,55 @@
+"""Build the Slack and Discord platforms from settings; secrets come from the environment only.
+
+Kept apart from bot.app so that a console-only setup never imports slack_bolt or discord.
+"""
+
+from __future__ import annotations
+
+import os
+
+from bot.config import ConfigError, Settings, secret
+from bot.platforms.base import ChatPlatform
+
+
+def slack_platform(settings: Settings) -> ChatPlatform:
+    from bot.platforms.slack import SlackPlatform
+
+    slack = settings.slack
+    try:
+        return SlackPlatform(
+            bot_token=secret(slack.bot_token_env),
+            app_token=secret(slack.app_token_env) if slack.mode == "socket" else None,
+            signing_secret=secret(slack.signing_secret_env) if slack.mode == "http" else None,
+            mode=slack.mode,
+            api_url=slack.api_url,
+            http_host=slack.http_host,
+            http_port=slack.http_port,
+            http_path=slack.http_path,
+            command_names=slack.commands or None,
+            admin_user_ids=slack.admin_user_ids,
+        )
+    except ValueError as exc:
+        raise ConfigError(f"slack: {exc}") from None
+
+
+def discord_platform(settings: Settings) -> ChatPlatform:
+    from bot.platforms.discord import DiscordPlatform
+
+    discord = settings.discord
+    try:
+        return DiscordPlatform(
+            token=secret(discord.token_env),
+            api_url=discord.api_url,
+            guild_ids=discord.guild_ids,
+            shard_count=discord.shard_count,
+            gateway_url=discord.gateway_url,
+        )
+    except ValueError as exc:
+        raise ConfigError(f"discord: {exc}") from None
+
+
+async def discord_invite_url(settings: Settings, *, app_id: int | None) -> str:
+    from bot.platforms.discord import resolve_invite_url
+
+    token = os.environ.get(settings.discord.token_env) or None
+    return await resolve_invite_url(token=token, app_id=app_id, api_url=settings.discord.api_url)
