@@ -6,13 +6,14 @@ every slash command and a thread mention go through slack-bolt in Socket Mode an
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
 import json
 import re
 import time
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -45,6 +46,7 @@ def settings_for(tmp_path: Path, mode: str) -> Any:
                 "platform": "slack",
                 "target": CHANNEL,
                 "timezone": "Europe/Berlin",
+                "digest_cron": "0 8 * * *",
                 "max_items": 20,
             }
         ],
@@ -266,3 +268,45 @@ async def test_http_mode_end_to_end(fake: FakeSlack, http_app: tuple[App, SlackP
         timeout=20,
     )
     assert "Helena Marsh" in json.dumps(answers[0].args, ensure_ascii=False)
+
+
+@pytest.mark.parametrize("mode", ["socket", "http"])
+async def test_run_forever_posts_the_missed_digest_and_answers(
+    tmp_path: Path, fake: FakeSlack, mode: str
+) -> None:
+    """What `newsbrief run` does, with the platform built here instead of from the environment."""
+    app, platform = await make_app(tmp_path, fake, mode)
+    channel = app.settings.channel("news")
+    app.store.set_last_fire(channel.name, NOW - timedelta(days=1))  # today's 08:00 was missed
+    stop = asyncio.Event()
+    app.start_platforms = _noop  # type: ignore[method-assign]  (make_app started it already)
+    runner = asyncio.create_task(app.run_forever(stop))
+    try:
+        posts = await fake.wait_for(lambda: fake.accepted("chat.postMessage"), timeout=20)
+        assert all(validate_blocks(p.blocks) is None for p in posts)
+        assert posts[0].blocks[0]["type"] == "header"
+        await eventually(lambda: app.poster.pending(channel) == [])  # recorded after the post
+        # and it answers commands while running
+        if mode == "socket":
+            reply = await command(fake, "/feeds", "list")
+        else:
+            body = urlencode(fake.slash_payload("/feeds", "list"))
+            assert await post_signed(platform, body, "application/x-www-form-urlencoded") == 200
+            [call] = await fake.wait_for(lambda: fake.calls_to("response_url"), timeout=20)
+            reply = call.args
+        assert "Herald World" in reply["text"]
+    finally:
+        stop.set()
+        await asyncio.wait_for(runner, 20)
+        await app.close()
+
+
+async def _noop() -> None:
+    return None
+
+
+async def eventually(predicate: Any, timeout: float = 10.0) -> None:
+    """Poll a condition that no server call signals (here: the store write after a post)."""
+    async with asyncio.timeout(timeout):
+        while not predicate():
+            await asyncio.sleep(0.01)
