@@ -21,6 +21,8 @@ from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 import feedparser
+import feedparser.sanitizer
+import feedparser.urls
 
 from bot.extract import html_to_text
 
@@ -198,7 +200,10 @@ def parse_feed(body: bytes, *, url: str, content_type: str | None = None) -> Par
     if content_type and "charset=" in content_type.lower():
         charset = content_type.lower().split("charset=", 1)[1].split(";")[0].strip(" \"'")
     # Not the served content-type: feedparser would let its charset override the real one.
-    headers = {"content-location": url, "content-type": "application/xml"}
+    headers = {"content-type": "application/xml"}
+    if not url.lower().startswith("file:"):
+        # feedparser mangles file:/// bases; local feeds are resolved by _http_url instead.
+        headers["content-location"] = url
     try:
         parsed = feedparser.parse(
             _normalize_encoding(body, charset), response_headers=headers, sanitize_html=True
@@ -346,7 +351,12 @@ def _detail_text(obj: Any, key: str) -> str | None:
     detail = obj.get(f"{key}_detail") or {}
     if (detail.get("type") or "").lower() in ("text/html", "application/xhtml+xml"):
         value = html_to_text(value)
+    elif _ENTITY.search(value):
+        value = html.unescape(value)  # double-escaped titles ("Tom &amp; Jerry") are common
     return _clean_line(value) or None
+
+
+_ENTITY = re.compile(r"&(#[0-9]{1,7}|#x[0-9a-fA-F]{1,6}|[a-zA-Z]{2,8});")
 
 
 def _clean_line(value: str) -> str:
@@ -359,6 +369,8 @@ def _plain_to_html(text: str) -> str:
 
 
 def _http_url(link: Any, base: str) -> str | None:
+    """``link`` made absolute against ``base``; only http(s) -- or file: when the feed itself
+    is a local file (the bundled demo) -- so a remote feed can never point us at local files."""
     if not link or not isinstance(link, str):
         return None
     link = link.strip()
@@ -367,7 +379,10 @@ def _http_url(link: Any, base: str) -> str | None:
         parts = urlsplit(absolute)
     except ValueError:
         return None
-    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
+    scheme = parts.scheme.lower()
+    if scheme == "file" and base.lower().startswith("file:"):
+        return absolute
+    if scheme not in ("http", "https") or not parts.netloc:
         return None
     return absolute
 
@@ -434,8 +449,20 @@ def _json_author(obj: dict[str, Any]) -> str | None:
     return None
 
 
+def _clean_json_html(value: str, base: str) -> str:
+    """Sanitize and absolutize like feedparser does for RSS/Atom content (its helpers)."""
+    try:
+        value = feedparser.urls.resolve_relative_uris(value, base, "utf-8", "text/html")
+        return feedparser.sanitizer._sanitize_html(value, "utf-8", "text/html")
+    except Exception:  # noqa: BLE001 - private helpers; never lose the entry over them
+        log.debug("json feed: sanitizer failed", exc_info=True)
+        return html.escape(html_to_text(value))
+
+
 def _json_entry(item: dict[str, Any], base: str, feed_author: str | None) -> FeedEntry:
     content_html = _str(item.get("content_html")) or ""
+    if content_html:
+        content_html = _clean_json_html(content_html, base)
     content_text = _str(item.get("content_text")) or ""
     if not content_html and content_text:
         content_html = _plain_to_html(content_text)

@@ -26,7 +26,7 @@ from urllib.request import url2pathname
 
 import aiohttp
 from aiohttp.abc import AbstractResolver, ResolveResult
-from multidict import CIMultiDict, CIMultiDictProxy
+from multidict import CIMultiDict
 from yarl import URL
 
 log = logging.getLogger(__name__)
@@ -38,6 +38,12 @@ except metadata.PackageNotFoundError:  # running from a source tree that is not 
 
 DEFAULT_USER_AGENT = f"newsbrief/{__version__} (+https://github.com/newsbrief/newsbrief)"
 MAX_URL_LENGTH = 2048
+#: ``accept=`` values for :meth:`Fetcher.get`.
+FEED_ACCEPT = (
+    "application/rss+xml, application/atom+xml, application/feed+json, application/rdf+xml;q=0.9,"
+    " application/xml;q=0.9, text/xml;q=0.9, application/json;q=0.8, */*;q=0.5"
+)
+PAGE_ACCEPT = "text/html, application/xhtml+xml;q=0.9, */*;q=0.5"
 _REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 _CHUNK = 64 * 1024
 
@@ -80,7 +86,7 @@ class Response:
     status: int
     body: bytes
     headers: Mapping[str, str] = field(repr=False)
-    """Case-insensitive."""
+    """Case-insensitive (a ``CIMultiDict`` copy, so the response pickles)."""
     not_modified: bool
     etag: str | None
     last_modified: str | None
@@ -433,7 +439,7 @@ class Fetcher:
             url=url,
             status=200,
             body=data,
-            headers=CIMultiDictProxy(CIMultiDict({"Content-Type": ctype})),
+            headers=CIMultiDict({"Content-Type": ctype}),
             not_modified=False,
             etag=None,
             last_modified=None,
@@ -518,7 +524,7 @@ class Fetcher:
                 url=final,
                 status=304,
                 body=b"",
-                headers=resp.headers,
+                headers=CIMultiDict(resp.headers),
                 not_modified=True,
                 etag=resp.headers.get("ETag") or etag,
                 last_modified=resp.headers.get("Last-Modified") or last_modified,
@@ -553,7 +559,7 @@ class Fetcher:
             url=final,
             status=resp.status,
             body=bytes(buf),
-            headers=resp.headers,
+            headers=CIMultiDict(resp.headers),
             not_modified=False,
             etag=resp.headers.get("ETag"),
             last_modified=resp.headers.get("Last-Modified"),
@@ -584,7 +590,10 @@ def make_connector(
     resolver: AbstractResolver | None = None,
     limit: int = 16,
 ) -> aiohttp.TCPConnector:
-    """A connector whose resolver refuses addresses the policy rejects (for shared sessions)."""
+    """A connector whose resolver refuses addresses the policy rejects (for shared sessions).
+
+    Call it from a running event loop (aiohttp's default resolver binds to it).
+    """
     inner = resolver or aiohttp.resolver.DefaultResolver()
     return aiohttp.TCPConnector(
         resolver=PolicyResolver(inner, policy),

@@ -236,3 +236,24 @@ def test_html_served_as_rss_content_type_is_still_refused():
 def test_unusable_bodies(body: bytes, ctype: str | None, reason: str):
     with pytest.raises(FeedError, match=reason):
         parse_feed(body, url="https://e.com/", content_type=ctype)
+
+
+def _rss_item(link: str, title: str = "x") -> bytes:
+    return (
+        f'<rss version="2.0"><channel><title>t</title><item><title>{title}</title>'
+        f"<link>{link}</link><description>d</description></item></channel></rss>"
+    ).encode()
+
+
+def test_local_file_feed_may_link_local_pages_but_remote_feeds_may_not():
+    demo = parse_feed(_rss_item("pages/story1.html"), url="file:///opt/newsbrief/demo/world.xml")
+    assert demo.entries[0].url == "file:///opt/newsbrief/demo/pages/story1.html"
+    remote = parse_feed(_rss_item("file:///etc/passwd"), url="https://evil.example.com/rss")
+    assert remote.entries[0].url is None
+    js = parse_feed(_rss_item("javascript:alert(1)"), url="https://e.com/rss")
+    assert js.entries[0].url is None
+
+
+def test_double_escaped_title_is_unescaped_once():
+    feed = parse_feed(_rss_item("https://e.com/1", "Tom &amp;amp; Jerry &amp;#8217;s"), url="x:")
+    assert feed.entries[0].title == "Tom & Jerry \u2019s"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import ipaddress
 import pickle
+import re
 import time
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -540,3 +541,57 @@ def test_policy_names_the_kind_of_address():
     assert public_only(ip("169.254.169.254")) == "cloud metadata address 169.254.169.254"
     assert public_only(ip("100.64.0.1")) == "shared (CGNAT) address 100.64.0.1"
     assert public_only(ip("::ffff:127.0.0.1")).startswith("loopback address 127.0.0.1")
+
+
+# --------------------------------------------------------------------------- broken servers
+
+
+async def _raw_server(reply: bytes) -> tuple[asyncio.Server, str]:
+    """A TCP server that answers every connection with ``reply`` and hangs up."""
+
+    async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await reader.read(4096)
+        writer.write(reply)
+        await writer.drain()
+        writer.close()
+
+    srv = await asyncio.start_server(handle, "127.0.0.1", 0)
+    port = srv.sockets[0].getsockname()[1]
+    return srv, f"http://127.0.0.1:{port}/"
+
+
+@pytest.mark.parametrize(
+    ("reply", "reason"),
+    [
+        (b"SSH-2.0-OpenSSH_9.6\r\n", "invalid HTTP response|server closed"),
+        (b"", "server closed the connection"),
+        (
+            b"HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\nonly a little",
+            "response body was cut off or corrupt",
+        ),
+        (
+            b"HTTP/1.1 200 OK\r\nX-Big: " + b"a" * 20000 + b"\r\n\r\nbody",
+            "invalid HTTP response",
+        ),
+        (
+            b"HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\nContent-Length: 9\r\n\r\nnot gzip!",
+            "response body was cut off or corrupt",
+        ),
+    ],
+)
+async def test_broken_servers_give_a_fetch_error(reply: bytes, reason: str):
+    srv, url = await _raw_server(reply)
+    try:
+        async with Fetcher(allow_private=True, timeout=2) as f:
+            with pytest.raises(FetchError) as info:
+                await f.get(url)
+        assert re.search(reason, info.value.reason), info.value.reason
+    finally:
+        srv.close()
+        await srv.wait_closed()
+
+
+async def test_response_pickles(server: LocalServer, fetcher: Fetcher):
+    resp = await fetcher.get(server.route("/p", body=RSS, headers={"ETag": '"x"'}))
+    again = pickle.loads(pickle.dumps(resp))
+    assert again.body == RSS and again.headers["etag"] == '"x"' and again.etag == '"x"'
