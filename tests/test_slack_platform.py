@@ -582,3 +582,23 @@ async def test_tokens_never_reach_the_log(
         await platform.stop()
     assert "Sending a request" in caplog.text  # slack_sdk did log at DEBUG
     assert "very-secret" not in caplog.text
+
+
+async def test_mention_errors_and_empty_questions_go_only_to_the_asker(
+    fake: FakeSlack, handler: FakeHandler, socket_platform: SlackPlatform
+) -> None:
+    thread = "1795000000.000005"
+    handler.threads[f"C_NEWS:{thread}"] = 9
+    handler.replies["ask"] = Reply(text="I couldn't find anything about that.", error=True)
+    question = fake.mention_payload(f"<@{BOT_USER_ID}> who?", ts="1795000300.1", thread_ts=thread)
+    await fake.wait_ack(await fake.send_envelope("events_api", question))
+    [answer] = await fake.wait_for(lambda: fake.calls_to("chat.postEphemeral"))
+    assert answer.args["thread_ts"] == thread and answer.args["user"] == "U_USER"
+    assert answer.args["text"] == "I couldn't find anything about that."
+
+    empty = fake.mention_payload(f"<@{BOT_USER_ID}>", ts="1795000300.2", thread_ts=thread)
+    await fake.wait_ack(await fake.send_envelope("events_api", empty))
+    calls = await fake.wait_for(lambda: fake.calls_to("chat.postEphemeral")[1:])
+    assert "Ask me something" in calls[0].args["text"]
+    assert len(handler.commands) == 1  # the empty mention never reached the core
+    assert fake.calls_to("chat.postMessage") == []
