@@ -446,7 +446,7 @@ def _discord(r: _Reader) -> DiscordSettings:
     return DiscordSettings(
         token_env=r.get("token_env", str, default="DISCORD_TOKEN"),
         api_url=r.get("api_url", str, default=None, check=_check_http_url),
-        gateway_url=r.get("gateway_url", str, default=None),
+        gateway_url=r.get("gateway_url", str, default=None, check=_check_ws_url),
         guild_ids=tuple(guild_ids),
         shard_count=r.get("shard_count", int, default=None, lo=1),
     )
@@ -471,6 +471,11 @@ def _check_language(value: str) -> str | None:
 def _check_http_url(value: str) -> str | None:
     parts = urlsplit(value)
     return None if parts.scheme in ("http", "https") and parts.netloc else "expected an http(s) URL"
+
+
+def _check_ws_url(value: str) -> str | None:
+    parts = urlsplit(value)
+    return None if parts.scheme in ("ws", "wss") and parts.netloc else "expected a ws(s):// URL"
 
 
 def _check_http_path(value: str) -> str | None:
