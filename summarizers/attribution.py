@@ -389,6 +389,11 @@ def first_sentence_end(s: str) -> int:
     return len(s)
 
 
+def _blank_parens(s: str) -> str:
+    """Blank out short parentheticals ("(D-Ore.)") keeping offsets."""
+    return re.sub(r"\([^()\n]{0,40}\)", lambda m: " " * len(m.group(0)), s)
+
+
 def _strip_parens(s: str) -> str:
     return re.sub(r"\([^()]*\)", " ", s)
 
@@ -428,6 +433,19 @@ def _trailing_name(seg_toks: list[str]) -> Name | None:
         i += 1
     if not run or not is_name_token(run[-1]):
         return None
+    # lower-case descriptors before a title word: "port spokesman Ivo Marek"
+    extra = 0
+    while (
+        run[0].lower() in TITLE_WORDS
+        and i > 0
+        and extra < 3
+        and seg_toks[i - 1].islower()
+        and seg_toks[i - 1].isalpha()
+        and seg_toks[i - 1] not in _FUNCTION_WORDS
+    ):
+        i -= 1
+        extra += 1
+        run = seg_toks[i:]
     if i > 0 and seg_toks[i - 1].lower() in _PREPOSITIONS:
         return None
     if i > 0 and seg_toks[i - 1].endswith(("'s", "\u2019s")):
@@ -545,7 +563,7 @@ def np_after_verb(rest: str, pos: int) -> Mention | None:
 
 def after_mention(after: str, pos: int) -> Mention | None:
     """Attribution in the clause that follows a quotation's closing mark."""
-    s = after.lstrip(" ,\u2014-\u2013")
+    s = _blank_parens(after.lstrip(" ,\u2014-\u2013"))
     s = s[: first_sentence_end(s)]
     m = ACCORDING_RE.match(s)
     if m:
@@ -560,9 +578,9 @@ def after_mention(after: str, pos: int) -> Mention | None:
         return np_after_verb(s[vm.end() :], pos + vm.end())
     first = pre.split()[0].lower()
     found = np_before(pre, pos)
-    if pre.strip()[:1].islower() and first not in SUBJECT_PRONOUNS:
-        if first not in {"the", "a", "an", "former", "then", "one"}:
-            return found if found is not None and found.name is not None else None
+    lowercase_start = pre.strip()[:1].islower() and first not in SUBJECT_PRONOUNS
+    if lowercase_start and first not in {"the", "a", "an", "former", "then", "one"}:
+        return found if found is not None and found.name is not None else None
     return found
 
 

@@ -832,7 +832,10 @@ def split_title(tokens: list[str]) -> Name | None:
             gender = "f"
         elif re.search(r"\b(spokesman|congressman|chairman|king|prince)\b", low):
             gender = "m"
-    title = " ".join(title_toks).strip(" ,.;:") or None
+    title = " ".join(title_toks).strip(" ,;:")
+    if title.endswith(".") and len(title.split()[-1]) > 5:
+        title = title[:-1]
+    title = title or None
     if title:
         title = re.sub(r"\s+([,.)])", r"\1", title).replace("( ", "(")
     return Name(

@@ -65,8 +65,17 @@ def _word_count(s: str) -> int:
     return len(s.split())
 
 
+_SMALL_WORDS = frozenset(
+    "a an the and or but of in on at to for with from by as is be are was nor so yet".split()
+)
+
+
 def _title_case(s: str) -> bool:
-    words = [w for w in re.findall(r"[^\W\d_][\w'\u2019\-]*", s) if len(w) > 3]
+    words = [
+        w
+        for w in re.findall(r"[^\W\d_][\w'\u2019\-]*", s)
+        if len(w) > 1 and w.lower() not in _SMALL_WORDS
+    ]
     if not words:
         return False
     return sum(w[0].isupper() for w in words) / len(words) >= 0.75

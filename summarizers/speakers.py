@@ -18,7 +18,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from summarizers.attribution import ABBREVIATIONS, Mention, last_sentence_start
-from summarizers.names import NOT_NAME, Name, looks_like_org, split_title
+from summarizers.names import NOT_NAME, TITLE_WORDS, Name, looks_like_org, split_title
 
 _CAP_RUN = re.compile(
     r"(?:(?:Mr|Mrs|Ms|Dr|Sen|Rep|Gov|Gen|Lt|Col|Sgt|Capt|Adm|Prof|Rev)\.\s+)?"
@@ -48,6 +48,8 @@ def _split_run(start: int, run: str) -> list[tuple[int, list[str]]]:
     return out
 
 
+# "David Lindqvist, chief engineer of the Coastal Works Agency, ..."
+_APPOSITION = re.compile(r",\s+((?:the\s+|a\s+|an\s+)?[a-z][^,.;:\"\u201c\u201d()]{2,80}?),")
 _PRONOUN_GENDER = {"he": "m", "she": "f"}
 _LOOKBACK_SENTENCES = 6
 
@@ -81,6 +83,12 @@ class Resolver:
                 continue  # names inside quotations are not mentions of a speaker
             for sub_start, toks in _split_run(m.start(), m.group(0)):
                 self._add_raw(raw, sub_start, toks)
+            appos = _APPOSITION.match(self.text, m.end())
+            if appos and raw and raw[-1][0] >= m.start() and raw[-1][1].title is None:
+                words = {w.lower() for w in appos.group(1).split()}
+                if words & TITLE_WORDS:
+                    pos, name = raw[-1]
+                    raw[-1] = (pos, Name(name.name, appos.group(1), name.gender, name.honorific))
         self._finish(raw)
 
     def _add_raw(self, raw: list[tuple[int, Name]], pos: int, toks: list[str]) -> None:
