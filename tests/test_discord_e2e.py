@@ -63,8 +63,12 @@ async def fake() -> AsyncIterator[FakeDiscord]:
         yield server
 
 
-@pytest.fixture
-async def app(tmp_path: Path, fake: FakeDiscord) -> AsyncIterator[App]:
+@pytest.fixture(params=[1.5, 0.0], ids=["answer-directly", "defer-everything"])
+async def app(
+    tmp_path: Path, fake: FakeDiscord, request: pytest.FixtureRequest
+) -> AsyncIterator[App]:
+    """The real core behind DiscordPlatform; run twice: fast answers in the interaction
+    callback, and every command deferred and answered by follow-up."""
     saved = (Route.BASE, DiscordWebSocket.DEFAULT_GATEWAY)
     settings = settings_for(tmp_path)
     platform = DiscordPlatform(
@@ -74,6 +78,7 @@ async def app(tmp_path: Path, fake: FakeDiscord) -> AsyncIterator[App]:
         guild_ids=settings.discord.guild_ids,
         shard_count=settings.discord.shard_count,
         guild_ready_timeout=0.1,
+        defer_after=request.param,
     )
     errors: list[BaseException] = []
 
@@ -109,13 +114,12 @@ async def answer(fake: FakeDiscord, log: InteractionLog) -> tuple[dict[str, Any]
     )
     if log.callbacks[0]["type"] == 4:
         data = log.callbacks[0]["data"]
+        private = bool((data.get("flags") or 0) & EPHEMERAL)
     else:
-        data = log.followups[0]
-        if (data.get("flags") or 0) & EPHEMERAL:
-            assert log.deleted_original  # the public "thinking…" placeholder was removed
+        data, private = log.followups[0], log.followup_private[0]
     assert message_limit_errors(data) is None
     assert data["allowed_mentions"] == {"parse": []}
-    return data, bool((data.get("flags") or 0) & EPHEMERAL)
+    return data, private
 
 
 def text_of(data: dict[str, Any]) -> str:

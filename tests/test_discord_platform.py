@@ -423,9 +423,11 @@ async def test_summarize_slow_work_is_deferred_then_followed_up(env: Env) -> Non
     log = await env.fake.interaction("summarize", [option("url_or_text", "https://x.example")])
     await env.fake.wait_for(lambda: log.callbacks)
     assert [c["type"] for c in log.callbacks] == [5]  # deferred: "newsbrief is thinking…"
+    assert not (log.callbacks[0].get("data") or {}).get("flags")  # publicly
     assert not log.followups
     env.handler.gate.set()
     await env.fake.answered(log)
+    assert log.followup_private == [False]
     [followup] = log.followups
     [embed] = followup["embeds"]
     assert embed["title"] == "Rates rise again" and embed["url"] == "https://news.example/rates"
@@ -534,6 +536,8 @@ async def test_digest_command_renders_a_long_digest_in_follow_ups(env: Env) -> N
     await env.fake.wait_for(lambda: len(titles()) == 30)
     assert len(log.followups) >= 3
     assert log.callbacks[0]["type"] == 5
+    assert log.callbacks[0]["data"]["flags"] & EPHEMERAL  # /digest is deferred privately
+    assert set(log.followup_private) == {True}
     assert log.followups[0]["content"] == "Here is what is new"
     assert titles()[-1].startswith("30.")
     assert all(len(f.get("embeds", [])) <= 10 for f in log.followups)
@@ -604,8 +608,24 @@ async def test_error_after_defer_replaces_the_placeholder_with_an_ephemeral_mess
     log = await env.fake.interaction("summarize", [option("url_or_text", "https://x.example")])
     await env.fake.answered(log)
     assert log.callbacks[0]["type"] == 5
+    assert not (log.callbacks[0].get("data") or {}).get("flags")  # deferred publicly
     assert log.deleted_original
-    assert log.followups[0]["flags"] & EPHEMERAL
+    assert log.followup_private == [True]  # as Discord shows it after the placeholder went
+
+
+@pytest.mark.parametrize("env", [{"defer_after": 0.0}], indirect=True)
+async def test_slow_feeds_add_is_deferred_privately(env: Env) -> None:
+    env.handler.replies["feeds"] = Reply(text="Added feed 'Example' (12 entries).")
+    log = await env.fake.interaction(
+        "feeds",
+        [sub("add", option("url", "https://f.example/rss"))],
+        user_id=ADMIN_ID,
+        permissions=ADMIN_PERMISSIONS,
+    )
+    await env.fake.answered(log)
+    assert log.callbacks[0]["type"] == 5 and log.callbacks[0]["data"]["flags"] & EPHEMERAL
+    assert log.followup_private == [True]
+    assert log.followups[0]["content"] == "Added feed 'Example' (12 entries)."
 
 
 async def test_crash_in_the_core_gives_a_short_ephemeral_reply(

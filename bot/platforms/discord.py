@@ -52,6 +52,8 @@ DEFAULT_API_URL = "https://discord.com/api/v10"
 THREAD_ARCHIVE_MINUTES = 1440
 # A rate limit longer than this fails the post (items stay pending) instead of blocking the bot.
 MAX_RATELIMIT_WAIT = 120.0
+# Commands whose answers usually concern only the asker (confirmations, lists): deferred privately.
+PRIVATE_COMMANDS = frozenset({"digest", "feeds"})
 # Commands only make sense in a server channel (a DM has no configured digest channel).
 GUILD_CONTEXT = app_commands.AppCommandContext(guild=True)
 GUILD_INSTALL = app_commands.AppInstallationType(guild=True)
@@ -133,6 +135,9 @@ class DiscordPlatform(ChatPlatform):
         self._connect_task: asyncio.Task[None] | None = None
         self._saved_globals: tuple[str, yarl.URL] | None = None
 
+        # newsbrief never joins voice: silence discord.py's warnings about voice libraries.
+        discord.VoiceClient.warn_nacl = False
+        discord.VoiceClient.warn_dave = False
         intents = discord.Intents.none()
         intents.guilds = True
         options: dict[str, Any] = {
@@ -285,7 +290,8 @@ class DiscordPlatform(ChatPlatform):
         else:
             reason = msg.REASON_NETWORK.format(channel=label, error=exc)
             retryable, hint = True, msg.HINT_RETRY
-        log.error(msg.LOG_POST_REFUSED, label, reason, hint)
+        # A warning: the caller (the core's poster) logs the failed digest as an error.
+        log.warning(msg.LOG_POST_REFUSED, label, reason, hint)
         return PlatformError(reason, hint=hint, retryable=retryable)
 
     async def _open_thread(self, message: discord.Message, digest: Digest, label: str) -> None:
@@ -418,8 +424,11 @@ class DiscordPlatform(ChatPlatform):
         if self.defer_after > 0:
             done, _ = await asyncio.wait({task}, timeout=self.defer_after)
         if not done:
-            # Slow work: acknowledge within Discord's 3 s, answer by follow-up later.
-            await interaction.response.defer(thinking=True)
+            # Slow work: acknowledge within Discord's 3 s, answer by follow-up later. Discord fixes
+            # the answer's visibility at this point, so guess it from the command.
+            private = name in PRIVATE_COMMANDS
+            await interaction.response.defer(thinking=True, ephemeral=private)
+            interaction.extras["deferred_private"] = private
         await self._respond(interaction, await task)
 
     async def _handle(self, command: Command) -> Reply:
@@ -440,8 +449,11 @@ class DiscordPlatform(ChatPlatform):
             )
         else:
             rest = messages
-            if ephemeral:
-                # A public "thinking…" placeholder cannot turn ephemeral: remove it, answer anew.
+            if interaction.extras.get("deferred_private"):
+                # The first follow-up inherits the deferral's privacy; keep the rest with it.
+                ephemeral = True
+            elif ephemeral:
+                # A public "thinking…" placeholder cannot turn private: remove it, answer anew.
                 await interaction.delete_original_response()
         for out in rest:
             await interaction.followup.send(

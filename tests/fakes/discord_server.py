@@ -83,6 +83,9 @@ class InteractionLog:
     followups: list[dict[str, Any]] = field(default_factory=list)
     edits: list[dict[str, Any]] = field(default_factory=list)
     deleted_original: bool = False
+    # Whether each follow-up is shown only to the asker, as Discord decides it: the first
+    # follow-up after a deferral that nothing resolved inherits the deferral's flags.
+    followup_private: list[bool] = field(default_factory=list)
 
     @property
     def answered(self) -> bool:
@@ -716,7 +719,12 @@ class FakeDiscord:
         if errors is not None:
             self.rejected.append((call, errors))
             return _error(400, 50035, "Invalid Form Body", errors)
+        private = bool((data.get("flags") or 0) & EPHEMERAL)
+        deferral = log.callbacks[0]
+        if deferral["type"] == 5 and not (log.followups or log.edits or log.deleted_original):
+            private = bool(((deferral.get("data") or {}).get("flags") or 0) & EPHEMERAL)
         log.followups.append(data)
+        log.followup_private.append(private)
         return _json(self.message_payload(CHANNEL_ID, data, webhook_id=str(APP_ID)))
 
     def _edit_original(self, token: str, call: Call) -> web.Response:
