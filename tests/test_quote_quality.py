@@ -1,0 +1,69 @@
+"""Quality floor for quotations and speakers on PolNeAR (issue 3, item 5).
+
+The floors sit a little under the figures measured by ``benchmarks/quotes.py`` (see its
+docstring for the scoring rules), so a real regression fails while noise does not."""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+POLNEAR = ROOT.parent / "shared" / "eval" / "polnear" / "polnear_attributions.jsonl"
+
+# Measured on all 924 articles (train + dev); see the benchmark table in the closing note.
+FLOOR_F1_SHIPPED = 0.935
+FLOOR_F1_MERGED = 0.950
+FLOOR_SPEAKER = 0.920
+
+
+def _benchmark() -> ModuleType:
+    spec = importlib.util.spec_from_file_location(
+        "quote_benchmark", ROOT / "benchmarks" / "quotes.py"
+    )
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses need the module registered
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="module")
+def scores() -> tuple:
+    if not POLNEAR.exists():
+        pytest.skip(f"{POLNEAR} is absent: the shared PolNeAR file is not on this machine")
+    bench = _benchmark()
+    return bench.evaluate_both(bench.load_articles(POLNEAR, "all"))
+
+
+def test_quote_f1_floor(scores: tuple) -> None:
+    shipped, merged = scores
+    assert shipped.f1 >= FLOOR_F1_SHIPPED, (shipped.precision, shipped.recall)
+    assert merged.f1 >= FLOOR_F1_MERGED, (merged.precision, merged.recall)
+
+
+def test_speaker_accuracy_floor(scores: tuple) -> None:
+    shipped, _ = scores
+    assert shipped.speaker_accuracy >= FLOOR_SPEAKER, (shipped.speaker_right, shipped.speaker_total)
+
+
+def test_scoring_rule_examples() -> None:
+    bench = _benchmark()
+    assert bench.speaker_matches("Donald Trump", "Trump")
+    assert bench.speaker_matches("Kaine", "Kaine, a former Democratic National Committee chairman")
+    assert bench.speaker_matches(
+        "Tim Kaine", "Kaine, a former Democratic National Committee chairman"
+    )
+    assert bench.speaker_matches("Alex Conant", "Rubio spokesman Alex Conant")
+    assert not bench.speaker_matches("Marco Rubio", "Rubio spokesman Alex Conant")
+    assert not bench.speaker_matches(None, "Trump")
+    assert not bench.speaker_matches("Hillary Clinton", "Trump")
+    assert bench.is_name_mention("Republican pollster Daron Shaw")
+    assert bench.is_name_mention("the Washington Post")
+    assert not bench.is_name_mention("he")
+    assert not bench.is_name_mention("a White House official")
+    assert not bench.is_name_mention("the Florida senator")
