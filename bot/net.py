@@ -15,10 +15,13 @@ import asyncio
 import ipaddress
 import logging
 import mimetypes
+import os
 import re
 import socket
+import stat
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from email.utils import formatdate
 from importlib import metadata
 from pathlib import Path
 from types import TracebackType
@@ -192,6 +195,7 @@ def _check_ip(ip: IPAddress, policy: AddressPolicy, url: str | None = None) -> N
 
 # --------------------------------------------------------------------------- URL checks
 
+_HOST_NAME = re.compile(r"[a-z0-9_-]+(\.[a-z0-9_-]+)*\.?")
 _BLOCKED_NAMES = ("localhost", "localhost.localdomain", "ip6-localhost", "ip6-loopback")
 
 
@@ -239,9 +243,13 @@ def _check_url(url: str, *, allow_file: bool, policy: AddressPolicy) -> str:
         if str(ip) != host.strip("[]"):
             # Rewrite odd spellings to the canonical form so every later stage sees the same.
             u = u.with_host(str(ip))
-    elif policy is not allow_all:
+    else:
+        if not _HOST_NAME.fullmatch(host):
+            raise BlockedURLError("refused: not a valid host name", url=raw)
+        if host != u.raw_host:
+            u = u.with_host(host)
         bare = host.rstrip(".")
-        if bare in _BLOCKED_NAMES or bare.endswith(".localhost"):
+        if policy is not allow_all and (bare in _BLOCKED_NAMES or bare.endswith(".localhost")):
             raise BlockedURLError(f"refused: local host name {bare}", url=raw)
     try:
         port = u.port
@@ -308,6 +316,10 @@ def _human_bytes(n: int) -> str:
     if n >= 1_000:
         return f"{n / 1_000:g} KB"
     return f"{n} bytes"
+
+
+def _http_date(st: os.stat_result) -> str:
+    return formatdate(st.st_mtime, usegmt=True)
 
 
 def _retry_after(value: str | None) -> float | None:
@@ -406,23 +418,32 @@ class Fetcher:
             try:
                 async with asyncio.timeout(self.timeout):
                     if checked.startswith("file:"):
-                        return await self._get_file(checked)
+                        return await self._get_file(checked, etag, last_modified)
                     return await self._get_http(checked, etag, last_modified, accept)
             except TimeoutError as exc:
                 log.info("fetch %s: timed out after %g s", url, self.timeout)
                 raise FetchError(f"timed out after {self.timeout:g} s", url=url) from exc
 
-    async def _get_file(self, url: str) -> Response:
+    async def _get_file(
+        self, url: str, etag: str | None = None, last_modified: str | None = None
+    ) -> Response:
+        """Read a local file with the same size limit; validators come from size and mtime,
+        so conditional requests work for local feeds too."""
         u = URL(url)
         path = Path(url2pathname(u.path))
 
-        def read() -> bytes:
+        def read(known: bool) -> tuple[os.stat_result, bytes | None]:
             with path.open("rb") as fh:
-                data = fh.read(self.max_bytes + 1)
-            return data
+                st = os.fstat(fh.fileno())
+                if stat.S_ISDIR(st.st_mode):
+                    raise IsADirectoryError(str(path))
+                tag = f'"{st.st_size:x}-{st.st_mtime_ns:x}"'
+                if known and (etag == tag or (not etag and last_modified == _http_date(st))):
+                    return st, None
+                return st, fh.read(self.max_bytes + 1)
 
         try:
-            data = await asyncio.to_thread(read)
+            st, data = await asyncio.to_thread(read, bool(etag or last_modified))
         except FileNotFoundError as exc:
             raise FetchError("file not found", url=url) from exc
         except IsADirectoryError as exc:
@@ -430,19 +451,22 @@ class Fetcher:
         except OSError as exc:
             log.info("fetch %s: %s", url, exc)
             raise FetchError("could not read file", url=url) from exc
-        if len(data) > self.max_bytes:
+        if data is not None and len(data) > self.max_bytes:
             raise FetchError(f"body larger than {_human_bytes(self.max_bytes)}", url=url)
         ctype = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
         if path.suffix.lower() in (".rss", ".atom", ".rdf"):
             ctype = "application/xml"
+        new_etag = f'"{st.st_size:x}-{st.st_mtime_ns:x}"'
+        new_lm = _http_date(st)
+        headers = CIMultiDict({"Content-Type": ctype, "ETag": new_etag, "Last-Modified": new_lm})
         return Response(
             url=url,
-            status=200,
-            body=data,
-            headers=CIMultiDict({"Content-Type": ctype}),
-            not_modified=False,
-            etag=None,
-            last_modified=None,
+            status=304 if data is None else 200,
+            body=data or b"",
+            headers=headers,
+            not_modified=data is None,
+            etag=new_etag,
+            last_modified=new_lm,
             content_type=ctype,
             charset=None,
         )

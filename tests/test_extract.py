@@ -9,6 +9,8 @@ from datetime import UTC, datetime
 
 import pytest
 from httpserver import LocalServer
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from bot.extract import ExtractedPage, ExtractError, extract_article, html_to_text
 from bot.net import Fetcher
@@ -226,3 +228,28 @@ def test_html_to_text_deep_nesting():
     assert html_to_text(html) == "deep"
     assert html_to_text("<b>" * depth + "open") == "open"
     assert time.monotonic() - start < 10
+
+
+# --------------------------------------------------------------------------- fuzzing
+
+_FUZZ = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+_tags = st.sampled_from(["<p>", "</p>", "<div>", "</div>", "<br>", "<script>", "</script>", "<b>"])
+
+
+@_FUZZ
+@given(st.lists(st.text(max_size=20) | _tags, max_size=40))
+def test_fuzz_html_to_text(pieces: list[str]):
+    text = html_to_text("".join(pieces))
+    assert isinstance(text, str)
+    assert "\n\n\n" not in text and text == text.strip()
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.binary(max_size=3000) | st.lists(st.text(max_size=30) | _tags, max_size=60).map("".join))
+def test_fuzz_extract_article(data: bytes | str):
+    try:
+        page = extract_article(data, url=URL)
+    except ExtractError as exc:
+        assert exc.reason
+    else:
+        assert len(page.text) >= 200

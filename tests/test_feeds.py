@@ -17,6 +17,8 @@ from pathlib import Path
 
 import pytest
 from httpserver import LocalServer, compressed
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from bot.feeds import FeedEntry, FeedError, OpmlOutline, ParsedFeed, parse_feed, parse_opml
 from bot.net import Fetcher
@@ -257,3 +259,91 @@ def test_local_file_feed_may_link_local_pages_but_remote_feeds_may_not():
 def test_double_escaped_title_is_unescaped_once():
     feed = parse_feed(_rss_item("https://e.com/1", "Tom &amp;amp; Jerry &amp;#8217;s"), url="x:")
     assert feed.entries[0].title == "Tom & Jerry \u2019s"
+
+
+# --------------------------------------------------------------------------- fuzzing
+
+_FUZZ = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+_xml_text = st.text(
+    alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"), max_size=80
+)
+
+
+@_FUZZ
+@given(st.binary(max_size=2000))
+def test_fuzz_parse_feed_bytes(body: bytes):
+    try:
+        feed = parse_feed(body, url="https://fuzz.example.com/feed")
+    except FeedError as exc:
+        assert exc.reason
+    else:
+        for e in feed.entries:
+            _check_entry_invariants(e)
+
+
+@_FUZZ
+@given(
+    st.lists(
+        st.fixed_dictionaries(
+            {"title": _xml_text, "link": _xml_text, "desc": _xml_text, "date": _xml_text}
+        ),
+        max_size=5,
+    ),
+    st.sampled_from(["utf-8", "iso-8859-1", "windows-1252", "utf-16"]),
+)
+def test_fuzz_rss_fields(items: list[dict[str, str]], encoding: str):
+    def esc(s: str) -> str:
+        return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+    parts = "".join(
+        f"<item><title>{esc(i['title'])}</title><link>{esc(i['link'])}</link>"
+        f"<description>{esc(i['desc'])}</description><pubDate>{esc(i['date'])}</pubDate></item>"
+        for i in items
+    )
+    doc = f'<?xml version="1.0" encoding="{encoding}"?><rss version="2.0"><channel>'
+    doc += f"<title>t</title>{parts}</channel></rss>"
+    body = doc.encode(encoding, "replace")
+    try:
+        feed = parse_feed(body, url="https://fuzz.example.com/feed")
+    except FeedError:
+        return
+    for e in feed.entries:
+        _check_entry_invariants(e)
+
+
+_json_scalars = st.none() | st.booleans() | st.integers() | st.text()
+
+
+@_FUZZ
+@given(
+    st.recursive(
+        st.dictionaries(
+            st.text(max_size=10), st.none() | st.booleans() | st.integers() | st.text()
+        ),
+        lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=10), inner),
+        max_leaves=20,
+    ),
+    st.sampled_from(["https://jsonfeed.org/version/1", "https://jsonfeed.org/version/1.1"]),
+)
+def test_fuzz_json_feed(extra: object, version: str):
+    import json
+
+    doc = {"version": version, "title": "t", "items": [extra, {"id": 1, "extra": extra}]}
+    if isinstance(extra, dict):
+        doc["items"].append({**extra, "id": "x"})
+    try:
+        feed = parse_feed(json.dumps(doc).encode(), url="https://fuzz.example.com/feed.json")
+    except FeedError:
+        return
+    for e in feed.entries:
+        _check_entry_invariants(e)
+
+
+@_FUZZ
+@given(st.binary(max_size=1000))
+def test_fuzz_parse_opml(data: bytes):
+    try:
+        outlines = parse_opml(b"<opml><body>" + data + b"</body></opml>")
+    except FeedError:
+        return
+    assert all(o.url.startswith(("http://", "https://")) for o in outlines)

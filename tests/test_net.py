@@ -23,6 +23,9 @@ from httpserver import (
     slow_headers,
     trickle,
 )
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from yarl import URL
 
 from bot.net import (
     DEFAULT_USER_AGENT,
@@ -290,6 +293,23 @@ async def test_file_urls_only_when_allowed(tmp_path: Path):
     async with Fetcher() as f:
         with pytest.raises(BlockedURLError, match="file://"):
             await f.get(feed.as_uri())
+
+
+async def test_file_urls_support_conditional_requests(tmp_path: Path):
+    feed = tmp_path / "demo.xml"
+    feed.write_bytes(RSS)
+    async with Fetcher(allow_file=True) as f:
+        first = await f.get(feed.as_uri())
+        assert first.etag and first.last_modified and not first.not_modified
+        again = await f.get(feed.as_uri(), etag=first.etag)
+        assert again.not_modified and again.body == b"" and again.etag == first.etag
+        by_date = await f.get(feed.as_uri(), last_modified=first.last_modified)
+        assert by_date.not_modified
+        feed.write_bytes(RSS + b"\n<!-- changed -->")
+        changed = await f.get(feed.as_uri(), etag=first.etag)
+        assert not changed.not_modified and changed.etag != first.etag
+        with pytest.raises(FetchError, match="^path is a directory$"):
+            await f.get(tmp_path.as_uri())
 
 
 async def test_file_size_limit(tmp_path: Path):
@@ -595,3 +615,45 @@ async def test_response_pickles(server: LocalServer, fetcher: Fetcher):
     resp = await fetcher.get(server.route("/p", body=RSS, headers={"ETag": '"x"'}))
     again = pickle.loads(pickle.dumps(resp))
     assert again.body == RSS and again.headers["etag"] == '"x"' and again.etag == '"x"'
+
+
+# --------------------------------------------------------------------------- fuzzing
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.text(max_size=60)
+    | st.builds(
+        lambda scheme, host, rest: f"{scheme}://{host}{rest}",
+        st.sampled_from(["http", "https", "HTTP", "file", "ftp", ""]),
+        st.text(max_size=30),
+        st.text(max_size=20),
+    )
+)
+def test_fuzz_check_url(url: str):
+    try:
+        normalized = check_url(url)
+    except BlockedURLError as exc:
+        assert exc.reason.startswith("refused: ")
+        return
+    assert normalized.startswith(("http://", "https://"))
+    host = URL(normalized).raw_host or ""
+    ip = parse_ip_host(host)
+    assert ip is None or public_only(ip) is None
+    assert check_url(normalized) == normalized  # idempotent
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.integers(min_value=0, max_value=2**32 - 1))
+def test_fuzz_every_ipv4_spelling_agrees(value: int):
+    ip = ipaddress.IPv4Address(value)
+    spellings = [str(value), hex(value), ".".join(oct(b).replace("0o", "0") for b in ip.packed)]
+    for host in spellings:
+        assert parse_ip_host(host) == ip
+        blocked = public_only(ip) is not None
+        try:
+            check_url(f"http://{host}/")
+        except BlockedURLError:
+            assert blocked
+        else:
+            assert not blocked
