@@ -1,6 +1,7 @@
 """Quote and speaker quality of ``summarizers.extract_quotes`` on PolNeAR (issue 3, item 5).
 
-Usage: ``.venv/bin/python benchmarks/quotes.py [--split train|dev|all] [--limit N]``
+Usage: ``.venv/bin/python benchmarks/quotes.py [--split train|dev|all|both] [--floor] [--limit N]``
+(default: train and dev, reported separately; ``--floor`` adds a simple regex baseline).
 
 Scoring (documented here because the numbers mean nothing without it):
 
@@ -313,19 +314,51 @@ def score_article(
                 errors.append(("fn", article["id"], (gs, ge, article["text"][gs:ge]), source))
 
 
+_FLOOR_QUOTE = re.compile(r'"([^"\n]+)"|\u201c([^\u201d\n]+)\u201d')
+_FLOOR_NAME = r"([A-Z][\w'\u2019.\-]*(?:\s+[A-Z][\w'\u2019.\-]*)*)"
+_FLOOR_AFTER = re.compile(
+    rf"\s*,?\s*(?:said|says)\s+{_FLOOR_NAME}|\s*,?\s*{_FLOOR_NAME}\s+(?:said|says)"
+)
+
+
+@dataclass(frozen=True)
+class _FloorQuote:
+    text: str
+    start: int
+    end: int
+    speaker: str | None
+
+
+def regex_floor(text: str) -> list[_FloorQuote]:
+    """A simple regex baseline: paired marks on one line, at least 3 words, and a speaker only
+    from ``"...," said X`` / ``"...," X said`` right after the closing mark."""
+    out = []
+    for m in _FLOOR_QUOTE.finditer(text):
+        g = 1 if m.group(1) is not None else 2
+        if len(m.group(g).split()) < 3:
+            continue
+        a = _FLOOR_AFTER.match(text, m.end())
+        speaker = (a.group(1) or a.group(2)) if a else None
+        out.append(_FloorQuote(m.group(g), m.start(g), m.end(g), speaker))
+    return out
+
+
 def evaluate(articles: Iterable[dict], errors: list | None = None, merged: bool = False) -> Scores:
     """Run ``extract_quotes`` on every article and score it."""
     return evaluate_both(articles, errors)[1 if merged else 0]
 
 
-def evaluate_both(articles: Iterable[dict], errors: list | None = None) -> tuple[Scores, Scores]:
+def evaluate_both(
+    articles: Iterable[dict], errors: list | None = None, extract=None
+) -> tuple[Scores, Scores]:
     """Scores against the shipped segments and against the merged-span segments, one run."""
-    from summarizers.quotes import extract_quotes
+    if extract is None:
+        from summarizers.quotes import extract_quotes as extract
 
     shipped, merged = Scores(), Scores()
     for art in articles:
         t0 = time.perf_counter()
-        quotes = extract_quotes(art["text"])
+        quotes = extract(art["text"])
         elapsed = time.perf_counter() - t0
         for scores, is_merged in ((shipped, False), (merged, True)):
             scores.times.append(elapsed)
@@ -334,20 +367,21 @@ def evaluate_both(articles: Iterable[dict], errors: list | None = None) -> tuple
     return shipped, merged
 
 
-def format_row(name: str, gold: str, s: Scores) -> str:
+def format_row(name: str, gold: str, s: Scores, system: str = "newsbrief") -> str:
     med = statistics.median(s.times) * 1000 if s.times else 0.0
     mean = statistics.fmean(s.times) * 1000 if s.times else 0.0
     speaker = f"{s.speaker_accuracy:.3f} ({s.speaker_right}/{s.speaker_total})"
     return (
-        f"| {name:<5} | {gold:<7} | {s.articles:>8} | {s.tp + s.fn:>5} | {s.precision:.3f} "
-        f"| {s.recall:.3f} | {s.f1:.3f} | {speaker:<18} | {med:5.2f} / {mean:5.2f} |"
+        f"| {system:<11} | {name:<5} | {gold:<7} | {s.articles:>8} | {s.tp + s.fn:>6} "
+        f"| {s.precision:.3f} | {s.recall:.3f} | {s.f1:.3f} | {speaker:<18} "
+        f"| {med:5.2f} / {mean:5.2f}            |"
     )
 
 
 HEADER = (
-    "| split | gold    | articles | quotes | P     | R     | F1    | speaker acc        "
-    "| ms/article median / mean |\n"
-    "|-------|---------|----------|-------|-------|-------|-------|--------------------"
+    "| system      | split | gold    | articles | quotes | P     | R     | F1    "
+    "| speaker acc        | ms/article median / mean |\n"
+    "|-------------|-------|---------|----------|--------|-------|-------|-------|--------------------"
     "|--------------------------|"
 )
 
@@ -356,6 +390,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--split", choices=["train", "dev", "all", "both"], default="both")
     parser.add_argument("--limit", type=int, default=0, help="score only the first N articles")
+    parser.add_argument("--floor", action="store_true", help="also score the regex floor")
     args = parser.parse_args(argv)
     if not POLNEAR.exists():
         print(f"SKIPPED: PolNeAR not found at {POLNEAR} (needs the shared data next to the repo).")
@@ -369,6 +404,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         shipped, merged = evaluate_both(arts)
         print(format_row(split, "shipped", shipped))
         print(format_row(split, "merged", merged))
+        if args.floor:
+            shipped, merged = evaluate_both(arts, extract=regex_floor)
+            print(format_row(split, "shipped", shipped, "regex floor"))
+            print(format_row(split, "merged", merged, "regex floor"))
     return 0
 
 
