@@ -6,10 +6,12 @@ upgraded by the ordered `MIGRATIONS`; a database from any earlier version is mig
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 import sqlite3
 import threading
+import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -18,6 +20,7 @@ from pathlib import Path
 from bot.models import Quote, Source
 
 MAX_BACKOFF = timedelta(hours=24)
+SEEN_GUIDS_KEPT = timedelta(days=365)  # after retention removed their articles
 
 MIGRATIONS: tuple[str, ...] = (
     # 1: feeds, articles and where they came from, digests and posts.
@@ -146,6 +149,16 @@ MIGRATIONS: tuple[str, ...] = (
     );
     INSERT OR IGNORE INTO message_refs SELECT DISTINCT message_ref, digest_id FROM posts;
     """,
+    # 3: entry ids of articles removed by retention, so a feed that still lists an old entry does
+    # not bring it back as a new story (and post it again).
+    """
+    CREATE TABLE seen_guids (
+        feed_id INTEGER NOT NULL REFERENCES feeds(id) ON DELETE CASCADE,
+        guid TEXT NOT NULL,
+        seen_at TEXT NOT NULL,
+        PRIMARY KEY (feed_id, guid)
+    );
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -226,6 +239,10 @@ def _dt(value: str | None) -> datetime | None:
     return None if value is None else datetime.fromisoformat(value)
 
 
+_MASK64 = (1 << 64) - 1
+_FTS_OPERATORS = frozenset({"AND", "OR", "NOT", "NEAR"})
+
+
 def simhash_bands(simhash: int) -> tuple[int, int, int, int]:
     """Four 16-bit bands: two hashes within Hamming distance 3 share at least one band."""
     return tuple((simhash >> (16 * i)) & 0xFFFF for i in range(4))  # type: ignore[return-value]
@@ -233,7 +250,10 @@ def simhash_bands(simhash: int) -> tuple[int, int, int, int]:
 
 def fts_query(text: str) -> str | None:
     """User words -> a safe FTS5 query (each word quoted, prefix match on the last one)."""
-    words = re.findall(r"\w+", text.lower())
+    words = re.findall(r"\w+", text)
+    # FTS operators typed out of habit ("Okafor AND bridge") are not words of the quote.
+    words = [w for w in words if w not in _FTS_OPERATORS] or words
+    words = [w.lower() for w in words]
     if not words:
         return None
     parts = [f'"{w}"' for w in words[:-1]] + [f'"{words[-1]}"*']
@@ -262,7 +282,11 @@ class SqliteStore:
             self._lock = threading.RLock()
             self.migrate()
         except sqlite3.DatabaseError as exc:
+            self._close_quietly()
             raise StoreError(f"cannot open the database {path}: {exc}") from None
+        except StoreError:
+            self._close_quietly()
+            raise
 
     # -- schema -------------------------------------------------------------------------------
     @property
@@ -279,12 +303,22 @@ class SqliteStore:
         for version in range(current + 1, target + 1):
             with self._lock:
                 # executescript commits first; run each migration in its own transaction.
-                self._db.executescript(
-                    f"BEGIN; {MIGRATIONS[version - 1]}; PRAGMA user_version = {version}; COMMIT;"
-                )
+                try:
+                    self._db.executescript(
+                        f"BEGIN; {MIGRATIONS[version - 1]}; "
+                        f"PRAGMA user_version = {version}; COMMIT;"
+                    )
+                except sqlite3.Error:
+                    if self._db.in_transaction:
+                        self._db.execute("ROLLBACK")
+                    raise
 
     def close(self) -> None:
         self._db.close()
+
+    def _close_quietly(self) -> None:
+        with contextlib.suppress(AttributeError, sqlite3.Error):
+            self._db.close()
 
     def integrity_ok(self) -> bool:
         return self._db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
@@ -310,7 +344,13 @@ class SqliteStore:
                          tags = excluded.tags, full_text = excluded.full_text,
                          etag = CASE WHEN feeds.url = excluded.url THEN feeds.etag END,
                          last_modified = CASE WHEN feeds.url = excluded.url
-                                         THEN feeds.last_modified END""",
+                                         THEN feeds.last_modified END,
+                         -- a new URL is a fresh start: no backoff from the old one's failures
+                         failures = CASE WHEN feeds.url = excluded.url THEN feeds.failures
+                                    ELSE 0 END,
+                         last_error = CASE WHEN feeds.url = excluded.url THEN feeds.last_error END,
+                         next_poll_at = CASE WHEN feeds.url = excluded.url
+                                        THEN feeds.next_poll_at END""",
                     (name, url, poll, json.dumps(list(tags)), int(full_text)),
                 )
 
@@ -435,8 +475,11 @@ class SqliteStore:
 
     # -- articles -----------------------------------------------------------------------------
     def known_guid(self, feed_id: int, guid: str) -> bool:
+        """True when this feed's entry was stored before (even if retention removed it since)."""
         row = self._db.execute(
-            "SELECT 1 FROM article_sources WHERE feed_id = ? AND guid = ?", (feed_id, guid)
+            """SELECT 1 FROM article_sources WHERE feed_id = ? AND guid = ?
+               UNION ALL SELECT 1 FROM seen_guids WHERE feed_id = ? AND guid = ?""",
+            (feed_id, guid, feed_id, guid),
         )
         return row.fetchone() is not None
 
@@ -465,10 +508,10 @@ class SqliteStore:
             bands,
         )
         for row in rows:
-            if (
-                row["simhash"] is not None
-                and bin(row["simhash"] ^ simhash).count("1") <= max_distance
-            ):
+            if row["simhash"] is None:
+                continue
+            stored = row["simhash"] & _MASK64  # kept as a signed 64-bit integer
+            if (stored ^ (simhash & _MASK64)).bit_count() <= max_distance:
                 return int(row["id"])
         return None
 
@@ -607,13 +650,22 @@ class SqliteStore:
         return [QuoteHit(Quote(r[0], r[1], r[2]), r[3], r[4], r[5]) for r in rows]
 
     def speakers(self, prefix: str = "", limit: int = 25) -> list[str]:
+        """Speakers whose name, or any part of it (a surname, either half of a double-barrelled
+        one), starts with `prefix`; case and accents are ignored. Most-quoted first."""
         rows = self._db.execute(
             """SELECT speaker, count(*) AS n FROM quotes WHERE speaker IS NOT NULL
-               AND (speaker LIKE ? ESCAPE '\\' OR speaker LIKE ? ESCAPE '\\')
-               GROUP BY speaker ORDER BY n DESC, speaker LIMIT ?""",
-            (_like_prefix(prefix), "% " + _like_prefix(prefix), limit),
+               AND speaker != '' GROUP BY speaker ORDER BY n DESC, speaker"""
         )
-        return [r[0] for r in rows]
+        wanted = _fold(prefix.strip())
+        found = []
+        for row in rows:
+            name = _fold(row[0])
+            parts = [name, *re.split(r"[\s\-‐‑–]+", name)]
+            if any(part.startswith(wanted) for part in parts):
+                found.append(row[0])
+                if len(found) >= limit:
+                    break
+        return found
 
     def search_articles(self, query: str, limit: int = 5) -> list[int]:
         match = fts_query(query)
@@ -714,14 +766,27 @@ class SqliteStore:
     # -- retention ----------------------------------------------------------------------------
     def prune(self, *, older_than: datetime) -> int:
         """Delete articles first seen before `older_than` (with their quotes and posts)."""
+        cutoff = _ts(older_than)
         with self._tx() as db:
-            cur = db.execute("DELETE FROM articles WHERE first_seen_at < ?", (_ts(older_than),))
-            db.execute("DELETE FROM digests WHERE created_at < ?", (_ts(older_than),))
+            # Remember the removed entries' ids: feeds often list old entries for weeks.
+            db.execute(
+                """INSERT OR IGNORE INTO seen_guids (feed_id, guid, seen_at)
+                   SELECT s.feed_id, s.guid, s.seen_at FROM article_sources s
+                   JOIN articles a ON a.id = s.article_id WHERE a.first_seen_at < ?""",
+                (cutoff,),
+            )
+            cur = db.execute("DELETE FROM articles WHERE first_seen_at < ?", (cutoff,))
+            db.execute("DELETE FROM digests WHERE created_at < ?", (cutoff,))
+            # Entry ids are tiny: keep them a year longer before forgetting them too.
+            forget = _ts(older_than - SEEN_GUIDS_KEPT)
+            db.execute("DELETE FROM seen_guids WHERE seen_at < ?", (forget,))
             return cur.rowcount
 
 
-def _like_prefix(prefix: str) -> str:
-    return re.sub(r"([%_\\])", r"\\\1", prefix) + "%"
+def _fold(text: str) -> str:
+    """Case- and accent-insensitive form of a name: "Müller" -> "muller"."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
 class _Transaction:
