@@ -44,14 +44,29 @@ def matches_filters(article: ArticleRecord, channel: ChannelSettings) -> bool:
 
 
 def _contains(text: str, phrase: str) -> bool:
-    return re.search(rf"(?<!\w){re.escape(phrase)}(?!\w)", text, re.IGNORECASE) is not None
+    # Words in the phrase may be separated by any whitespace in the text (line breaks too).
+    pattern = r"\s+".join(re.escape(word) for word in phrase.split())
+    if not pattern:
+        return False
+    return re.search(rf"(?<!\w){pattern}(?!\w)", text, re.IGNORECASE) is not None
 
 
 def score(article: ArticleRecord, now: datetime) -> float:
     """Newer is better; a story several feeds carry is bigger news."""
     age_hours = max((now - article.published_at).total_seconds() / 3600, 0.0)
     recency = math.pow(0.5, age_hours / RECENCY_HALF_LIFE_HOURS)
-    return recency + 0.35 * math.log2(1 + len(article.other_sources))
+    return recency + 0.35 * math.log2(1 + len(_other_sources(article)))
+
+
+def _other_sources(article: ArticleRecord) -> tuple[Source, ...]:
+    """The other feeds that carried the story, once each (a feed may list it twice)."""
+    seen = {article.source}
+    others = []
+    for source in article.other_sources:
+        if source.name not in seen:
+            seen.add(source.name)
+            others.append(source)
+    return tuple(others)
 
 
 def select(
@@ -86,7 +101,7 @@ def compose(
             published=a.published_at,
             summary=a.summary,
             quotes=a.key_quotes,
-            also_covered_by=tuple(s for s in a.other_sources if s.name != a.source),
+            also_covered_by=_other_sources(a),
         )
         for number, a in enumerate(articles, start=1)
     )
