@@ -188,14 +188,16 @@ _PARTICIPLES = [
 ]
 _MORE_VERBS = _words(
     """pressed reported reports assured offered sighed began begins lectured preached raged
-    ranted gushed elaborated summed pleaded proclaimed conceded recalled explained"""
+    ranted gushed elaborated summed pleaded proclaimed conceded recalled explained barked
+    echoed interjected chimed hinted teased taunted cracked noted grumbled muttered murmured
+    pledged acknowledged questioned scolded fired advised instructed"""
 )
 _VERB_ALT = "|".join(
     sorted(set(_VERB_WORDS) | set(_PARTICIPLES) | set(_MORE_VERBS), key=len, reverse=True)
 )
 VERB_RE = re.compile(
     rf"\b(?i:(?:was|is|were|has\s+been|had\s+been)\s+quoted\s+as\s+saying|pointed\s+out|points\s+out"
-    rf"|went\s+on|goes\s+on|{_VERB_ALT})\b"
+    rf"|went\s+on|goes\s+on|put\s+it|puts\s+it|{_VERB_ALT})\b"
 )
 ACCORDING_RE = re.compile(r"\baccording\s+to\b", re.I)
 
@@ -467,11 +469,16 @@ _FUNCTION_WORDS = (
 )
 
 
+_LEADING_CONNECTORS = frozenset(
+    _words("and but to which after before while as when because so where then yet or")
+)
+
+
 def np_before(pre: str, pos: int) -> Mention | None:
     """Parse the subject that ends ``pre`` (the text before a speech verb)."""
     pre = _strip_parens(pre).rstrip()
     words = pre.split()
-    while words and words[-1].lower().strip(",") in _TRAILING_SKIP:
+    while words and words[-1].strip(",") in _TRAILING_SKIP:
         words.pop()
     if words and words[-1].lower() == "and":
         return subject_at_start(" ".join(words[:-1]), pos)
@@ -482,6 +489,8 @@ def np_before(pre: str, pos: int) -> Mention | None:
     appos: str | None = None
     for k in range(len(segments) - 1, max(-1, len(segments) - 5), -1):
         toks = tokens(segments[k])
+        while len(toks) > 1 and toks[0].lower() in _LEADING_CONNECTORS:
+            toks = toks[1:]  # "to which O'Malley", "and Burns"
         if not toks:
             continue
         if toks[-1].lower() in SUBJECT_PRONOUNS and len(toks) <= 3:
@@ -535,6 +544,19 @@ def _leading_name(seg: str) -> Name | None:
             run.append(t)
             j += 1
             continue
+        # "Former Obama speechwriter Jon Favreau": descriptor nouns, then the name
+        k = j
+        while k < len(toks) and k - j < 3 and toks[k].islower() and toks[k] not in _FUNCTION_WORDS:
+            k += 1
+        if (
+            k > j
+            and k < len(toks)
+            and is_name_token(toks[k])
+            and toks[k].lower() not in TITLE_WORDS
+        ):
+            run.extend(toks[j:k])
+            j = k
+            continue
         break
     return split_title(run)
 
@@ -556,7 +578,8 @@ def np_after_verb(rest: str, pos: int) -> Mention | None:
                 if _is_descriptor(tokens(nxt) or ["x"]):
                     name = Name(name.name, _descriptor_title(nxt), name.gender, name.honorific)
             return Mention(name=name, pos=pos)
-        if not _is_descriptor(tokens(seg) or ["x"]):
+        seg_toks = tokens(seg) or ["x"]
+        if not _is_descriptor(seg_toks) or seg_toks[0].lower() not in {"a", "an", "the"}:
             return None
     return Mention(pos=pos)
 
@@ -571,11 +594,17 @@ def after_mention(after: str, pos: int) -> Mention | None:
     vm = VERB_RE.search(s)
     if vm is None:
         return None
+    if vm.group(0).lower() in _PARTICIPLES:
+        return None  # ", saying ..." introduces content, not a speaker
     pre = s[: vm.start()]
     if len(pre.split()) > 25:
         return None
     if not pre.strip():
         return np_after_verb(s[vm.end() :], pos + vm.end())
+    if pre.rstrip().endswith(","):  # "... that Sanders can win, said Steve Elmendorf"
+        inverted = np_after_verb(s[vm.end() :], pos + vm.end())
+        if inverted is not None and (inverted.name is not None or inverted.pronoun is not None):
+            return inverted
     first = pre.split()[0].lower()
     found = np_before(pre, pos)
     lowercase_start = pre.strip()[:1].islower() and first not in SUBJECT_PRONOUNS
@@ -602,10 +631,11 @@ def subject_at_start(clause: str, pos: int) -> Mention | None:
         first = toks[0].lower()
         if first in SUBJECT_PRONOUNS:
             return Mention(pronoun=first, pos=pos)
+        nxt = toks[1] if len(toks) > 1 else ""
         if (
             first in _PREPOSITIONS
             or first in NOT_NAME
-            or first.endswith(("ly", "ing", "ed"))
+            or (first.endswith(("ly", "ing", "ed")) and not is_cap(nxt))
             or first in {"as", "when", "while", "after", "before", "if", "since", "although"}
         ):
             if len(segments) > 1:
@@ -645,6 +675,11 @@ def before_mention(before: str, pos: int) -> Mention | None:
                 return found
             return subject_at_start(pre, cpos)
     if stripped.endswith(":"):
+        dashed = re.search(r"\s[-\u2013\u2014]\s*([^-\u2013\u2014]{2,60}):$", stripped)
+        if dashed:  # "HEADLINE - Michael P. McDonald:"
+            name = _leading_name(dashed.group(1))
+            if name is not None:
+                return Mention(name=name, pos=cpos + dashed.start(1))
         subject = subject_at_start(clause, cpos)
         if subject is not None:
             return subject

@@ -180,6 +180,7 @@ TITLE_WORDS = frozenset(
         "white",
         "communications",
         "director",
+        "prosecutor",
     ]
 )
 

@@ -111,7 +111,12 @@ def _is_statement(text: str, sp: Span, para: tuple[int, int], follows_quote: boo
 
 
 def _mention_for(
-    text: str, sp: Span, para: tuple[int, int], next_open: int | None, prev_close: int
+    text: str,
+    sp: Span,
+    para: tuple[int, int],
+    next_open: int | None,
+    prev_close: int,
+    prev_para: tuple[int, int] | None = None,
 ) -> Mention | None:
     after_start = sp.close_mark + 1 if sp.close_mark is not None else None
     q = text[sp.start : sp.end]
@@ -122,6 +127,13 @@ def _mention_for(
         after = text[after_start:after_end]
     before = text[prev_close : sp.open_mark]
     after_first = ends_comma or after.lstrip()[:1] in {",", "\u2014", "-"}
+    if (
+        next_open is not None
+        and re.search(r"[.?!]$", q)
+        and after.rstrip().endswith((",", ":"))
+        and before_mention(before, prev_close) is not None
+    ):
+        after_first = False  # 'A responds, "...?" B writes back, "..."': the clause is B's intro
     order = ("after", "before") if after_first else ("before", "after")
     for side in order:
         if side == "after" and after_start is not None:
@@ -141,6 +153,12 @@ def _mention_for(
             m = before_mention(before, prev_close)
             if m is not None:
                 return m
+            if not before.strip() and prev_para is not None:
+                intro = text[prev_para[0] : prev_para[1]].rstrip()
+                if intro.endswith(":"):  # 'Cruz called them on it:' then the quote's paragraph
+                    m = before_mention(intro, prev_para[0])
+                    if m is not None:
+                        return m
     return None
 
 
@@ -174,7 +192,9 @@ def extract_quotes(text: str, language: str = "english") -> list[Quote]:
         start_clause = prev_close if same_para else para[0]
         nxt = kept[idx_pos + 1] if idx_pos + 1 < len(kept) else None
         next_open = spans[nxt].open_mark if nxt is not None and para_of[nxt] == p else None
-        mention = _mention_for(text, sp, para, next_open, start_clause)
+        mention = _mention_for(
+            text, sp, para, next_open, start_clause, paras[p - 1] if p > 0 else None
+        )
         speaker = title = None
         continues = False
         if mention is not None:
