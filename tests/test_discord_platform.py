@@ -704,3 +704,31 @@ async def test_resolve_invite_url(fake: FakeDiscord) -> None:
     assert "client_id=42&" in await resolve_invite_url(token=None, app_id=42)
     with pytest.raises(PlatformError):
         await resolve_invite_url(token=None)
+
+
+async def test_autocomplete_survives_a_failing_core(env: Env) -> None:
+    def broken(*args: Any, **kwargs: Any) -> list[Any]:
+        raise RuntimeError("store is locked")
+
+    env.handler.known_speakers = broken  # type: ignore[method-assign]
+    log = await env.fake.interaction(
+        "quote", [option("query", "a", focused=True)], autocomplete=True
+    )
+    await env.fake.answered(log)
+    assert log.callbacks[0]["data"]["choices"] == []
+
+
+async def test_markdown_in_summaries_and_quotes_is_escaped(env: Env) -> None:
+    record = Recorder()
+    marked = item(
+        1,
+        summary=("**Loud** claims, ~~struck~~ and `code`; see https://a.example/x_y.",),
+        quotes=(Quote("It is *the* best", "J_Doe"),),
+    )
+    await env.platform.post_digest(str(CHANNEL_ID), digest([marked]), record)
+    description = sent_embeds(env.fake.messages[CHANNEL_ID])[0]["description"]
+    assert description == (
+        r"\*\*Loud\*\* claims, \~\~struck\~\~ and \`code\`; see https://a.example/x_y."
+        "\n\n"
+        r"> “It is \*the\* best” — J\_Doe"
+    )

@@ -146,6 +146,10 @@ class DiscordPlatform(ChatPlatform):
             "proxy": proxy,
             "guild_ready_timeout": guild_ready_timeout,
             "max_ratelimit_timeout": MAX_RATELIMIT_WAIT,
+            # Nothing reads messages or members back: keep no caches of them.
+            "max_messages": None,
+            "member_cache_flags": discord.MemberCacheFlags.none(),
+            "chunk_guilds_at_startup": False,
         }
         self.client: discord.Client
         if shard_count:
