@@ -57,6 +57,13 @@ _SCARE_CUES = re.compile(
 _SIGNATURE = re.compile(
     r"\n*[ \t]*[-\u2013\u2014]\s*([A-Z][\w.'\u2019\- ]{1,40}?)\.?[ \t]*(?:\n|$)"
 )
+_TITLE_CUES = re.compile(
+    r"(?:['\u2019]s|\b(?:on|in|of|show|book|movie|film|program|programme|series|song|album|"
+    r"column|podcast|newspaper|magazine|entitled|titled|headline|documentary|play|novel|"
+    r"memoir|essay|op-ed|article|report))\s*$",
+    re.I,
+)
+_BYLINE = re.compile(r"\s*,?\s*by\s+(?:the\s+)?[A-Z]")
 _MIN_WORDS = 4
 _LONG_WORDS = 9
 
@@ -95,6 +102,10 @@ def _is_statement(text: str, sp: Span, para: tuple[int, int], follows_quote: boo
     prev_char = text[sp.open_mark - 1] if sp.open_mark > para[0] else " "
     if prev_char in "=/":
         return False  # a markup attribute or a path
+    if _title_case(q) and n <= 10 and _TITLE_CUES.search(before[-40:]):
+        return False  # on ABC's "This Week," / the book "Backfire: ..."
+    if _BYLINE.match(after):
+        return False  # a headline followed by its byline: "Met accused of ...," by ...
     if n >= _LONG_WORDS and not (_title_case(q) and not re.search(r"[.!?,]$", q)):
         return True
     if attributed and (n >= 2 or re.search(r"[,.!?\u2014-]$", q) or q[:1].isupper()):
