@@ -98,7 +98,10 @@ class BotScheduler:
         feed = self.store.feed(name)
         if feed is None or not feed.active:
             return
-        if feed.next_poll_at is not None and feed.next_poll_at > self.clock():
+        # Only a failing feed waits for its backoff. A healthy feed's next_poll_at is its last
+        # poll + interval, which the interval job (started earlier, jitter >= 0) can reach a few
+        # seconds early; skipping then would poll it only every other interval.
+        if feed.failures and feed.next_poll_at is not None and feed.next_poll_at > self.clock():
             log.debug("feed %s: backing off until %s", name, feed.next_poll_at)
             return
         await self.ingestor.poll_feed(feed)
@@ -120,19 +123,26 @@ class BotScheduler:
         for job in self.scheduler.get_jobs():
             if job.id.startswith("poll:") and job.id not in wanted:
                 job.remove()
+        now = self.clock()
         for job_id, feed in wanted.items():
-            if self.scheduler.get_job(job_id):
-                continue
             jitter = min(60, feed.poll_minutes * 6)  # seconds; spreads many feeds apart
+            trigger = IntervalTrigger(minutes=feed.poll_minutes, jitter=jitter)
+            job = self.scheduler.get_job(job_id)
+            if job is not None:
+                if job.trigger.interval != trigger.interval:  # poll_minutes changed
+                    job.reschedule(trigger)
+                continue
+            # A feed polled shortly before a restart is not polled again at once.
+            first = max(now, feed.next_poll_at) if feed.next_poll_at else now
             self.scheduler.add_job(
                 self.poll_feed,
-                IntervalTrigger(minutes=feed.poll_minutes, jitter=jitter),
+                trigger,
                 args=[feed.name],
                 id=job_id,
                 coalesce=True,
                 max_instances=1,
                 misfire_grace_time=feed.poll_minutes * 60,
-                next_run_time=self.clock(),
+                next_run_time=first,
             )
 
     def start(self) -> None:
