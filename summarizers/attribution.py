@@ -695,12 +695,16 @@ def looks_attributed(before: str, after: str) -> bool:
     if ACCORDING_RE.match(a) or VERB_RE.match(a):
         return True
     a_words = a.split()
-    if a_words and VERB_RE.search(" ".join(a_words[:6])):
-        return a_words[0][:1].isupper() or a_words[0].lower() in SUBJECT_PRONOUNS
+    if (
+        a_words
+        and VERB_RE.search(" ".join(a_words[:6]))
+        and (a_words[0][:1].isupper() or a_words[0].lower() in SUBJECT_PRONOUNS)
+    ):
+        return True
     b = before.rstrip()
     if b.endswith(":"):
         return True
-    return bool(re.search(rf"\b(?:{_VERB_ALT})\b\s*,?$", b))
+    return bool(re.search(rf"\b(?i:{_VERB_ALT})\b(?:\s+[\w\u2019']+){{0,3}}\s*,?$", b))
 
 
 __all__ = [
