@@ -131,6 +131,17 @@ def _looks_like_html(body: bytes) -> bool:
 
 _XML_DECL_ENCODING = re.compile(rb"""^(\s*<\?xml[^>]*?encoding\s*=\s*)(["'])([^"']*)\2""")
 _UTF8_NAMES = frozenset({"utf-8", "utf8", "utf_8"})
+_SUPERSETS = {
+    "iso-8859-1": "cp1252",
+    "latin-1": "cp1252",
+    "latin1": "cp1252",
+    "us-ascii": "cp1252",
+    "ascii": "cp1252",
+    "gb2312": "gb18030",
+    "gbk": "gb18030",
+    "shift-jis": "cp932",
+    "euc-kr": "cp949",
+}
 
 
 def _normalize_encoding(body: bytes, http_charset: str | None) -> bytes:
@@ -165,11 +176,15 @@ def _decode_guess(body: bytes, declared: list[str | None]) -> str:
     for name in declared:
         if not name or name in _UTF8_NAMES:
             continue
-        try:
-            codecs.lookup(name)
-            return body.decode(name)
-        except (LookupError, UnicodeDecodeError):
-            continue
+        # Supersets first: labels on real feeds understate what the bytes use.
+        for candidate in (_SUPERSETS.get(name.replace("_", "-")), name):
+            if not candidate:
+                continue
+            try:
+                codecs.lookup(candidate)
+                return body.decode(candidate)
+            except (LookupError, UnicodeDecodeError):
+                continue
     loose = body.decode("utf-8", "replace")
     bad = loose.count("\ufffd")
     good = sum(1 for ch in loose if ord(ch) > 127) - bad

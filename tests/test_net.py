@@ -164,7 +164,7 @@ async def test_redirects_are_followed_to_the_final_url(server: LocalServer, fetc
     resp = await fetcher.get(server.url("/a"))
     assert resp.url == final and resp.body == RSS
     assert [r.path for r in server.requests] == ["/a", "/b", "/c"]
-    # Every hop names the bot and gets the conditional headers.
+    # Every hop names the bot.
     assert all(r.headers["User-Agent"] == DEFAULT_USER_AGENT for r in server.requests)
 
 
@@ -348,6 +348,10 @@ BLOCKED_URLS = [
     "http://[::ffff:7f00:1]/",
     "http://[0:0:0:0:0:ffff:127.0.0.1]/",
     "http://[2002:7f00:1::]/",  # 6to4 wrapping 127.0.0.1
+    "http://[::127.0.0.1]/",  # IPv4-compatible (deprecated) form
+    "http://2130706433./",
+    "http://0x7f.0x0.0x0.0x1/",
+    "http://[::ffff:a9fe:a9fe]/",  # mapped 169.254.169.254, hex form
     "http://localhost/",
     "http://LOCALHOST./",
     "http://api.localhost/",
