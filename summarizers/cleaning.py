@@ -35,6 +35,8 @@ _SHARE = re.compile(
     read\s+(?:more|next|also)|related(?:\s+(?:articles?|stories|topics|coverage))?|see\s+also|
     more\s+on\s+this|more\s+from|advertisement|sponsored|click\s+here|follow\s+us|comments?|
     continue\s+reading|recommended|most\s+read|also\s+read|watch|listen|copy\s+link|
+    follow\s+(?:us|@?\w+(?:\s+\w+)?\s+on\s+(?:twitter|x|facebook|instagram|bluesky|threads))|
+    see\s+(?:live|the\s+latest|more)|
     teilen|abonnieren|mehr\s+zum\s+thema|lesen\s+sie\s+(?:auch|mehr)|weiterlesen|anzeige|werbung|
     compartir|suscr[íi]bete|leer\s+m[áa]s|lee\s+tambi[ée]n|publicidad|te\s+puede\s+interesar|
     partager|abonnez-vous|lire\s+(?:aussi|la\s+suite|plus)|publicit[ée]|
@@ -71,7 +73,7 @@ _AGENCY_CREDIT = re.compile(
 )
 
 _BYLINE_KEY = re.compile(
-    r"""^(?:by|written\s+by|reporting\s+by|reported\s+by|additional\s+reporting\s+by|
+    r"""^[\W_]*(?:by|written\s+by|reporting\s+by|reported\s+by|additional\s+reporting\s+by|
     editing\s+by|von|por|par|di|av|door|od|przez|autor(?:a|in)?|author|text|texto|
     redacci[óo]n|r[ée]daction)\b\s*:?\s*""",
     re.IGNORECASE | re.VERBOSE,
@@ -119,7 +121,8 @@ _MONTHS_AND_DAYS = frozenset(
         března dubna května června července srpna září října listopadu prosince stycznia lutego
         marca kwietnia maja czerwca lipca sierpnia września października listopada grudnia ocak
         şubat mart nisan mayıs haziran temmuz ağustos eylül ekim kasım aralık am pm a.m. p.m.
-        gmt utc bst cet cest est edt pst pdt et uhr h hs de del of at à um le
+        gmt utc bst cet cest est edt pst pdt et uhr h hs de del of at à um le on el il
+        alle klo em às kl
 """
     )
 )
@@ -137,8 +140,15 @@ def _is_share(line: str) -> bool:
     words = _words(line)
     if len(words) > 12:
         return False
-    if _SHARE.match(line):
-        return True
+    m = _SHARE.match(line)
+    if m:
+        after = line[m.end() :].lstrip()[:1]
+        return (
+            len(words) <= 4
+            or after in {":", "|", "»", "›", "-", "–", "—", ">"}
+            or line[-1] not in ".!?"
+            or m.group().lower().lstrip(" \t\"'(").startswith("follow")
+        )
     tokens = [w.strip("|·•,:;()[]").lower() for w in words]
     tokens = [t for t in tokens if t]
     return bool(tokens) and sum(t in _SOCIAL for t in tokens) >= max(2, len(tokens) * 0.6)
@@ -149,13 +159,16 @@ def _is_credit(line: str) -> bool:
         return False
     if _CREDIT.match(line):
         return True
-    return bool(_AGENCY_CREDIT.search(line)) and line[-1] not in ".!?" and len(_words(line)) <= 8
+    n = len(_words(line))
+    if not _AGENCY_CREDIT.search(line) or line[-1] in "!?":
+        return False
+    return n <= 4 or (n <= 8 and (line[-1] != "." or "/" in line))
 
 
 def _is_byline(line: str) -> bool:
     if len(_words(line)) > 14 or line[-1] in "!?":
         return False
-    for part in re.split(r"\s*;\s*", line):
+    for part in re.split(r"\s*;\s*", line.rstrip(".")):
         m = _BYLINE_KEY.match(part)
         if not m or m.end() == 0:
             return False
@@ -170,22 +183,28 @@ def _is_byline(line: str) -> bool:
     return True
 
 
+def _alpha_words(text: str) -> list[str]:
+    """Words of ``text`` that are not numbers, month or day names, or date connectors."""
+    return [
+        w
+        for w in re.findall(r"[^\W\d_][^\s\d,]*", text)
+        if w.lower().strip(".:") not in _MONTHS_AND_DAYS
+    ]
+
+
 def _is_date_line(line: str) -> bool:
     words = _words(line)
     if len(words) > 15 or not any(c.isdigit() for c in line):
         return False
-    if _DATE_KEY.match(line) and (_DATE_LIKE.search(line) or len(words) <= 6):
-        return True
+    key = _DATE_KEY.match(line)
+    if key and len(_alpha_words(line[key.end() :])) <= 3:
+        return True  # "Updated on 13 March 2024 at 10:02", "Aktualisiert am 13.03.2024"
     if not _DATE_LIKE.search(line):
         return False
     # "Label: 20 Eylül 2018, 18:16" in a language we do not know.
     m = re.match(r"^([^\d:]{1,60}):\s*(.+)$", line)
     rest = m.group(2) if m else line
-    alpha = [
-        w
-        for w in re.findall(r"[^\W\d_][^\s\d,]*", rest)
-        if w.lower().strip(".") not in _MONTHS_AND_DAYS
-    ]
+    alpha = _alpha_words(rest)
     if m and len(m.group(1).split()) <= 4 and len(alpha) <= 2:
         return True
     # A line that is mostly a date or time.
@@ -255,10 +274,10 @@ def _reason(line: str, headline: str | None) -> str | None:
         return "date"
     if _is_share(line):
         return "share"
-    if _is_credit(line):
-        return "credit"
     if _is_byline(line):
         return "byline"
+    if _is_credit(line):
+        return "credit"
     if _is_dateline(line):
         return "dateline"
     return None

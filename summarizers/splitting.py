@@ -74,7 +74,10 @@ def _end_pattern(language: str) -> re.Pattern[str]:
     if language in UNSPACED_LANGUAGES:
         # Full-width stops need no space after them.
         return re.compile(rf"[{re.escape(marks)}]+[{re.escape(_CLOSERS)}」』）]*")
-    return re.compile(rf"[{re.escape(marks)}]+[{re.escape(_CLOSERS)}]*(?=\s|$)")
+    # French spacing puts a (narrow) no-break space before a closing guillemet: "gagner. »"
+    return re.compile(
+        rf"[{re.escape(marks)}]+(?:[ \u00a0\u202f][»›])?[{re.escape(_CLOSERS)}]*(?=\s|$)"
+    )
 
 
 def blocks(text: str) -> list[tuple[int, int]]:
@@ -172,7 +175,8 @@ def _is_boundary(
     if first.islower() or first in ",;:)":
         return False  # "?" she asked / ... and then / e.g. lower-case continuation
     stops = stop_words(language)
-    next_is_stop = nxt_word.rstrip(".").lower() in stops and first.isupper()
+    bare = nxt_word.rstrip(".")
+    next_is_stop = len(bare) > 1 and bare.lower() in stops and first.isupper()
     punct = m.group().rstrip(_CLOSERS)
     if punct == "." and m.group() == ".":
         before = re.search(r"(\S+)$", text[lo : m.start()])

@@ -32,12 +32,18 @@ def _is_prose(sentence: Sentence, block: str, tokenizer: OfflineTokenizer) -> bo
         return False
     if sentence.text == block and block[-1] not in _FINAL and len(words) < 10:
         return False  # a crosshead or a label, not a sentence
-    letters = sum(c.isalpha() for c in sentence.text)
-    return letters >= 0.5 * len(sentence.text.replace(" ", ""))
+    letters = [c for c in sentence.text if c.isalpha()]
+    if len(letters) < 0.5 * len(sentence.text.replace(" ", "")):
+        return False  # figures, tables, handles
+    cased = [c for c in letters if c.isupper() or c.islower()]
+    if cased and sum(c.isupper() for c in cased) >= 0.8 * len(cased):
+        return False  # AN ALL-CAPS CROSSHEAD
+    capitalised = sum(w[:1].isupper() for w in words)
+    return not (len(words) <= 12 and capitalised >= 0.8 * len(words))  # A Title-Case Heading
 
 
 def build_document(
-    text: str, language: str = "english"
+    text: str, language: str = "english", title: str | None = None
 ) -> tuple[ObjectDocumentModel, dict[int, Sentence]]:
     """A sumy document of the prose sentences of ``text`` and a map ``id(sumy sentence) -> span``.
 
@@ -45,7 +51,7 @@ def build_document(
     out, so no method can pick them.
     """
     tokenizer = OfflineTokenizer(language)
-    removed = {(r.start, r.end) for r in removable_lines(text, None, tokenizer.language)}
+    removed = {(r.start, r.end) for r in removable_lines(text, title, tokenizer.language)}
     kept: list[tuple[str, list[Sentence]]] = []
     for lo, hi in blocks(text):
         if (lo, hi) in removed:
@@ -89,6 +95,7 @@ def summarize(
     language: str = "english",
     method: str | None = None,
     max_chars: int | None = None,
+    title: str | None = None,
 ) -> Summary:
     """Pick the ``sentences`` most important sentences of ``text``, kept in document order.
 
@@ -96,6 +103,8 @@ def summarize(
     ``max_chars`` caps ``Summary.text`` (sentences joined by one space): sentences are never cut;
     lower-ranked ones are dropped instead, and a sentence too long for the budget is skipped for
     the next best that fits. If no sentence fits, the summary is empty.
+    ``title``, when known, is the headline: its repeats in the body are never picked (without
+    it, a first line that looks like a headline is taken as one).
     Raises :class:`UnknownMethodError` / :class:`UnsupportedLanguageError` (both
     :class:`SummarizerError`) naming the valid choices.
     """
@@ -103,7 +112,7 @@ def summarize(
     language = normalize_language(language)
     if sentences <= 0 or not text or not text.strip():
         return Summary([], [], name, language)
-    document, spans = build_document(text, language)
+    document, spans = build_document(text, language, title)
     if not document.sentences:
         return Summary([], [], name, language)
     summarizer = AVAILABLE_METHODS[name](language)

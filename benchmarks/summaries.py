@@ -1,0 +1,179 @@
+"""Benchmark every summarization method on the shared evaluation sets, in one table.
+
+BBC News Summary (reference extracts): P@3 (share of picked sentences that are reference
+sentences: all white space removed, substring test) and ROUGE-1/2/L F1 against the reference,
+on all records and on the held-out half (the half NewsRank was *not* tuned on).
+Headline proxy for human-written summaries: ROUGE-1/2 F1 of the 3 sentences against the
+human-written headline, on BBC (``title``) and PolNeAR (first line of ``text``; the rest is
+summarized). Speed: mean milliseconds per article for split + summary.
+
+    .venv/bin/python benchmarks/summaries.py            # the full run
+    .venv/bin/python benchmarks/summaries.py --limit 100 --methods newsrank,lead
+
+Skips with a message when ../shared (next to the repository) is absent.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import re
+import sys
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+SHARED = REPO.parent / "shared"
+BBC = SHARED / "eval" / "bbc_news_summary" / "bbc_news_summary.jsonl"
+POLNEAR = SHARED / "eval" / "polnear" / "polnear_attributions.jsonl"
+
+if str(REPO) not in sys.path:
+    sys.path.insert(0, str(REPO))
+
+from summarizers import AVAILABLE_METHODS, summarize  # noqa: E402
+
+_WS = re.compile(r"\s+")
+
+
+def is_tuning_half(record_id: str) -> bool:
+    """The fixed half of BBC that NewsRank's weights were tuned on (by a hash of the id)."""
+    return hashlib.md5(record_id.encode()).digest()[0] % 2 == 0
+
+
+def load_bbc(limit: int | None = None) -> list[dict]:
+    """BBC records without duplicates, in file order."""
+    with BBC.open(encoding="utf-8") as fh:
+        recs = [json.loads(line) for line in fh]
+    recs = [r for r in recs if r["duplicate_of"] is None]
+    return recs[:limit] if limit else recs
+
+
+def load_polnear(limit: int | None = None) -> list[dict]:
+    """PolNeAR articles as ``{id, title, text}``: headline = first line, text = the rest."""
+    out = []
+    with POLNEAR.open(encoding="utf-8") as fh:
+        for line in fh:
+            rec = json.loads(line)
+            headline, _, body = rec["text"].partition("\n")
+            out.append({"id": rec["id"], "title": headline.strip(), "text": body})
+    return out[:limit] if limit else out
+
+
+def in_reference(sentence: str, reference: str) -> bool:
+    """The README's test: the sentence, white space removed, is a substring of the summary."""
+    return _WS.sub("", sentence) in _WS.sub("", reference)
+
+
+@dataclass
+class Scores:
+    """Running sums for one method on one set."""
+
+    hits: int = 0
+    picked: int = 0
+    held_hits: int = 0
+    held_picked: int = 0
+    rouge: dict[str, float] = field(default_factory=dict)
+    n: int = 0
+    seconds: float = 0.0
+
+    def add_rouge(self, key: str, value: float) -> None:
+        self.rouge[key] = self.rouge.get(key, 0.0) + value
+
+    def mean(self, key: str) -> float:
+        return self.rouge.get(key, 0.0) / max(self.n, 1)
+
+
+def _timed_summary(text: str, method: str, title: str) -> tuple[list[str], float]:
+    t0 = time.perf_counter()
+    s = summarize(text, sentences=3, method=method, title=title)
+    return s.sentences, time.perf_counter() - t0
+
+
+def run_bbc(records: list[dict], method: str, scorer) -> Scores:
+    sc = Scores()
+    for r in records:
+        sents, secs = _timed_summary(r["text"], method, r["title"])
+        sc.seconds += secs
+        sc.n += 1
+        hits = sum(in_reference(s, r["summary"]) for s in sents)
+        sc.hits += hits
+        sc.picked += len(sents)
+        if not is_tuning_half(r["id"]):
+            sc.held_hits += hits
+            sc.held_picked += len(sents)
+        pred = " ".join(sents)
+        ref = scorer.score(r["summary"], pred)
+        for key in ("rouge1", "rouge2", "rougeL"):
+            sc.add_rouge(key, ref[key].fmeasure)
+        head = scorer.score(r["title"], pred)
+        sc.add_rouge("h1", head["rouge1"].fmeasure)
+        sc.add_rouge("h2", head["rouge2"].fmeasure)
+    return sc
+
+
+def run_polnear(records: list[dict], method: str, scorer) -> Scores:
+    sc = Scores()
+    for r in records:
+        sents, secs = _timed_summary(r["text"], method, r["title"])
+        sc.seconds += secs
+        sc.n += 1
+        head = scorer.score(r["title"], " ".join(sents))
+        sc.add_rouge("h1", head["rouge1"].fmeasure)
+        sc.add_rouge("h2", head["rouge2"].fmeasure)
+    return sc
+
+
+def table(rows: Iterable[tuple[str, Scores, Scores]]) -> str:
+    head = (
+        "| method | BBC P@3 | P@3 held-out | R-1 | R-2 | R-L | BBC headline R-1/R-2 "
+        "| PolNeAR headline R-1/R-2 | ms/article BBC | ms/article PolNeAR |"
+    )
+    lines = [head, "|" + "---|" * 10]
+    for name, b, p in rows:
+        lines.append(
+            f"| {name} | {b.hits / max(b.picked, 1):.3f} "
+            f"| {b.held_hits / max(b.held_picked, 1):.3f} "
+            f"| {b.mean('rouge1'):.3f} | {b.mean('rouge2'):.3f} | {b.mean('rougeL'):.3f} "
+            f"| {b.mean('h1'):.3f} / {b.mean('h2'):.3f} "
+            f"| {p.mean('h1'):.3f} / {p.mean('h2'):.3f} "
+            f"| {1000 * b.seconds / max(b.n, 1):.1f} | {1000 * p.seconds / max(p.n, 1):.1f} |"
+        )
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    ap.add_argument("--limit", type=int, default=None, help="first N records of each set")
+    ap.add_argument(
+        "--methods",
+        default=",".join(AVAILABLE_METHODS),
+        help="comma-separated method names (default: all)",
+    )
+    args = ap.parse_args(argv)
+    if not BBC.exists() or not POLNEAR.exists():
+        print(f"skipped: evaluation data not found under {SHARED} (../shared next to the repo)")
+        return 0
+    from rouge_score import rouge_scorer
+
+    scorer = rouge_scorer.RougeScorer(["rouge1", "rouge2", "rougeL"], use_stemmer=True)
+    bbc, pol = load_bbc(args.limit), load_polnear(args.limit)
+    rows = []
+    for name in args.methods.split(","):
+        b = run_bbc(bbc, name, scorer)
+        p = run_polnear(pol, name, scorer)
+        rows.append((name, b, p))
+        print(f"  done {name}", file=sys.stderr, flush=True)
+    print(
+        f"BBC News Summary: {len(bbc)} articles (duplicates dropped; held-out half: "
+        f"{sum(not is_tuning_half(r['id']) for r in bbc)}); PolNeAR: {len(pol)} articles; "
+        "3 sentences"
+    )
+    print(table(rows))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
