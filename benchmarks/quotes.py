@@ -12,14 +12,14 @@ Scoring (documented here because the numbers mean nothing without it):
   one, in document order. An unmatched prediction that overlaps a mixed segment is neither a true
   nor a false positive; any other unmatched prediction is a false positive.
 * Speaker accuracy is measured over matched quotes whose gold source mention is a name: its
-  head (the mention cut before a comma, a parenthesis, "who", "which" or "of") ends in a
-  capitalised word and does not start with an indefinite determiner. So "Trump", "Republican
-  pollster Daron Shaw", "Kaine, a former ... chairman" and "the Washington Post" count;
-  pronouns, "a spokesman", "the Florida senator" and "Powell's office" do not. The predicted
-  speaker (a resolved full name) is right when, after lower-casing and dropping possessive 's,
-  punctuation and titles (Mr., Sen., ...), every token of the prediction occurs in the gold
-  mention, or every capitalised token of the mention's head occurs in the prediction.
-  ``None`` is wrong.
+  head (the mention cut before a comma, a parenthesis, a relative pronoun or a preposition such
+  as "of", "to" or "for") ends in a capitalised word and does not start with an indefinite
+  determiner. So "Trump", "Republican pollster Daron Shaw", "Kaine, a former ... chairman" and
+  "the Washington Post" count; pronouns, "a spokesman", "the Florida senator", "the former top
+  aide to President George W. Bush" and "Powell's office" do not. The predicted speaker (a
+  resolved full name) is right when, after lower-casing and dropping possessive 's, punctuation
+  and titles (Mr., Sen., ...), every token of the prediction occurs in the gold mention, or
+  every capitalised token of the mention's head occurs in the prediction. ``None`` is wrong.
 
 Per-article time is the wall time of ``extract_quotes`` alone (median and mean).
 """
@@ -162,7 +162,9 @@ def _tokens(s: str) -> list[str]:
 
 def _head(mention: str) -> str:
     """The head of a mention: before an apposition, a parenthesis or a relative clause."""
-    head = re.split(r",|\(|\s(?:who|which|of)\s|\s\u2014", mention.replace("\u2019", "'"))[0]
+    head = re.split(
+        r",|\(|\s(?:who|which|of|to|for|at|with|from)\s|\s\u2014", mention.replace("\u2019", "'")
+    )[0]
     return head.strip()
 
 

@@ -197,7 +197,8 @@ _VERB_ALT = "|".join(
 )
 VERB_RE = re.compile(
     rf"\b(?i:(?:was|is|were|has\s+been|had\s+been)\s+quoted\s+as\s+saying|pointed\s+out|points\s+out"
-    rf"|went\s+on|goes\s+on|put\s+it|puts\s+it|{_VERB_ALT})\b"
+    rf"|went\s+on|goes\s+on|put\s+it|puts\s+it"
+    rf"|(?:shot|fired|hit|snapped|wrote|pushed|shoots|fires|hits|writes)\s+back|{_VERB_ALT})\b"
 )
 ACCORDING_RE = re.compile(r"\baccording\s+to\b", re.I)
 
@@ -353,6 +354,38 @@ class Mention:
     name: Name | None = None
     pronoun: str | None = None
     pos: int = 0  # where the attribution is (for resolving pronouns)
+    description: str | None = None  # a definite description of a person: "the senator"
+
+
+PERSON_NOUNS = frozenset(
+    _words(
+        """senator governor candidate nominee congressman congresswoman lawmaker president
+        mogul billionaire businessman businesswoman democrat republican spokesman spokeswoman
+        aide official adviser advisor strategist secretary mayor leader speaker chairman
+        chairwoman director executive founder judge lawyer attorney prosecutor frontrunner
+        front-runner contender host star actor actress author analyst pollster economist general
+        minister ambassador pope king queen officer diplomat veteran activist organizer
+        commissioner sheriff chief manager negotiator developer mother father wife husband
+        daughter son widow singer comedian rapper pastor reverend bishop cardinal rabbi imam
+        entrepreneur investor dealmaker tycoon populist socialist independent libertarian
+        conservative liberal moderate incumbent challenger hopeful congressional vice-president
+        woman man"""
+    )
+)
+
+
+def _description(toks: list[str]) -> str | None:
+    """The text of a definite description of a person ("the former top aide to ..."), if any."""
+    if len(toks) < 2 or toks[0].lower() != "the" or len(toks) > 10:
+        return None
+    head = None
+    for t in toks[1:]:
+        if t.lower() in _PREPOSITIONS or not t[:1].isalpha():
+            break
+        head = t
+    if head is None or head.lower() not in PERSON_NOUNS:
+        return None
+    return " ".join(toks)
 
 
 def _clean(tok: str) -> str:
@@ -504,7 +537,7 @@ def np_before(pre: str, pos: int) -> Mention | None:
             if k > 0 and len(toks) <= 8:
                 appos = _descriptor_title(segments[k])  # "Tad Devine, Sanders's strategist,"
                 continue
-            return Mention(pos=pos)
+            return Mention(pos=pos, description=_description(toks))
         if name.title is None and appos:
             name = Name(name.name, appos, name.gender, name.honorific)
         return Mention(name=name, pos=pos)
@@ -581,7 +614,7 @@ def np_after_verb(rest: str, pos: int) -> Mention | None:
         seg_toks = tokens(seg) or ["x"]
         if not _is_descriptor(seg_toks) or seg_toks[0].lower() not in {"a", "an", "the"}:
             return None
-    return Mention(pos=pos)
+    return Mention(pos=pos, description=_description(tokens(segments[0])) if segments else None)
 
 
 def after_mention(after: str, pos: int) -> Mention | None:
@@ -623,6 +656,7 @@ def subject_at_start(clause: str, pos: int) -> Mention | None:
     """The subject a clause opens with (``Cruz called them on it:``), skipping openers such as
     "But", "Immediately after the attacks," or "Asked about it,"."""
     c = _OPENERS.sub("", clause.strip())
+    c = re.sub(r"^(?:here|there)(?:['\u2019]s|\s+is|\s+was)\s+", "", c, flags=re.I)
     segments = [x for x in re.split(r"\s*[,\u2014]\s*", c) if x.strip()]
     for seg in segments[:4]:
         toks = tokens(seg)
@@ -671,9 +705,10 @@ def before_mention(before: str, pos: int) -> Mention | None:
             if not pre.strip():
                 return np_after_verb(tail, cpos + vm.end())
             found = np_before(pre, cpos + vm.start())
-            if found is not None:
+            if found is not None and (found.name is not None or found.pronoun is not None):
                 return found
-            return subject_at_start(pre, cpos)
+            subject = subject_at_start(pre, cpos)
+            return subject if subject is not None else found
     if stripped.endswith(":"):
         dashed = re.search(r"\s[-\u2013\u2014]\s*([^-\u2013\u2014]{2,60}):$", stripped)
         if dashed:  # "HEADLINE - Michael P. McDonald:"
@@ -704,7 +739,7 @@ def looks_attributed(before: str, after: str) -> bool:
     b = before.rstrip()
     if b.endswith(":"):
         return True
-    return bool(re.search(rf"\b(?i:{_VERB_ALT})\b(?:\s+[\w\u2019']+){{0,3}}\s*,?$", b))
+    return bool(re.search(rf"\b(?i:{_VERB_ALT})\b(?:(?:\s+[\w\u2019']+){{0,3}}\s*[,:]|\s*)$", b))
 
 
 __all__ = [

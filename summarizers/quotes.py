@@ -27,10 +27,11 @@ from summarizers.attribution import (
     after_mention,
     before_mention,
     first_sentence_end,
+    last_sentence_start,
     looks_attributed,
     subject_at_start,
 )
-from summarizers.names import split_title
+from summarizers.names import Name, split_title
 from summarizers.quote_spans import Span, find_spans, paragraphs
 from summarizers.speakers import Resolver
 
@@ -54,8 +55,15 @@ _SCARE_CUES = re.compile(
     r"into|about|at)\s*$",
     re.I,
 )
+# A signature line under a quotation: "- Sanders." or 'Dean Baker, Center for Economic Research."'
 _SIGNATURE = re.compile(
-    r"\n*[ \t]*[-\u2013\u2014]\s*([A-Z][\w.'\u2019\- ]{1,40}?)\.?[ \t]*(?:\n|$)"
+    r"\n*[ \t]*(?P<dash>[-\u2013\u2014]\s*)?(?P<name>[A-Z][^\n,]{1,40}?)(?:,\s*(?P<title>[^\n]{1,80}?))?"
+    r"\.?(?P<close>[\"\u201d])?[ \t]*(?:\n|$)"
+)
+_NARRATION_CUES = re.compile(
+    r"\b(?:spoke|speaking|speech|interview|remarks|statement|told|said|says|asked|answered|"
+    r"responded|added|wrote|tweeted|explained|argued|continued|declared)\b",
+    re.I,
 )
 _TITLE_CUES = re.compile(
     r"(?:['\u2019]s|\b(?:on|in|of|show|book|movie|film|program|programme|series|song|album|"
@@ -173,6 +181,31 @@ def _mention_for(
     return None
 
 
+def _signature(text: str, sp: Span, para: tuple[int, int]) -> Mention | None:
+    """A signature line right under the quotation names its speaker."""
+    m = _SIGNATURE.match(text, para[1] + 1)
+    if m is None or len(m.group(0).split()) > 14:
+        return None
+    if not m.group("dash") and not (sp.close_mark is None and m.group("close")):
+        return None
+    name = split_title(m.group("name").split())
+    if name is None:
+        return None
+    if m.group("title"):
+        name = Name(name.name, name.title or m.group("title").strip(), name.gender, name.honorific)
+    return Mention(name=name, pos=m.start("name"))
+
+
+def _narrator(text: str, prev_para: tuple[int, int]) -> Mention | None:
+    """The subject of the previous paragraph's last sentence, when it tells of someone speaking
+    ("Trump spoke only in evasive bromides during the interview.")."""
+    body = text[prev_para[0] : prev_para[1]]
+    last = body[last_sentence_start(body.rstrip()) :]
+    if not _NARRATION_CUES.search(last) or re.search(r"[\"\u201c\u201d]", last):
+        return None
+    return subject_at_start(last, prev_para[0] + len(body) - len(last))
+
+
 def extract_quotes(text: str, language: str = "english") -> list[Quote]:
     """Every direct quotation in ``text``, in document order (see the module docstring)."""
     if not text:
@@ -216,21 +249,20 @@ def extract_quotes(text: str, language: str = "english") -> list[Quote]:
                 and speaker == prev.speaker
                 and (not text[start_clause : sp.open_mark].strip(" ,.") or sp.continues)
             )
+        elif (sign := _signature(text, sp, para)) is not None:
+            speaker, title = resolver.resolve(sign)
         elif prev is not None and (
             same_para
             or sp.continues
             or (p - prev_para == 1 and not text[para[0] : sp.open_mark].strip())
         ):
             speaker, title, continues = prev.speaker, prev.speaker_title, True
-        elif (sign := _SIGNATURE.match(text, para[1] + 1)) is not None:
-            name = split_title(sign.group(1).split())
-            if name is not None:
-                speaker, title = resolver.resolve(Mention(name=name, pos=sign.start(1)))
         else:
             lead = text[start_clause : sp.open_mark]
-            sent_start = lead[: max(0, len(lead))]
-            m = subject_at_start(sent_start[: first_sentence_end(sent_start)], start_clause)
-            if m is not None and m.name is not None:
+            m = subject_at_start(lead[: first_sentence_end(lead)], start_clause)
+            if m is None and not lead.strip() and p > 0:
+                m = _narrator(text, paras[p - 1])
+            if m is not None and (m.name is not None or m.pronoun is not None):
                 speaker, title = resolver.resolve(m)
         q = Quote(text[sp.start : sp.end], sp.start, sp.end, speaker, title, continues)
         out.append(q)

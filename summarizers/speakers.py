@@ -50,6 +50,14 @@ def _split_run(start: int, run: str) -> list[tuple[int, list[str]]]:
 
 # "David Lindqvist, chief engineer of the Coastal Works Agency, ..."
 _APPOSITION = re.compile(r",\s+((?:the\s+|a\s+|an\s+)?[a-z][^,.;:\"\u201c\u201d()]{2,80}?),")
+_FEMININE = (
+    r"\b(?:woman|spokeswoman|congresswoman|chairwoman|businesswoman|actress|mother|wife|"
+    r"daughter|widow|queen|first lady)\b"
+)
+_MASCULINE = (
+    r"\b(?:man|spokesman|congressman|chairman|businessman|actor|father|husband|son|"
+    r"king|pope)\b"
+)
 _PRONOUN_GENDER = {"he": "m", "she": "f"}
 _LOOKBACK_SENTENCES = 6
 
@@ -171,11 +179,21 @@ class Resolver:
             gender = self.gender(full, mention.name)
             self.note_speaker(mention.pos, full, gender)
             return full, title
-        if mention.pronoun is not None:
-            full = self.resolve_pronoun(mention.pronoun, mention.pos)
+        pronoun = mention.pronoun
+        if pronoun is None and mention.description is not None:
+            low = mention.description.lower()
+            pronoun = (
+                "she"
+                if re.search(_FEMININE, low)
+                else "he"
+                if re.search(_MASCULINE, low)
+                else "they"
+            )
+        if pronoun is not None:
+            full = self.resolve_pronoun(pronoun, mention.pos)
             if full is None:
                 return None, None
-            self.note_speaker(mention.pos, full, _PRONOUN_GENDER.get(mention.pronoun))
+            self.note_speaker(mention.pos, full, _PRONOUN_GENDER.get(pronoun))
             return full, self.titles.get(full)
         return None, None
 
