@@ -57,8 +57,8 @@ _SCARE_CUES = re.compile(
 )
 # A signature line under a quotation: "- Sanders." or 'Dean Baker, Center for Economic Research."'
 _SIGNATURE = re.compile(
-    r"\n*[ \t]*(?P<dash>[-\u2013\u2014]\s*)?(?P<name>[A-Z][^\n,]{1,40}?)(?:,\s*(?P<title>[^\n]{1,80}?))?"
-    r"\.?(?P<close>[\"\u201d])?[ \t]*(?:\n|$)"
+    r"\n*[ \t]*(?P<dash>[-\u2013\u2014]\s*)?(?P<name>[A-Z][^\n,]{1,40}?)"
+    r"(?:,\s*(?P<title>[^\n]{1,80}?))?\.?(?P<close>[\"\u201d])?[ \t]*(?:\n|$)"
 )
 _NARRATION_CUES = re.compile(
     r"\b(?:spoke|speaking|speech|interview|remarks|statement|told|said|says|asked|answered|"
