@@ -1,0 +1,210 @@
+"""summarize(): methods by name, errors, document order, max_chars, non-prose filtering."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from summarizers import (
+    AVAILABLE_METHODS,
+    SummarizerError,
+    Summary,
+    UnsupportedLanguageError,
+    summarize,
+)
+from summarizers.base import UnknownMethodError
+from summarizers.summarize import DEFAULT_METHOD
+
+HEADLINE = "Springfield approves new river bridge"
+ARTICLE = f"""{HEADLINE}
+
+By Jane Doe, Springfield Gazette
+
+SPRINGFIELD, May 2 --
+
+The Springfield city council on Tuesday approved a $250m plan to replace the ageing river \
+bridge, ending a decade of debate over the crossing.
+
+{HEADLINE}
+
+The vote was 7-2. Mayor Ann Lee said the new bridge would open in 2029 and carry four lanes \
+of traffic, a cycle path and a tram line.
+
+"This bridge has been falling apart for years. Today we finally fixed that," Lee told \
+reporters after the vote. "It is a good day."
+
+Two council members voted against the plan, saying the cost of the bridge would force cuts \
+to schools and parks. Council member Tom Ruiz said the city should have repaired the old \
+bridge instead.
+
+The state will pay for 40% of the bridge, and the rest will come from a new city bond. \
+Construction of the bridge is expected to start next spring.
+
+Engineers warned in 2021 that the old bridge could not carry heavy lorries safely, and \
+the city has banned trucks from it since then.
+
+Share this article
+
+Photo: Sam Green/Springfield Gazette
+
+Updated on May 3, 2024 at 9:41 a.m.
+"""
+
+NON_PROSE = [
+    HEADLINE,
+    "By Jane Doe, Springfield Gazette",
+    "SPRINGFIELD, May 2 --",
+    "Share this article",
+    "Photo: Sam Green/Springfield Gazette",
+    "Updated on May 3, 2024 at 9:41 a.m.",
+    "The vote was 7-2.",
+]
+
+METHODS = sorted(AVAILABLE_METHODS)
+
+
+def test_registry_has_every_sumy_method_lead_and_ours() -> None:
+    expected = {"lexrank", "lsa", "textrank", "luhn", "edmundson", "kl", "sumbasic", "reduction"}
+    assert expected | {"lead", DEFAULT_METHOD} == set(AVAILABLE_METHODS)
+    assert DEFAULT_METHOD == "newsrank"
+
+
+@pytest.mark.parametrize("method", [*METHODS, None, "LexRank", "text-rank", "sum-basic"])
+def test_each_method_by_name(method: str | None) -> None:
+    s = summarize(ARTICLE, sentences=3, method=method)
+    assert isinstance(s, Summary)
+    assert len(s.sentences) == 3
+    assert len(s.spans) == 3
+    for sentence, (start, end) in zip(s.sentences, s.spans, strict=True):
+        assert ARTICLE[start:end] == sentence
+    starts = [start for start, _ in s.spans]
+    assert starts == sorted(starts), "summaries keep document order"
+    assert s.method == (DEFAULT_METHOD if method is None else method.lower().replace("-", ""))
+
+
+@pytest.mark.parametrize("method", METHODS)
+def test_non_prose_lines_are_never_picked_from_raw_text(method: str) -> None:
+    s = summarize(ARTICLE, sentences=6, method=method)
+    assert len(s.sentences) == 6
+    for sentence in s.sentences:
+        assert sentence not in NON_PROSE
+        assert "Updated on" not in sentence and HEADLINE not in sentence
+
+
+def test_lead_skips_headline_byline_and_dateline() -> None:
+    s = summarize(ARTICLE, sentences=1, method="lead")
+    assert s.sentences == [
+        "The Springfield city council on Tuesday approved a $250m plan to replace the ageing "
+        "river bridge, ending a decade of debate over the crossing."
+    ]
+
+
+def test_default_method_picks_the_lead_and_central_sentences() -> None:
+    s = summarize(ARTICLE, sentences=2)
+    assert s.sentences[0].startswith("The Springfield city council on Tuesday approved")
+    assert all("bridge" in sentence for sentence in s.sentences)
+
+
+def test_unknown_method_names_the_choices() -> None:
+    with pytest.raises(UnknownMethodError) as err:
+        summarize(ARTICLE, method="gpt")
+    assert isinstance(err.value, SummarizerError)
+    for name in AVAILABLE_METHODS:
+        assert name in str(err.value)
+
+
+def test_unsupported_language_names_the_choices() -> None:
+    with pytest.raises(UnsupportedLanguageError) as err:
+        summarize(ARTICLE, language="klingon")
+    assert isinstance(err.value, SummarizerError)
+    assert "english" in str(err.value) and "klingon" in str(err.value)
+
+
+@pytest.mark.parametrize("method", [DEFAULT_METHOD, "lead", "lexrank", "reduction"])
+@pytest.mark.parametrize("max_chars", [600, 400, 250, 150])
+def test_max_chars_is_never_exceeded_and_sentences_stay_whole(method: str, max_chars: int) -> None:
+    full = summarize(ARTICLE, sentences=3, method=method)
+    s = summarize(ARTICLE, sentences=3, method=method, max_chars=max_chars)
+    assert len(s.text) <= max_chars
+    assert s.sentences, "some sentence fits every budget here"
+    for sentence, (start, end) in zip(s.sentences, s.spans, strict=True):
+        assert ARTICLE[start:end] == sentence  # whole sentences of the text, never cut
+    if len(full.text) <= max_chars:
+        assert s == full
+
+
+def test_max_chars_drops_lower_ranked_sentences_first() -> None:
+    ranked = summarize(ARTICLE, sentences=1).sentences[0]
+    s = summarize(ARTICLE, sentences=3, max_chars=len(ranked) + 40)
+    assert ranked in s.sentences
+
+
+def test_max_chars_too_small_for_any_sentence_gives_an_empty_summary() -> None:
+    s = summarize(ARTICLE, sentences=3, max_chars=10)
+    assert s.sentences == [] and s.spans == [] and s.text == "" and not s
+
+
+def test_document_order_with_a_plugged_in_ranker(monkeypatch: pytest.MonkeyPatch) -> None:
+    class LastFirst:
+        """Ranks the last sentence best; returns its picks in reverse order on purpose."""
+
+        def __call__(self, document: Any, count: int) -> tuple:
+            return tuple(reversed(document.sentences))[:count]
+
+    monkeypatch.setitem(AVAILABLE_METHODS, "lastfirst", lambda language: LastFirst())
+    s = summarize(ARTICLE, sentences=2, method="lastfirst")
+    assert s.spans[0][0] < s.spans[1][0]
+    assert s.sentences[-1].startswith("Engineers warned in 2021")
+    # A plug-in without rank() still gets a max_chars ranking (by growing the count).
+    s = summarize(ARTICLE, sentences=2, method="lastfirst", max_chars=200)
+    assert len(s.text) <= 200 and s.sentences
+
+
+def test_empty_and_zero() -> None:
+    assert summarize("", sentences=3).sentences == []
+    assert summarize("   \n\n ", sentences=3).sentences == []
+    assert summarize(ARTICLE, sentences=0).sentences == []
+
+
+def test_short_text_falls_back_to_its_sentences() -> None:
+    s = summarize("Stocks fell. Oil rose.", sentences=1, method="lead")
+    assert s.sentences == ["Stocks fell."]
+
+
+def test_fewer_sentences_than_asked() -> None:
+    text = "The council met on Tuesday to vote. The budget passed after a long debate."
+    assert summarize(text, sentences=5).sentences == [
+        "The council met on Tuesday to vote.",
+        "The budget passed after a long debate.",
+    ]
+
+
+def test_title_given_removes_its_repeats() -> None:
+    text = (
+        "Council passes the budget on time.\n\nThe council met on Tuesday and passed the budget."
+        "\n\nIt will take effect in July, officials said on Wednesday."
+    )
+    s = summarize(text, sentences=3, method="lead", title="Council passes the budget on time")
+    assert "Council passes the budget on time." not in s.sentences
+
+
+GERMAN = """Stadtrat beschließt neue Brücke
+
+Der Stadtrat von Neustadt hat am Dienstag den Bau einer neuen Brücke über den Fluss beschlossen.
+Die Brücke soll 250 Millionen Euro kosten und im Jahr 2029 fertig sein.
+„Die alte Brücke ist seit Jahren marode“, sagte Bürgermeisterin Anna Lehmann nach der Sitzung.
+Zwei Mitglieder des Rates stimmten gegen den Plan, weil die Kosten zu hoch seien.
+Das Land übernimmt 40 Prozent der Kosten, den Rest zahlt die Stadt.
+
+Aktualisiert am 03.05.2024, 09:41 Uhr
+"""
+
+
+@pytest.mark.parametrize("method", [DEFAULT_METHOD, "lexrank", "lead"])
+def test_german_article(method: str) -> None:
+    s = summarize(GERMAN, sentences=2, language="de", method=method)
+    assert len(s.sentences) == 2
+    assert s.language == "german"
+    for sentence in s.sentences:
+        assert "Aktualisiert" not in sentence and sentence != "Stadtrat beschließt neue Brücke"
