@@ -141,7 +141,7 @@ def secret(env_name: str, environ: Mapping[str, str] | None = None) -> str:
     value = (os.environ if environ is None else environ).get(env_name, "")
     if not value.strip():
         raise ConfigError(f"environment variable {env_name} is not set (it holds a secret)")
-    return value
+    return value.strip()  # a token pasted from a file often brings its newline along
 
 
 def cron_trigger(expression: str, timezone: str) -> CronTrigger:
@@ -271,7 +271,12 @@ def _unique(names: list[str], table: str, key: str) -> None:
 
 def _storage(r: _Reader, base_dir: Path) -> StorageSettings:
     r.allow_only("path", "retention_days")
-    raw = r.get("path", str, default=str(default_data_dir() / "newsbrief.db"))
+    raw = r.get(
+        "path",
+        str,
+        default=str(default_data_dir() / "newsbrief.db"),
+        check=lambda v: None if v.strip() else "expected a file path",
+    )
     path = Path(raw).expanduser()
     if not path.is_absolute():
         path = base_dir / path
@@ -453,7 +458,7 @@ def _discord(r: _Reader) -> DiscordSettings:
 
 
 def _check_name(value: str) -> str | None:
-    if _NAME_RE.match(value):
+    if _NAME_RE.match(value) and value == value.strip():
         return None
     return "expected 1-64 letters, digits, spaces or .,&'’:()/·—–-_"
 

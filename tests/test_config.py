@@ -213,6 +213,8 @@ BERLN = '[[channels]]\nname = "a"\n[[channels]]\nname = "b"\ntimezone = "Europe/
             "feeds[0].url: expected an http(s):// or file:// URL",
         ),
         (FEED.replace('"World"', '""'), "feeds[0].name: expected 1-64 letters"),
+        (FEED.replace('"World"', '" World"'), "feeds[0].name: expected 1-64 letters"),
+        ('[storage]\npath = ""\n' + FEED, "storage.path: expected a file path"),
         ('[storage]\npath = "x.db"\n', "feeds: expected at least one [[feeds]] table"),
         ("feeds = 3\n", "feeds: expected at least one [[feeds]] table"),
         ("storage = 'x'\n" + FEED, "storage: expected a table"),
@@ -275,7 +277,7 @@ def test_cli_subprocess_config_error_has_no_traceback(tmp_path: Path) -> None:
 
 # -- secrets -------------------------------------------------------------------------------------
 def test_secret_reads_only_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("NEWSBRIEF_TEST_TOKEN", "xoxb-very-secret")
+    monkeypatch.setenv("NEWSBRIEF_TEST_TOKEN", "xoxb-very-secret\n")
     assert secret("NEWSBRIEF_TEST_TOKEN") == "xoxb-very-secret"
     assert secret("ANY", {"ANY": "from-mapping"}) == "from-mapping"
 
