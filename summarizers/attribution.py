@@ -369,7 +369,9 @@ PERSON_NOUNS = frozenset(
         daughter son widow singer comedian rapper pastor reverend bishop cardinal rabbi imam
         entrepreneur investor dealmaker tycoon populist socialist independent libertarian
         conservative liberal moderate incumbent challenger hopeful congressional vice-president
-        woman man"""
+        woman man engineer expert scientist professor researcher teacher doctor worker fisherman
+        resident owner student writer reporter editor columnist critic fan protester
+        demonstrator voter supporter member delegate co-founder partner employee boss"""
     )
 )
 

@@ -17,7 +17,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
-from summarizers.attribution import ABBREVIATIONS, Mention, last_sentence_start
+from summarizers.attribution import ABBREVIATIONS, VERB_RE, Mention, last_sentence_start
 from summarizers.names import NOT_NAME, TITLE_WORDS, Name, looks_like_org, split_title
 
 _CAP_RUN = re.compile(
@@ -58,6 +58,8 @@ _MASCULINE = (
     r"\b(?:man|spokesman|congressman|chairman|businessman|actor|father|husband|son|"
     r"king|pope)\b"
 )
+# a name followed (maybe after an apposition) by a speech verb: "Ivo Marek, ..., said"
+_SPEAKS = re.compile(rf"\s*(?:,[^,\n]{{0,80}},)?\s*,?\s*(?:{VERB_RE.pattern})")
 _PRONOUN_GENDER = {"he": "m", "she": "f"}
 _LOOKBACK_SENTENCES = 6
 
@@ -119,10 +121,12 @@ class Resolver:
         for pos, name in raw:
             full = self.resolve_name(name.name, pos)
             gender = self.gender(full, name)
+            end = pos + len(name.name)
             person_like = (
                 gender is not None
                 or name.honorific
                 or (name.title is not None and not looks_like_org(name.name))
+                or (len(full.split()) > 1 and _SPEAKS.match(self.text, end) is not None)
             )
             if looks_like_org(name.name):
                 person_like = False

@@ -297,3 +297,95 @@ def test_key_quotes_drops_boilerplate_below_real_statements() -> None:
 
 def test_key_quotes_on_text_without_quotes_is_empty() -> None:
     assert key_quotes("No one said anything quotable today.", k=2) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "speaker"),
+    [
+        # inverted attribution after an unfinished quotation
+        (
+            '"It seems very unlikely to happen this year" that the pier reopens, said Ivo Marek, '
+            "the harbour master.",
+            "Ivo Marek",
+        ),
+        # "to which X interjected:"
+        (
+            'The minister said the money was ready, to which Maria Okafor interjected: "That is '
+            'simply not true, and everyone here knows it."',
+            "Maria Okafor",
+        ),
+        # "As X put it,"
+        (
+            'As harbour master Ivo Marek put it, "there is not much left of the old pier to save."',
+            "Ivo Marek",
+        ),
+        # "shot back"
+        ('"You have had three years to fix this," Maria Okafor shot back.', "Maria Okafor"),
+        # participle after a clause whose subject speaks
+        (
+            'Ivo Marek went on the radio on Tuesday, saying "the fleet will be home by June."',
+            "Ivo Marek",
+        ),
+        # a colon introduction in the paragraph before
+        (
+            "Maria Okafor answered the minister in a letter:\n\n"
+            '"We have waited long enough for a decision on the harbour."',
+            "Maria Okafor",
+        ),
+        # a dash before the name of a colon introduction
+        (
+            'HARBOUR TALKS STALL - Maria Okafor: "We have waited long enough for a decision."',
+            "Maria Okafor",
+        ),
+        # a signature line under a quotation whose closing mark ends the signature
+        (
+            '"We have waited long enough for a decision on the harbour.\nMaria Okafor, '
+            'harbour commissioner."',
+            "Maria Okafor",
+        ),
+        # "- Name." signature paragraph
+        ('"We have waited long enough for a decision on the harbour."\n\n- Okafor.', "Okafor"),
+    ],
+)
+def test_more_attribution_patterns(text: str, speaker: str) -> None:
+    quotes = extract_quotes(text)
+    assert quotes, text
+    assert quotes[0].speaker == speaker
+    assert_offsets(text, quotes)
+
+
+def test_definite_description_resolves_to_person_just_mentioned() -> None:
+    text = (
+        "One of the report's authors, Ivo Marek, said the plan still stands. "
+        '"The harbour has gone the other way," said the former chief engineer of the port.'
+    )
+    assert only(text).speaker == "Ivo Marek"
+
+
+def test_unattributed_quote_after_narration_takes_its_subject() -> None:
+    text = (
+        "Maria Okafor spoke only briefly during the interview.\n\n"
+        '"We have done what we could for the harbour and its people."'
+    )
+    assert only(text).speaker == "Maria Okafor"
+
+
+def test_statement_followed_by_new_speakers_intro_keeps_its_own_speaker() -> None:
+    text = (
+        'Maria Okafor replies to Marek with, "Why now? That was agreed in March?" Marek then '
+        'writes back, "You know why."'
+    )
+    first, second = extract_quotes(text)
+    assert (first.speaker, second.speaker) == ("Maria Okafor", "Marek")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        'Okafor said on the BBC\'s "Harbour Talk," that the plan was dead.',
+        'Marek starred in "Tides of Grey," a film about the port.',
+        '\u2014"Harbour deal stalls for a third time," by the Gazette\'s Ivo Marek.',
+    ],
+)
+def test_show_titles_and_headlines_with_bylines_are_not_quotes(text: str) -> None:
+    assert extract_quotes(text) == []
