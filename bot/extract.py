@@ -162,8 +162,10 @@ _SKIP_TAGS = frozenset(
     {"script", "style", "noscript", "template", "head", "svg", "math", "iframe", "object"}
     | {"select"}
 )
-_PARA = "\x00P"
-_LINE = "\x00L"
+# Private-use characters as markers (lxml text may not hold control characters).
+_PARA = "\ue000"
+_LINE = "\ue001"
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ue000\ue001]")
 _TAG_LIKE = re.compile(r"<[a-zA-Z/!?]")
 
 
@@ -205,6 +207,8 @@ def html_to_text(html: str) -> str:
 
     Blocks become paragraphs separated by a blank line, ``<br>`` a line break; scripts and
     styles are dropped; entities decoded. Text with no tags at all is taken as plain text.
+    lxml does the work (fast); input nested deeper than libxml2 allows falls back to a
+    streaming parser, which has no depth limit and never recurses.
     """
     if not html or not html.strip():
         return ""
@@ -212,17 +216,57 @@ def html_to_text(html: str) -> str:
         text = htmllib.unescape(html)
         paras = (" ".join(p.split()) for p in re.split(r"\n\s*\n", text))
         return "\n\n".join(p for p in paras if p)
+    html = _CONTROL.sub("", html)
+    pieces = _lxml_pieces(html)
+    if pieces is None:
+        pieces = _stream_pieces(html)
+    return _join(pieces)
+
+
+def _join(pieces: list[str]) -> str:
+    paragraphs = []
+    for block in "".join(pieces).split(_PARA):
+        lines = (" ".join(line.split()) for line in block.split(_LINE))
+        para = "\n".join(line for line in lines if line)
+        if para:
+            paragraphs.append(para)
+    return "\n\n".join(paragraphs)
+
+
+def _lxml_pieces(html: str) -> list[str] | None:
+    from lxml import etree
+    from lxml import html as lhtml
+
+    # A parser per call: lxml parsers must not be shared between threads.
+    parser = lhtml.HTMLParser(remove_comments=True, remove_pis=True, no_network=True, recover=True)
+    try:
+        root = lhtml.fragment_fromstring(html, create_parent="div", parser=parser)
+    except (etree.LxmlError, ValueError, TypeError):
+        return None
+    if any(e.type_name == "ERR_RESOURCE_LIMIT" for e in parser.error_log):
+        return None  # too deep: libxml2 dropped content
+    try:
+        for el in list(root.iter(*_SKIP_TAGS)):
+            if el is not root:
+                el.drop_tree()  # keeps the tail text
+        # Mark block boundaries in the tree itself, then let lxml's C itertext do the walk.
+        for el in root.iter(*_BLOCK_TAGS, "br"):
+            if el.tag == "br":
+                el.tail = _LINE + (el.tail or "")
+            else:
+                el.text = _PARA + (el.text or "")
+                el.tail = _PARA + (el.tail or "")
+        return list(root.itertext())
+    except ValueError:  # text lxml will not store back; the streaming parser copes
+        return None
+
+
+def _stream_pieces(html: str) -> list[str]:
     parser = _TextParser()
     try:
         parser.feed(html)
         parser.close()
     except Exception:  # HTMLParser is lenient; this is a last resort for pathological input
         log.debug("html_to_text: parser failed", exc_info=True)
-        return " ".join(re.sub(r"<[^>]*>", " ", htmllib.unescape(html)).split())
-    paragraphs = []
-    for block in "".join(parser.out).split(_PARA):
-        lines = (" ".join(line.split()) for line in block.split(_LINE))
-        para = "\n".join(line for line in lines if line)
-        if para:
-            paragraphs.append(para)
-    return "\n\n".join(paragraphs)
+        return [re.sub(r"<[^>]*>", " ", htmllib.unescape(html))]
+    return parser.out

@@ -12,7 +12,16 @@ from httpserver import LocalServer
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.extract import ExtractedPage, ExtractError, extract_article, html_to_text
+from bot.extract import (
+    _CONTROL,
+    ExtractedPage,
+    ExtractError,
+    _join,
+    _lxml_pieces,
+    _stream_pieces,
+    extract_article,
+    html_to_text,
+)
 from bot.net import Fetcher
 
 URL = "https://news.example.org/world/2026/11/27/river-deal"
@@ -215,10 +224,18 @@ async def test_fetch_then_extract(server: LocalServer):
         ("   ", ""),
         ("<p></p><div> </div>", ""),
         ("&lt;b&gt;escaped&lt;/b&gt;", "<b>escaped</b>"),
+        ("<p>ctrl\x00\x1fchars\x7f</p>", "ctrlchars"),
+        ("<html><head><title>T</title></head><body><p>a</p><p>b</p></body></html>", "a\n\nb"),
+        ("<p>a<!-- hidden --> b</p>", "a b"),
+        ('<a title="x>y" href="/">link</a> text', "link text"),
     ],
 )
 def test_html_to_text(html: str, text: str):
     assert html_to_text(html) == text
+    # The fast (lxml) and the deep-nesting (streaming) paths agree.
+    fast = _lxml_pieces(html) if "<" in html else None
+    if fast is not None:
+        assert _join(fast) == _join(_stream_pieces(_CONTROL.sub("", html)))
 
 
 def test_html_to_text_deep_nesting():
