@@ -188,7 +188,7 @@ _PARTICIPLES = [
 ]
 _MORE_VERBS = _words(
     """pressed reported reports assured offered sighed began begins lectured preached raged
-    ranted gushed elaborated summed pleaded proclaimed conceded recalled explained barked
+    ranted remembered gushed elaborated summed pleaded proclaimed conceded recalled explained barked
     echoed interjected chimed hinted teased taunted cracked noted grumbled muttered murmured
     pledged acknowledged questioned scolded fired advised instructed"""
 )
@@ -436,8 +436,16 @@ def _strip_parens(s: str) -> str:
 
 
 def _is_descriptor(seg_toks: list[str]) -> bool:
+    """An appositive or relative segment ("deputy head of ...", "who ..."), not a name
+    ("de Blasio", "the Washington Post")."""
     first = seg_toks[0]
-    return not first[:1].isupper() or first.lower() in _DESCRIPTOR_START or first[:1].isdigit()
+    nxt = seg_toks[1] if len(seg_toks) > 1 else ""
+    low = first.lower()
+    if low in PARTICLES and is_name_token(nxt):
+        return False
+    if low == "the" and is_name_token(nxt) and nxt.lower() not in TITLE_WORDS:
+        return False
+    return not first[:1].isupper() or low in _DESCRIPTOR_START or first[:1].isdigit()
 
 
 def _descriptor_title(seg: str) -> str | None:
@@ -484,8 +492,6 @@ def _trailing_name(seg_toks: list[str]) -> Name | None:
         extra += 1
         run = seg_toks[i:]
     if i > 0 and seg_toks[i - 1].lower() in _PREPOSITIONS:
-        return None
-    if i > 0 and seg_toks[i - 1].endswith(("'s", "\u2019s")):
         return None
     return split_title(run)
 
@@ -535,6 +541,12 @@ def np_before(pre: str, pos: int) -> Mention | None:
                 appos = _descriptor_title(segments[k])
             continue
         name = _trailing_name(toks)
+        if name is None and k == len(segments) - 1:
+            conj = [j for j, t in enumerate(toks) if t.lower() in {"and", "but", "while", "as"}]
+            if conj and len(toks) - conj[-1] <= 4:  # "... asked for a photo and Clinton"
+                name = _trailing_name(toks[conj[-1] + 1 :])
+                if name is not None:
+                    return Mention(name=name, pos=pos)
         if name is None:
             if k > 0 and len(toks) <= 8:
                 appos = _descriptor_title(segments[k])  # "Tad Devine, Sanders's strategist,"
@@ -668,6 +680,10 @@ def subject_at_start(clause: str, pos: int) -> Mention | None:
         if first in SUBJECT_PRONOUNS:
             return Mention(pronoun=first, pos=pos)
         nxt = toks[1] if len(toks) > 1 else ""
+        if first == "the" and is_name_token(nxt):
+            first = nxt.lower()  # "the Smithsonian Institution said"
+        elif toks[0].islower() and first not in PARTICLES and len(segments) > 1:
+            continue  # a lower-case fragment: "in-prison interview with ..."
         if (
             first in _PREPOSITIONS
             or first in NOT_NAME
@@ -717,6 +733,11 @@ def before_mention(before: str, pos: int) -> Mention | None:
             name = _leading_name(dashed.group(1))
             if name is not None:
                 return Mention(name=name, pos=cpos + dashed.start(1))
+        dash = max(stripped.rfind("\u2014"), stripped.rfind("\u2013"))
+        if dash > 0:  # "... and Lordy, do we know it!\u2014 Cruz called them on it:"
+            subject = subject_at_start(stripped[dash + 1 :], cpos + dash + 1)
+            if subject is not None:
+                return subject
         subject = subject_at_start(clause, cpos)
         if subject is not None:
             return subject

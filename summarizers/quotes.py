@@ -196,14 +196,20 @@ def _signature(text: str, sp: Span, para: tuple[int, int]) -> Mention | None:
     return Mention(name=name, pos=m.start("name"))
 
 
-def _narrator(text: str, prev_para: tuple[int, int]) -> Mention | None:
+def _narrator(text: str, prev_para: tuple[int, int], resolver: Resolver) -> Mention | None:
     """The subject of the previous paragraph's last sentence, when it tells of someone speaking
-    ("Trump spoke only in evasive bromides during the interview.")."""
+    ("Trump spoke only in evasive bromides during the interview.") or is someone already
+    quoted ("Viguerie is upbeat about Cruz's chances.")."""
     body = text[prev_para[0] : prev_para[1]]
     last = body[last_sentence_start(body.rstrip()) :]
-    if not _NARRATION_CUES.search(last) or re.search(r"[\"\u201c\u201d]", last):
+    if re.search(r"[\"\u201c\u201d]", last):
         return None
-    return subject_at_start(last, prev_para[0] + len(body) - len(last))
+    m = subject_at_start(last, prev_para[0] + len(body) - len(last))
+    if m is None or m.name is None:
+        return None
+    if _NARRATION_CUES.search(last) or resolver.has_spoken(m.name.name, m.pos):
+        return m
+    return None
 
 
 def extract_quotes(text: str, language: str = "english") -> list[Quote]:
@@ -261,7 +267,7 @@ def extract_quotes(text: str, language: str = "english") -> list[Quote]:
             lead = text[start_clause : sp.open_mark]
             m = subject_at_start(lead[: first_sentence_end(lead)], start_clause)
             if m is None and not lead.strip() and p > 0:
-                m = _narrator(text, paras[p - 1])
+                m = _narrator(text, paras[p - 1], resolver)
             if m is not None and (m.name is not None or m.pronoun is not None):
                 speaker, title = resolver.resolve(m)
         q = Quote(text[sp.start : sp.end], sp.start, sp.end, speaker, title, continues)

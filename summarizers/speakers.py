@@ -168,6 +168,11 @@ class Resolver:
                 return n
         return name
 
+    def has_spoken(self, name: str, pos: int) -> bool:
+        """Was ``name`` (or the full name it resolves to) quoted before?"""
+        full = self.resolve_name(name, pos)
+        return any(n == full for _, n in self.speakers)
+
     def note_speaker(self, pos: int, name: str, gender: str | None) -> None:
         self.speakers.append((pos, name))
         if gender:
