@@ -8,7 +8,9 @@ time is recorded after posting, and each item is recorded as posted as it goes o
 
 from __future__ import annotations
 
+import asyncio
 import logging
+from collections import defaultdict
 from datetime import datetime, timedelta
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -24,6 +26,7 @@ from bot.store import SqliteStore
 log = logging.getLogger(__name__)
 DEFAULT_MISFIRE_GRACE = timedelta(hours=12)
 RETENTION_EVERY = timedelta(hours=6)
+JUST_POLLED = timedelta(seconds=30)  # a second poll request this soon is a duplicate
 
 
 def last_fire_time(trigger: CronTrigger, *, after: datetime, now: datetime) -> datetime | None:
@@ -54,6 +57,7 @@ class BotScheduler:
         self.clock = clock
         self.misfire_grace = misfire_grace
         self.scheduler = AsyncIOScheduler(timezone="UTC")
+        self._poll_locks: defaultdict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
 
     # -- missed digests -------------------------------------------------------------------------
     def missed_digests(self) -> list[tuple[ChannelSettings, datetime]]:
@@ -75,8 +79,15 @@ class BotScheduler:
         return missed
 
     async def catch_up(self) -> int:
-        """Post each missed digest once (coalesced: several missed times make one digest)."""
+        """Post each missed digest once (coalesced: several missed times make one digest).
+
+        The feeds that are due are polled first, so the late digest carries what they published
+        while the bot was down, as the digest on time would have.
+        """
         missed = self.missed_digests()
+        if missed:
+            due = [f.name for f in self.store.due_feeds(self.clock())]
+            await asyncio.gather(*(self.poll_feed(name) for name in due))
         for channel, fire in missed:
             log.info(
                 "channel %s: digest of %s was missed while down; posting it now",
@@ -95,16 +106,22 @@ class BotScheduler:
 
     # -- jobs -----------------------------------------------------------------------------------
     async def poll_feed(self, name: str) -> None:
-        feed = self.store.feed(name)
-        if feed is None or not feed.active:
-            return
-        # Only a failing feed waits for its backoff. A healthy feed's next_poll_at is its last
-        # poll + interval, which the interval job (started earlier, jitter >= 0) can reach a few
-        # seconds early; skipping then would poll it only every other interval.
-        if feed.failures and feed.next_poll_at is not None and feed.next_poll_at > self.clock():
-            log.debug("feed %s: backing off until %s", name, feed.next_poll_at)
-            return
-        await self.ingestor.poll_feed(feed)
+        # One poll of a feed at a time: the poll job and a catch-up may ask at once.
+        async with self._poll_locks[name]:
+            feed = self.store.feed(name)
+            if feed is None or not feed.active:
+                return
+            now = self.clock()
+            # Only a failing feed waits for its backoff. A healthy feed's next_poll_at is its last
+            # poll + interval, which the interval job (started earlier, jitter >= 0) can reach a
+            # few seconds early; skipping then would poll it only every other interval.
+            if feed.failures and feed.next_poll_at is not None and feed.next_poll_at > now:
+                log.debug("feed %s: backing off until %s", name, feed.next_poll_at)
+                return
+            if feed.last_fetch_at is not None and now - feed.last_fetch_at < JUST_POLLED:
+                log.debug("feed %s: polled a moment ago", name)
+                return
+            await self.ingestor.poll_feed(feed)
 
     async def _digest_job(self, channel_name: str) -> None:
         channel = self.settings.channel(channel_name)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -62,9 +62,13 @@ class RecordingPlatform(ChatPlatform):
 class FakeIngestor:
     def __init__(self) -> None:
         self.polled: list[str] = []
+        self.on_poll: Callable[[FeedRecord], None] | None = None
 
     async def poll_feed(self, feed: FeedRecord) -> None:
         self.polled.append(feed.name)
+        await asyncio.sleep(0)  # a real poll awaits the network
+        if self.on_poll:
+            self.on_poll(feed)
 
 
 def make_settings(db: Path, *, cron: str = "0 8 * * 1-5", feeds: Sequence[str] = ("World",)):
@@ -182,6 +186,33 @@ async def test_digest_missed_while_down_is_posted_once_after_restart(db: Path) -
         assert await again.scheduler.catch_up() == 0
         again.close()
     assert len(platform.digests) == 1
+
+
+async def test_the_late_digest_carries_what_the_feeds_published_while_down(db: Path) -> None:
+    clock, platform = Clock(START), RecordingPlatform()
+    bot = Bot(db, clock, platform)
+    world = bot.store.feed("World")
+    bot.store.record_fetch_success(world.id, now=START, etag=None, last_modified=None, title=None)
+    await bot.scheduler.catch_up()
+    bot.add_story(1, clock)
+    bot.close()
+
+    clock.advance(hours=2)
+    bot = Bot(db, clock, platform)
+
+    def publish(feed: FeedRecord) -> None:
+        bot.add_story(2, clock)
+        bot.store.record_fetch_success(
+            feed.id, now=clock(), etag=None, last_modified=None, title=None
+        )
+
+    bot.ingestor.on_poll = publish
+    # The poll job asks for the same feed at the same moment: polled once.
+    posted, _ = await asyncio.gather(bot.scheduler.catch_up(), bot.scheduler.poll_feed("World"))
+    assert posted == 1
+    assert bot.ingestor.polled == ["World"]
+    assert sorted(platform.titles()) == ["Story 1", "Story 2"]
+    bot.close()
 
 
 async def test_several_missed_times_coalesce_into_one_digest(db: Path) -> None:
