@@ -6,6 +6,7 @@ import asyncio
 import ipaddress
 import pickle
 import re
+import socket
 import time
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -516,6 +517,23 @@ async def test_real_localhost_name_is_refused(server: LocalServer):
     async with Fetcher() as f:
         with pytest.raises(BlockedURLError):
             await f.get(f"http://localhost:{server.port}/")
+    assert server.requests == []
+
+
+async def test_system_resolver_result_is_checked(server: LocalServer):
+    """The machine's own host name through the real resolver: whatever it resolves to here
+    (loopback or a private address) is refused, and nothing reaches the server."""
+    name = socket.gethostname()
+    try:
+        infos = socket.getaddrinfo(name, None)
+    except OSError:
+        pytest.skip("host name does not resolve here")
+    if any(public_only(ipaddress.ip_address(i[4][0].split("%")[0])) is None for i in infos):
+        pytest.skip("host name resolves to a public address here")
+    server.route("/ok", body=b"fine")
+    async with Fetcher() as f:
+        with pytest.raises(BlockedURLError, match="resolves to a"):
+            await f.get(f"http://{name}:{server.port}/ok")
     assert server.requests == []
 
 
