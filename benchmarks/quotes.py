@@ -214,6 +214,9 @@ def _merged_spans(text: str, spans: list[list[int]]) -> list[tuple[int, int]]:
     return out
 
 
+_OPENING_MARKS = '"\u201c\u201e'
+
+
 def _segments_in(text: str, start: int, end: int) -> list[tuple[int, int]]:
     """Text between double quote marks inside [start, end); an unclosed mark runs to the end."""
     segs: list[tuple[int, int]] = []
@@ -249,17 +252,24 @@ def gold_segments(
     ``merged=False`` uses the shipped ``quoted_segments``. Those cut a quotation that runs over
     several sentences at its first sentence, because the annotation tool stores one span per
     sentence and the helper closes an unclosed quotation at the end of its span. ``merged=True``
-    first joins content spans separated only by whitespace, then takes the text between marks.
+    first joins content spans separated only by whitespace, counts a content span that starts
+    right after an opening mark as starting with it (a "mixed" label that only lost its mark),
+    then takes the text between marks.
     """
     text = article["text"]
     direct: list[tuple[int, int, str | None]] = []
     mixed: list[tuple[int, int]] = []
     for att in article["attributions"]:
         source = att["source"]["text"] if att.get("source") else None
-        if att["quote_type"] == "direct" and merged and att.get("content"):
-            for ms, me in _merged_spans(text, att["content"]["spans"]):
-                direct.extend((s, e, source) for s, e in _segments_in(text, ms, me))
-            continue
+        if merged and att["quote_type"] in ("direct", "mixed") and att.get("content"):
+            spans = _merged_spans(text, att["content"]["spans"])
+            first = spans[0][0]
+            if first > 0 and text[first - 1] in _OPENING_MARKS:
+                spans[0] = (first - 1, spans[0][1])  # the annotator left the opening mark out
+            if text[spans[0][0]] in _OPENING_MARKS:
+                for ms, me in spans:
+                    direct.extend((s, e, source) for s, e in _segments_in(text, ms, me))
+                continue
         for seg in att.get("quoted_segments") or []:
             if att["quote_type"] == "direct":
                 direct.append((seg["start"], seg["end"], source))
