@@ -67,9 +67,7 @@ class LocalServer:
         await self._runner.setup()
         site = web.TCPSite(self._runner, self.host, 0)
         await site.start()
-        server = site._server  # the only way to learn the port picked by the OS
-        assert server is not None and server.sockets
-        self.port = server.sockets[0].getsockname()[1]
+        self.port = self._runner.addresses[0][1]  # the free port the OS picked
 
     async def close(self) -> None:
         if self._runner is not None:
