@@ -64,7 +64,6 @@ _VERB_WORDS = [
     "responded",
     "responds",
     "stated",
-    "states",
     "warned",
     "warns",
     "answered",
@@ -756,7 +755,7 @@ def looks_attributed(before: str, after: str) -> bool:
     if (
         a_words
         and VERB_RE.search(" ".join(a_words[:6]))
-        and (a_words[0][:1].isupper() or a_words[0].lower() in SUBJECT_PRONOUNS)
+        and (is_cap(a_words[0].strip(",")) or a_words[0].lower() in SUBJECT_PRONOUNS)
     ):
         return True
     b = before.rstrip()

@@ -68,7 +68,7 @@ _NARRATION_CUES = re.compile(
 _TITLE_CUES = re.compile(
     r"(?:['\u2019]s|\b(?:on|in|of|show|book|movie|film|program|programme|series|song|album|"
     r"column|podcast|newspaper|magazine|entitled|titled|headline|documentary|play|novel|"
-    r"memoir|essay|op-ed|article|report))\s*$",
+    r"memoir|essay|op-ed|article|report))\s*,?\s*$",
     re.I,
 )
 _BYLINE = re.compile(r"\s*,?\s*by\s+(?:the\s+)?[A-Z]")
