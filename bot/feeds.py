@@ -331,7 +331,8 @@ def _make_entry(
 ) -> FeedEntry:
     content_text = html_to_text(content_html) if content_html else ""
     summary_text = html_to_text(summary_html) if summary_html else ""
-    text = content_text or summary_text
+    # The fuller of the two: some feeds put a stub in content and the story in the summary.
+    text = content_text if len(content_text) >= len(summary_text) else summary_text
     if not content_text:
         content_html = ""
     if not title:

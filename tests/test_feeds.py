@@ -360,3 +360,15 @@ def test_fuzz_parse_opml(data: bytes):
     except FeedError:
         return
     assert all(o.url.startswith(("http://", "https://")) for o in outlines)
+
+
+def test_text_is_the_fuller_of_content_and_summary():
+    long = "A sentence of the story that is long enough. " * 12
+    body = (
+        '<rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/"><channel>'
+        "<title>t</title><item><title>x</title><link>https://e.com/1</link>"
+        f"<description>{long}</description>"
+        "<content:encoded><![CDATA[<p>Read more</p>]]></content:encoded></item></channel></rss>"
+    ).encode()
+    entry = parse_feed(body, url="https://e.com/").entries[0]
+    assert entry.text == long.strip() and not entry.is_teaser
