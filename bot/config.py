@@ -364,6 +364,16 @@ def _channel(r: _Reader, feeds: Sequence[FeedSettings]) -> ChannelSettings:
     target = r.get("target", str, default="")
     if platform != "console" and not target:
         raise ConfigError(f"{r.path('target')}: a {platform} channel needs its channel id")
+    if platform == "discord" and not target.isdigit():
+        raise ConfigError(
+            f"{r.path('target')}: expected a Discord channel id (digits, from Copy Channel ID), "
+            f"got {target!r}"
+        )
+    if platform == "slack" and (target.startswith("#") or re.search(r"\s", target)):
+        raise ConfigError(
+            f"{r.path('target')}: expected a Slack channel id like C0123ABCDEF, not a channel "
+            f"name, got {target!r}"
+        )
     feed_names = r.get_list("feeds")
     for index, feed in enumerate(feed_names):
         if feed not in {f.name for f in feeds}:

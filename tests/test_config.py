@@ -203,6 +203,14 @@ BERLN = '[[channels]]\nname = "a"\n[[channels]]\nname = "b"\ntimezone = "Europe/
             "channels[0].target: a slack channel needs its channel id",
         ),
         (
+            FEED + '[[channels]]\nname = "a"\nplatform = "discord"\ntarget = "general"\n',
+            "channels[0].target: expected a Discord channel id (digits",
+        ),
+        (
+            FEED + '[[channels]]\nname = "a"\nplatform = "slack"\ntarget = "#general"\n',
+            "channels[0].target: expected a Slack channel id like C0123ABCDEF, not a channel name",
+        ),
+        (
             FEED + '[[channels]]\nname = "a"\nplatform = "teams"\n',
             "channels[0].platform: expected one of console, slack, discord, got 'teams'",
         ),
