@@ -290,3 +290,20 @@ def clean_article_text(text: str, title: str | None = None, language: str = "eng
     """
     removed = {(r.start, r.end) for r in removable_lines(text, title, language)}
     return "\n\n".join(text[s:e] for s, e in blocks(text) if (s, e) not in removed)
+
+
+_DATELINE_PREFIX = re.compile(
+    r"""^(?:[A-ZÀ-Ý][A-ZÀ-Ý.'’-]+(?:\s+[A-ZÀ-Ý][A-ZÀ-Ý.'’-]+){0,3})   # WASHINGTON, NEW YORK
+    (?:,\s*[A-Z][\w.]*(?:\s+[\w.]+){0,2})?                           # , March 5 / , Calif.
+    \s*(?:\([^()\n]{1,40}\))?                                        # (Reuters)
+    \s*(?:--|[-–—])\s+""",
+    re.VERBOSE,
+)
+
+
+def dateline_length(sentence: str) -> int:
+    """Length of a leading news dateline (``"WASHINGTON (Reuters) - "``) in ``sentence``, or 0."""
+    m = _DATELINE_PREFIX.match(sentence)
+    if not m or len(m.group()) > 80 or not sentence[m.end() : m.end() + 1].isupper():
+        return 0
+    return m.end()

@@ -6,7 +6,7 @@ from sumy.models.dom import ObjectDocumentModel, Paragraph
 from sumy.models.dom import Sentence as SumySentence
 
 from summarizers.base import Summary, UnknownMethodError
-from summarizers.cleaning import removable_lines
+from summarizers.cleaning import dateline_length, removable_lines
 from summarizers.languages import UNSPACED_LANGUAGES, normalize_language
 from summarizers.methods import AVAILABLE_METHODS, DEFAULT_METHOD, Summarizer
 from summarizers.splitting import OfflineTokenizer, Sentence, blocks, split_block
@@ -56,7 +56,11 @@ def build_document(
     for lo, hi in blocks(text):
         if (lo, hi) in removed:
             continue
-        kept.append((text[lo:hi], split_block(text, lo, hi, tokenizer.language)))
+        sentences = split_block(text, lo, hi, tokenizer.language)
+        if sentences and (cut := dateline_length(sentences[0].text)):
+            first = sentences[0]  # keep the sentence, drop its "CITY (Agency) -" dateline
+            sentences[0] = Sentence(first.text[cut:], first.start + cut, first.end)
+        kept.append((text[lo:hi], sentences))
     prose = [[s for s in sents if _is_prose(s, block, tokenizer)] for block, sents in kept]
     if not any(prose):  # nothing reads as prose: fall back to every sentence of a kept block
         prose = [[s for s in sents if len(tokenizer.to_words(s.text)) >= 2] for _, sents in kept]

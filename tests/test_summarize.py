@@ -208,3 +208,14 @@ def test_german_article(method: str) -> None:
     assert s.language == "german"
     for sentence in s.sentences:
         assert "Aktualisiert" not in sentence and sentence != "Stadtrat beschließt neue Brücke"
+
+
+@pytest.mark.parametrize(
+    "dateline", ["WASHINGTON (Reuters) - ", "NEW YORK, March 5 (AP) -- ", "LONDON — "]
+)
+def test_inline_dateline_is_not_part_of_the_picked_sentence(dateline: str) -> None:
+    lead = "The United States pressed Russia on Friday to halt missile sales to Iran."
+    text = f"{dateline}{lead}\n\nOfficials in Moscow said the talks would go on next week."
+    s = summarize(text, sentences=1, method="lead")
+    assert s.sentences == [lead]
+    assert s.spans == [(len(dateline), len(dateline) + len(lead))]
