@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from sumy.models.dom import ObjectDocumentModel, Paragraph
 from sumy.models.dom import Sentence as SumySentence
 
@@ -78,19 +80,18 @@ def build_document(
     return ObjectDocumentModel(paragraphs), spans
 
 
-def _ranking(summarizer: Summarizer, document: ObjectDocumentModel, limit: int) -> list:
-    """Sentences best first (at most ``limit``), from ``rank()`` or by growing the count."""
+def _ranked(summarizer: Summarizer, document: ObjectDocumentModel) -> Iterator[SumySentence]:
+    """Sentences best first: from ``rank()``, or by asking for one sentence more each time."""
     rank = getattr(summarizer, "rank", None)
     if rank is not None:
-        return list(rank(document))[:limit]
-    order: list = []
+        yield from rank(document)
+        return
     seen: set[int] = set()
-    for k in range(1, min(limit, len(document.sentences)) + 1):
+    for k in range(1, len(document.sentences) + 1):
         for s in summarizer(document, k):
             if id(s) not in seen:
                 seen.add(id(s))
-                order.append(s)
-    return order
+                yield s
 
 
 def summarize(
@@ -122,17 +123,18 @@ def summarize(
     summarizer = AVAILABLE_METHODS[name](language)
     picked = list(summarizer(document, sentences))
     if max_chars is not None and _length(picked) > max_chars:
-        picked = _fit(_ranking(summarizer, document, len(document.sentences)), sentences, max_chars)
+        picked = _fit(_ranked(summarizer, document), sentences, max_chars)
     chosen = sorted((spans[id(s)] for s in picked), key=lambda s: s.start)
     return Summary([s.text for s in chosen], [(s.start, s.end) for s in chosen], name, language)
 
 
-def _length(sentences: list) -> int:
+def _length(sentences: list[SumySentence]) -> int:
     return sum(len(str(s)) for s in sentences) + max(len(sentences) - 1, 0)
 
 
-def _fit(ranked: list, count: int, max_chars: int) -> list:
-    out: list = []
+def _fit(ranked: Iterator[SumySentence], count: int, max_chars: int) -> list[SumySentence]:
+    """Best-first greedy: take each sentence that still fits, until ``count`` are taken."""
+    out: list[SumySentence] = []
     for s in ranked:
         if len(out) == count:
             break
