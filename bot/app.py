@@ -89,6 +89,7 @@ class App:
         self.ingestor = Ingestor(
             store=self.store,
             fetcher=self.feed_fetcher,
+            page_fetcher=self.url_fetcher,
             options=options,
             executor=self.executor,
             clock=self.clock,

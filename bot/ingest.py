@@ -1,7 +1,10 @@
 """Poll feeds: conditional fetch, parse, dedupe, full text, analysis, store.
 
-Network I/O runs on the event loop; extraction and summarizing (CPU-bound) run in an executor,
-normally a process pool, so both cores work and the loop stays free to answer commands.
+Network I/O runs on the event loop; feed parsing, extraction and summarizing (CPU-bound) run in
+an executor, normally a process pool, so both cores work and the loop stays free to answer
+commands. A cycle keeps a bounded number of feeds and of analyses in flight, so memory stays flat
+however many feeds there are, and the store's synchronous work runs one feed at a time between
+loop iterations, so a command never waits behind a burst of it.
 """
 
 from __future__ import annotations
@@ -15,27 +18,73 @@ from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import partial
+from typing import TypeVar
+from urllib.parse import urlsplit
 
 from bot.analyze import Analysis, SummaryOptions, analyze_html_fragment, analyze_page
 from bot.clock import Clock, system_clock
 from bot.extract import ExtractError
-from bot.feeds import FeedEntry, FeedError, parse_feed
-from bot.net import Fetcher, FetchError
+from bot.feeds import FeedEntry, FeedError, ParsedFeed, parse_feed
+from bot.net import PAGE_ACCEPT, Fetcher, FetchError
 from bot.store import FeedRecord, NewArticle, SqliteStore
 from bot.urls import canonical_url
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 MAX_ENTRIES_PER_POLL = 200
+#: Feeds polled at the same time in a cycle (fetch, parse, analysis, store).
+FEEDS_IN_FLIGHT = 32
+#: Entries whose page fetch + analysis may be under way at once (bounds pages held in memory;
+#: a few per worker process keep the workers busy).
+ANALYSES_IN_FLIGHT = 16
 
 
 @dataclass
 class StageTimes:
-    """Seconds spent per stage, summed over a poll cycle (for benchmarks and --verbose)."""
+    """Seconds per stage over a poll cycle (for benchmarks and --verbose).
+
+    `fetch`, `parse` and `analyze` are summed over concurrent tasks: each task's latency, waiting
+    for a connection or a worker included, so under concurrency they exceed the cycle's wall
+    time. `fetch_busy` and `analyze_busy` are the wall time during which at least one fetch
+    (analysis) was under way. `parse_cpu` and `analyze_cpu` are the CPU seconds the executor
+    spent on them (thread time, measured where the job ran). `store` runs on the event loop one
+    feed at a time, so it is both wall and (mostly) CPU time of the loop's thread.
+    """
 
     fetch: float = 0.0
     parse: float = 0.0
     analyze: float = 0.0
     store: float = 0.0
+    fetch_busy: float = 0.0
+    analyze_busy: float = 0.0
+    parse_cpu: float = 0.0
+    analyze_cpu: float = 0.0
+
+
+class _Busy:
+    """Wall time during which at least one holder is inside (`with busy: ...`)."""
+
+    def __init__(self) -> None:
+        self.active = 0
+        self.since = 0.0
+        self.total = 0.0
+
+    def __enter__(self) -> None:
+        if self.active == 0:
+            self.since = time.perf_counter()
+        self.active += 1
+
+    def __exit__(self, *_: object) -> None:
+        self.active -= 1
+        if self.active == 0:
+            self.total += time.perf_counter() - self.since
+
+
+def _timed(job: Callable[[], T]) -> tuple[T, float]:
+    """Run `job` where the executor runs it; also return the CPU seconds it took there."""
+    started = time.thread_time()
+    result = job()
+    return result, time.thread_time() - started
 
 
 @dataclass
@@ -62,23 +111,42 @@ class CycleReport:
 
 
 class Ingestor:
-    """Polls feeds into the store. `fetcher` is trusted: config feeds may be file:// or local."""
+    """Polls feeds into the store.
+
+    `fetcher` is trusted: feeds in the config may be files or on the intranet. Article links come
+    from the feed's content, though, so a page on another host than its feed is fetched with
+    `page_fetcher`, which must refuse private addresses (a feed must not steer the bot to
+    169.254.169.254 or an intranet host).
+    """
 
     def __init__(
         self,
         *,
         store: SqliteStore,
         fetcher: Fetcher,
+        page_fetcher: Fetcher | None = None,
         options: SummaryOptions,
         executor: Executor | None = None,
         clock: Clock = system_clock,
+        feeds_in_flight: int = FEEDS_IN_FLIGHT,
+        analyses_in_flight: int = ANALYSES_IN_FLIGHT,
     ) -> None:
         self.store = store
         self.fetcher = fetcher
+        self.page_fetcher = page_fetcher or fetcher
         self.options = options
         self.executor = executor
         self.clock = clock
+        self.feeds_in_flight = max(1, feeds_in_flight)
+        self.analyses_in_flight = max(1, analyses_in_flight)
         self.times = StageTimes()
+        self._new_cycle_state()
+
+    def _new_cycle_state(self) -> None:
+        self._fetch_busy = _Busy()
+        self._analyze_busy = _Busy()
+        self._analysis_slots = asyncio.Semaphore(self.analyses_in_flight)
+        self._store_turn = asyncio.Lock()
 
     async def poll_due(
         self, *, progress: Callable[[PollReport], None] | None = None
@@ -90,15 +158,22 @@ class Ingestor:
         self, feeds: Sequence[FeedRecord], *, progress: Callable[[PollReport], None] | None = None
     ) -> CycleReport:
         self.times = StageTimes()
+        self._new_cycle_state()
+        reports: list[PollReport | None] = [None] * len(feeds)
+        pending = iter(enumerate(feeds))
 
-        async def one(feed: FeedRecord) -> PollReport:
-            report = await self.poll_feed(feed)
-            if progress:
-                progress(report)
-            return report
+        async def worker() -> None:
+            # A fixed number of workers pull feeds: a bounded amount of work in flight.
+            for index, feed in pending:
+                report = await self.poll_feed(feed)
+                reports[index] = report
+                if progress:
+                    progress(report)
 
-        reports = await asyncio.gather(*(one(f) for f in feeds))
-        return CycleReport(feeds=list(reports), times=self.times)
+        await asyncio.gather(*(worker() for _ in range(min(self.feeds_in_flight, len(feeds)))))
+        self.times.fetch_busy = self._fetch_busy.total
+        self.times.analyze_busy = self._analyze_busy.total
+        return CycleReport(feeds=[r for r in reports if r is not None], times=self.times)
 
     async def poll_feed(self, feed: FeedRecord) -> PollReport:
         """Poll one feed. Never raises for feed trouble: it is recorded and backed off."""
@@ -125,9 +200,10 @@ class Ingestor:
 
     async def _poll(self, feed: FeedRecord, report: PollReport) -> None:
         started = time.perf_counter()
-        response = await self.fetcher.get(
-            feed.url, etag=feed.etag, last_modified=feed.last_modified
-        )
+        with self._fetch_busy:
+            response = await self.fetcher.get(
+                feed.url, etag=feed.etag, last_modified=feed.last_modified
+            )
         self.times.fetch += time.perf_counter() - started
         if response.not_modified:
             report.not_modified = True
@@ -140,25 +216,34 @@ class Ingestor:
             )
             return
         started = time.perf_counter()
-        parsed = parse_feed(response.body, url=response.url, content_type=response.content_type)
-        self.times.parse += time.perf_counter() - started
-        entries = parsed.entries[:MAX_ENTRIES_PER_POLL]
-        fresh = [e for e in entries if not self.store.known_guid(feed.id, entry_guid(e))]
-        analyses = await asyncio.gather(*(self._analyze(feed, e) for e in fresh))
-        started = time.perf_counter()
-        for entry, analysis in zip(fresh, analyses, strict=True):
-            if self._store_entry(feed, entry, analysis):
-                report.new += 1
-            else:
-                report.merged += 1
-        self.store.record_fetch_success(
-            feed.id,
-            now=self.clock(),
-            etag=response.etag,
-            last_modified=response.last_modified,
-            title=parsed.title,
+        parsed, cpu = await self._run_timed(
+            partial(parse_feed, response.body, url=response.url, content_type=response.content_type)
         )
-        self.times.store += time.perf_counter() - started
+        assert isinstance(parsed, ParsedFeed)
+        self.times.parse += time.perf_counter() - started
+        self.times.parse_cpu += cpu
+        entries = parsed.entries[:MAX_ENTRIES_PER_POLL]
+        known = self.store.known_guids(feed.id, [entry_guid(e) for e in entries])
+        fresh = [e for e in entries if entry_guid(e) not in known]
+        analyses = await asyncio.gather(*(self._analyze(feed, e) for e in fresh))
+        # One feed's store work at a time, between loop iterations: however many feeds finish
+        # together, a command waits for at most one of them.
+        async with self._store_turn:
+            started = time.perf_counter()
+            with self.store.batch():
+                for entry, analysis in zip(fresh, analyses, strict=True):
+                    if self._store_entry(feed, entry, analysis):
+                        report.new += 1
+                    else:
+                        report.merged += 1
+                self.store.record_fetch_success(
+                    feed.id,
+                    now=self.clock(),
+                    etag=response.etag,
+                    last_modified=response.last_modified,
+                    title=parsed.title,
+                )
+            self.times.store += time.perf_counter() - started
         if report.new or report.merged:
             log.info(
                 "feed %s: %d new, %d already known from other feeds",
@@ -172,12 +257,21 @@ class Ingestor:
         url = canonical_url(entry.url) if entry.url else None
         if url and self.store.article_id_by_url(url) is not None:
             return None
+        async with self._analysis_slots:
+            with self._analyze_busy:
+                return await self._fetch_and_analyze(feed, entry)
+
+    async def _fetch_and_analyze(self, feed: FeedRecord, entry: FeedEntry) -> Analysis:
         title = entry.title or ""
         html: bytes | None = None
         if feed.full_text and entry.is_teaser and entry.url:
             started = time.perf_counter()
             try:
-                html = (await self.fetcher.get(entry.url)).body
+                with self._fetch_busy:
+                    page = await self._fetcher_for_page(feed, entry.url).get(
+                        entry.url, accept=PAGE_ACCEPT
+                    )
+                    html = page.body
             except FetchError as exc:
                 log.warning(
                     "feed %s: article page %s: %s; using the feed's teaser",
@@ -213,8 +307,23 @@ class Ingestor:
         finally:
             self.times.analyze += time.perf_counter() - started
 
+    def _fetcher_for_page(self, feed: FeedRecord, url: str) -> Fetcher:
+        """The trusted fetcher only for a page on the feed's own host (or a bundled file)."""
+        feed_parts, page_parts = urlsplit(feed.url), urlsplit(url)
+        same_origin = (feed_parts.scheme, feed_parts.netloc) == (
+            page_parts.scheme,
+            page_parts.netloc,
+        )
+        return self.fetcher if same_origin else self.page_fetcher
+
     async def _run(self, job: Callable[[], Analysis]) -> Analysis:
-        return await asyncio.get_running_loop().run_in_executor(self.executor, job)
+        result, cpu = await self._run_timed(job)
+        self.times.analyze_cpu += cpu
+        return result
+
+    async def _run_timed(self, job: Callable[[], T]) -> tuple[T, float]:
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self.executor, partial(_timed, job))
 
     def _store_entry(self, feed: FeedRecord, entry: FeedEntry, analysis: Analysis | None) -> bool:
         """Store a new article, or attach this feed as one more source. True when new."""

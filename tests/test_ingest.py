@@ -206,3 +206,29 @@ async def test_channel_filters(
     digest = app.poster.preview(app.settings.channel("news"))
     assert {i.title for i in digest.items} == expected
     await app.close()
+
+
+async def test_a_feed_cannot_steer_page_fetches_to_private_addresses(
+    tmp_path: Path, http_server: LocalServer
+) -> None:
+    # A trusted (config) feed on one host links its teaser to another, private host.
+    other_host = f"http://localhost:{http_server.port}/story/bridge"
+    http_server.route("/story/bridge", body=PAGE, content_type="text/html")
+    url = http_server.route(
+        "/f.xml",
+        body=rss(
+            [
+                ("m1", "http://169.254.169.254/latest/meta-data/", "Metadata", "Short teaser."),
+                ("m2", other_host, "Bridge", "The harbour authority voted to replace the bridge."),
+            ]
+        ),
+    )
+    app = make_app(settings_for(tmp_path, {"F": url}))
+    report = await app.ingestor.poll(app.store.feeds())
+    assert report.new == 2 and not report.failed
+    assert http_server.requests_for("/story/bridge") == []  # never fetched
+    texts = {
+        a.title: a.text for a in app.store.articles_since(datetime(2000, 1, 1, tzinfo=UTC), [1])
+    }
+    assert texts["Bridge"] == "The harbour authority voted to replace the bridge."
+    await app.close()
