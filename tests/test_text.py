@@ -330,3 +330,25 @@ def test_seed_article_loses_repeated_headline_and_turkish_trailer() -> None:
     assert cleaned.endswith('"We felt it was important to press the issue."')
     # The same with the headline given.
     assert clean_article_text(raw, title="US Wants Russia to Stop Iran Arms Sales") == cleaned
+
+
+# --- properties -------------------------------------------------------------------------------
+hypothesis = pytest.importorskip("hypothesis")
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_ALPHABET = st.sampled_from(list("ab AZ.,!?;:'\"“”„«»()-\n\t0123456789$%…") + ["Mr.", "U.S.", " "])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_ALPHABET, max_size=80).map("".join))
+def test_sentences_are_ordered_non_overlapping_slices(text: str) -> None:
+    sentences = split_sentences(text)
+    previous_end = 0
+    for s in sentences:
+        assert text[s.start : s.end] == s.text
+        assert s.text == s.text.strip() and s.text
+        assert s.start >= previous_end
+        previous_end = s.end
+    cleaned = clean_article_text(text)
+    assert isinstance(cleaned, str)
