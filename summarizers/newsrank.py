@@ -11,7 +11,9 @@ Each sentence gets a score from
 The weights were fitted (logistic regression, reference-sentence membership) on a fixed half
 of the BBC News Summary set (``benchmarks.summaries.is_tuning_half``); then a first-sentence
 bonus and a penalty for very long sentences lean the choice toward what a reader of a news
-brief wants (see benchmarks/README.md for the trade-off). Pure numpy, O(n^2) in sentences.
+brief wants: shorter picks that carry the lead. That trade costs about 0.01 P@3 and 0.02 ROUGE-2
+against the long BBC reference extracts and gains about 0.01 ROUGE-1 against human-written
+headlines (see benchmarks/summaries.py). Pure numpy, O(n^2) in sentences.
 """
 
 from __future__ import annotations
