@@ -12,7 +12,7 @@ import re
 import sqlite3
 import threading
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -280,6 +280,7 @@ class SqliteStore:
             self._db.execute("PRAGMA foreign_keys=ON")
             self._db.execute("PRAGMA busy_timeout=5000")
             self._lock = threading.RLock()
+            self._batch_depth = [0]  # > 0 inside batch(): writes become savepoints
             self.migrate()
         except sqlite3.DatabaseError as exc:
             self._close_quietly()
@@ -324,7 +325,27 @@ class SqliteStore:
         return self._db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
 
     def _tx(self) -> _Transaction:
-        return _Transaction(self._db, self._lock)
+        return _Transaction(self._db, self._lock, self._batch_depth)
+
+    @contextlib.contextmanager
+    def batch(self) -> Iterator[None]:
+        """Group many writes in one transaction (one commit instead of one per write).
+
+        Each write inside stays atomic on its own (a savepoint); what succeeded is committed at
+        the end even when the block raises, exactly as if each had committed at once. Holds the
+        store's lock for the duration: keep the block short and free of awaits.
+        """
+        with self._lock:
+            if self._batch_depth[0]:
+                yield
+                return
+            self._db.execute("BEGIN IMMEDIATE")
+            self._batch_depth[0] += 1
+            try:
+                yield
+            finally:
+                self._batch_depth[0] -= 1
+                self._db.execute("COMMIT")
 
     # -- feeds --------------------------------------------------------------------------------
     def sync_config_feeds(self, feeds: Iterable[tuple[str, str, int, Sequence[str], bool]]) -> None:
@@ -482,6 +503,21 @@ class SqliteStore:
             (feed_id, guid, feed_id, guid),
         )
         return row.fetchone() is not None
+
+    def known_guids(self, feed_id: int, guids: Sequence[str]) -> set[str]:
+        """The subset of `guids` that `known_guid` says are known: one query per 400 guids."""
+        found: set[str] = set()
+        unique = list(dict.fromkeys(guids))
+        for i in range(0, len(unique), 400):
+            chunk = unique[i : i + 400]
+            marks = ",".join("?" * len(chunk))
+            rows = self._db.execute(
+                f"""SELECT guid FROM article_sources WHERE feed_id = ? AND guid IN ({marks})
+                    UNION SELECT guid FROM seen_guids WHERE feed_id = ? AND guid IN ({marks})""",
+                (feed_id, *chunk, feed_id, *chunk),
+            )
+            found.update(r[0] for r in rows)
+        return found
 
     def article_id_by_url(self, canonical_url: str) -> int | None:
         row = self._db.execute(
@@ -790,19 +826,32 @@ def _fold(text: str) -> str:
 
 
 class _Transaction:
-    """`with store._tx() as db:` — one immediate transaction under the store's lock."""
+    """`with store._tx() as db:` — one immediate transaction under the store's lock (a savepoint
+    when inside `store.batch()`)."""
 
-    def __init__(self, db: sqlite3.Connection, lock: threading.RLock) -> None:
+    def __init__(self, db: sqlite3.Connection, lock: threading.RLock, batch: list[int]) -> None:
         self._db = db
         self._lock = lock
+        self._batch = batch
+        self._nested = False
 
     def __enter__(self) -> sqlite3.Connection:
         self._lock.acquire()
-        self._db.execute("BEGIN IMMEDIATE")
+        self._nested = bool(self._batch[0])
+        try:
+            self._db.execute("SAVEPOINT tx" if self._nested else "BEGIN IMMEDIATE")
+        except BaseException:
+            self._lock.release()
+            raise
         return self._db
 
     def __exit__(self, exc_type: object, *_: object) -> None:
         try:
-            self._db.execute("ROLLBACK" if exc_type else "COMMIT")
+            if self._nested:
+                if exc_type:
+                    self._db.execute("ROLLBACK TO tx")
+                self._db.execute("RELEASE tx")
+            else:
+                self._db.execute("ROLLBACK" if exc_type else "COMMIT")
         finally:
             self._lock.release()
