@@ -3,8 +3,8 @@
 Network I/O runs on the event loop; feed parsing, extraction and summarizing (CPU-bound) run in
 an executor, normally a process pool, so both cores work and the loop stays free to answer
 commands. A cycle keeps a bounded number of feeds and of analyses in flight, so memory stays flat
-however many feeds there are, and the store's synchronous work runs one feed at a time between
-loop iterations, so a command never waits behind a burst of it.
+however many feeds there are. Each feed's new entries are stored in one transaction in a thread
+(SQLite releases the GIL), one feed at a time, so the loop is never held by a burst of writes.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from bot.analyze import Analysis, SummaryOptions, analyze_html_fragment, analyze
 from bot.clock import Clock, system_clock
 from bot.extract import ExtractError
 from bot.feeds import FeedEntry, FeedError, ParsedFeed, parse_feed
-from bot.net import PAGE_ACCEPT, Fetcher, FetchError
+from bot.net import PAGE_ACCEPT, Fetcher, FetchError, Response
 from bot.store import FeedRecord, NewArticle, SqliteStore
 from bot.urls import canonical_url
 
@@ -226,23 +226,14 @@ class Ingestor:
         known = self.store.known_guids(feed.id, [entry_guid(e) for e in entries])
         fresh = [e for e in entries if entry_guid(e) not in known]
         analyses = await asyncio.gather(*(self._analyze(feed, e) for e in fresh))
-        # One feed's store work at a time, between loop iterations: however many feeds finish
-        # together, a command waits for at most one of them.
+        # A feed's entries are stored in one transaction, in a thread: SQLite (full-text
+        # indexing included) runs without the GIL, so the loop keeps answering meanwhile. One
+        # feed at a time; the store's lock keeps other writers out until it commits.
         async with self._store_turn:
             started = time.perf_counter()
-            with self.store.batch():
-                for entry, analysis in zip(fresh, analyses, strict=True):
-                    if self._store_entry(feed, entry, analysis):
-                        report.new += 1
-                    else:
-                        report.merged += 1
-                self.store.record_fetch_success(
-                    feed.id,
-                    now=self.clock(),
-                    etag=response.etag,
-                    last_modified=response.last_modified,
-                    title=parsed.title,
-                )
+            await asyncio.to_thread(
+                self._store_feed, feed, fresh, analyses, report, response, parsed.title
+            )
             self.times.store += time.perf_counter() - started
         if report.new or report.merged:
             log.info(
@@ -324,6 +315,29 @@ class Ingestor:
     async def _run_timed(self, job: Callable[[], T]) -> tuple[T, float]:
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self.executor, partial(_timed, job))
+
+    def _store_feed(
+        self,
+        feed: FeedRecord,
+        entries: Sequence[FeedEntry],
+        analyses: Sequence[Analysis | None],
+        report: PollReport,
+        response: Response,
+        title: str | None,
+    ) -> None:
+        with self.store.batch():
+            for entry, analysis in zip(entries, analyses, strict=True):
+                if self._store_entry(feed, entry, analysis):
+                    report.new += 1
+                else:
+                    report.merged += 1
+            self.store.record_fetch_success(
+                feed.id,
+                now=self.clock(),
+                etag=response.etag,
+                last_modified=response.last_modified,
+                title=title,
+            )
 
     def _store_entry(self, feed: FeedRecord, entry: FeedEntry, analysis: Analysis | None) -> bool:
         """Store a new article, or attach this feed as one more source. True when new."""
