@@ -151,11 +151,14 @@ def _quotations(text: str, lo: int, hi: int) -> list[tuple[int, int | None]]:
     return pairs
 
 
+_WORD_START = re.compile(r"[\w.'’-]*")
+
+
 def _first_letter(text: str, i: int, hi: int) -> tuple[int, str]:
     """Position and first word of the sentence that would start at ``i`` (openers skipped)."""
     while i < hi and (text[i] in _OPENERS or text[i].isspace()):
         i += 1
-    m = re.compile(r"[\w.'’-]*").match(text, i, hi)
+    m = _WORD_START.match(text, i, hi)
     return i, (m.group() if m else "")
 
 
