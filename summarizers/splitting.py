@@ -57,6 +57,7 @@ _INITIAL = re.compile(r"^[^\W\d_]$")
 
 # --- quotation marks -------------------------------------------------------------------------
 _DOUBLE_QUOTES = '"“”„«»‹›'
+_QUOTE_MARK = re.compile(f"[{_DOUBLE_QUOTES}]")
 _OPEN_BY_GLYPH = "“„«‹"
 _CLOSE_BY_GLYPH = "”»›"
 _OPENERS = "\"'“‘„«‹([{¿¡"
@@ -133,9 +134,8 @@ def _quotations(text: str, lo: int, hi: int) -> list[tuple[int, int | None]]:
     """
     pairs: list[tuple[int, int | None]] = []
     open_at: int | None = None
-    for i in range(lo, hi):
-        if text[i] not in _DOUBLE_QUOTES:
-            continue
+    for m in _QUOTE_MARK.finditer(text, lo, hi):
+        i = m.start()
         kind = _classify_quote(text, i, lo, hi)
         if open_at is None:
             if kind != "close":
