@@ -73,6 +73,7 @@ _TITLE_CUES = re.compile(
 )
 _BYLINE = re.compile(r"\s*,?\s*by\s+(?:the\s+)?[A-Z]")
 _MIN_WORDS = 4
+_WINDOW = 400  # characters of context looked at on each side of a quotation
 _LONG_WORDS = 9
 
 
@@ -100,7 +101,7 @@ def _is_statement(text: str, sp: Span, para: tuple[int, int], follows_quote: boo
     """Is this quotation a statement rather than a scare quote, a title or a short phrase?"""
     q = text[sp.start : sp.end]
     n = _word_count(q)
-    before = text[para[0] : sp.open_mark]
+    before = text[max(para[0], sp.open_mark - _WINDOW) : sp.open_mark]
     after_start = sp.close_mark + 1 if sp.close_mark is not None else sp.end
     after = text[after_start : min(para[1], after_start + 120)]
     attributed = looks_attributed(before, after)
@@ -143,7 +144,8 @@ def _mention_for(
     after = ""
     if after_start is not None:
         after_end = next_open if next_open is not None else para[1]
-        after = text[after_start:after_end]
+        after = text[after_start : min(after_end, after_start + _WINDOW)]
+    prev_close = max(prev_close, sp.open_mark - _WINDOW)
     before = text[prev_close : sp.open_mark]
     after_first = ends_comma or after.lstrip()[:1] in {",", "\u2014", "-"}
     if (
@@ -173,9 +175,10 @@ def _mention_for(
             if m is not None:
                 return m
             if not before.strip() and prev_para is not None:
-                intro = text[prev_para[0] : prev_para[1]].rstrip()
+                intro_start = max(prev_para[0], prev_para[1] - _WINDOW)
+                intro = text[intro_start : prev_para[1]].rstrip()
                 if intro.endswith(":"):  # 'Cruz called them on it:' then the quote's paragraph
-                    m = before_mention(intro, prev_para[0])
+                    m = before_mention(intro, intro_start)
                     if m is not None:
                         return m
     return None
@@ -200,11 +203,12 @@ def _narrator(text: str, prev_para: tuple[int, int], resolver: Resolver) -> Ment
     """The subject of the previous paragraph's last sentence, when it tells of someone speaking
     ("Trump spoke only in evasive bromides during the interview.") or is someone already
     quoted ("Viguerie is upbeat about Cruz's chances.")."""
-    body = text[prev_para[0] : prev_para[1]]
+    body_start = max(prev_para[0], prev_para[1] - _WINDOW)
+    body = text[body_start : prev_para[1]]
     last = body[last_sentence_start(body.rstrip()) :]
     if re.search(r"[\"\u201c\u201d]", last):
         return None
-    m = subject_at_start(last, prev_para[0] + len(body) - len(last))
+    m = subject_at_start(last, body_start + len(body) - len(last))
     if m is None or m.name is None:
         return None
     if _NARRATION_CUES.search(last) or resolver.has_spoken(m.name.name, m.pos):
@@ -264,8 +268,9 @@ def extract_quotes(text: str, language: str = "english") -> list[Quote]:
         ):
             speaker, title, continues = prev.speaker, prev.speaker_title, True
         else:
-            lead = text[start_clause : sp.open_mark]
-            m = subject_at_start(lead[: first_sentence_end(lead)], start_clause)
+            lead_start = max(start_clause, sp.open_mark - _WINDOW)
+            lead = text[lead_start : sp.open_mark]
+            m = subject_at_start(lead[: first_sentence_end(lead)], lead_start)
             if m is None and not lead.strip() and p > 0:
                 m = _narrator(text, paras[p - 1], resolver)
             if m is not None and (m.name is not None or m.pronoun is not None):

@@ -83,6 +83,10 @@ class Resolver:
     titles: dict[str, str] = field(default_factory=dict)
     genders: dict[str, str] = field(default_factory=dict)
     speakers: list[tuple[int, str]] = field(default_factory=list)
+    _by_last: dict[str, list[tuple[int, str]]] = field(default_factory=dict)
+    _by_first: dict[str, list[tuple[int, str]]] = field(default_factory=dict)
+    _speaker_by_last: dict[str, str] = field(default_factory=dict)
+    _spoken: set[str] = field(default_factory=set)
 
     def __post_init__(self) -> None:
         raw: list[tuple[int, Name]] = []
@@ -114,6 +118,8 @@ class Resolver:
         for pos, name in raw:
             if len(name.name.split()) >= 2 and not looks_like_org(name.name):
                 self.full_names.append((pos, name.name))
+                self._by_last.setdefault(name.name.split()[-1], []).append((pos, name.name))
+                self._by_first.setdefault(name.name.split()[0], []).append((pos, name.name))
                 if name.title and name.name not in self.titles and len(name.title) > 2:
                     self.titles[name.name] = name.title
             if name.gender and len(name.name.split()) >= 1:
@@ -150,31 +156,33 @@ class Resolver:
         if len(toks) != 1:
             return name
         word = toks[0]
-        for _, spk in reversed(self.speakers):
-            parts = spk.split()
-            if len(parts) > 1 and parts[-1] == word:
-                return spk
-        earlier = Counter(n for p, n in self.full_names if p < pos and n.split()[-1] == word)
+        if word in self._speaker_by_last:
+            return self._speaker_by_last[word]
+        same_last = self._by_last.get(word, [])
+        earlier = Counter(n for p, n in same_last if p < pos)
         if earlier:
             best = max(earlier.values())
-            for p, n in self.full_names:
+            for p, n in same_last:
                 if p < pos and earlier.get(n) == best:
                     return n
-        for p, n in self.full_names:
-            if n.split()[-1] == word and p >= pos:
+        for p, n in same_last:
+            if p >= pos:
                 return n
-        for p, n in self.full_names:
-            if n.split()[0] == word and p < pos:
+        for p, n in self._by_first.get(word, []):
+            if p < pos:
                 return n
         return name
 
     def has_spoken(self, name: str, pos: int) -> bool:
         """Was ``name`` (or the full name it resolves to) quoted before?"""
-        full = self.resolve_name(name, pos)
-        return any(n == full for _, n in self.speakers)
+        return self.resolve_name(name, pos) in self._spoken
 
     def note_speaker(self, pos: int, name: str, gender: str | None) -> None:
         self.speakers.append((pos, name))
+        self._spoken.add(name)
+        parts = name.split()
+        if len(parts) > 1:
+            self._speaker_by_last[parts[-1]] = name  # the most recent speaker with that surname
         if gender:
             self.genders.setdefault(name, gender)
 
@@ -213,7 +221,7 @@ class Resolver:
         want = _PRONOUN_GENDER.get(pronoun)
         if pronoun in {"i", "we"}:
             return self.speakers[-1][1] if self.speakers else None
-        speakers = {n for _, n in self.speakers}
+        speakers = self._spoken
         end = pos
         for _ in range(_LOOKBACK_SENTENCES):
             if end <= 0:

@@ -389,3 +389,17 @@ def test_statement_followed_by_new_speakers_intro_keeps_its_own_speaker() -> Non
 )
 def test_show_titles_and_headlines_with_bylines_are_not_quotes(text: str) -> None:
     assert extract_quotes(text) == []
+
+
+def test_long_inputs_stay_fast() -> None:
+    """No quadratic blow-up on one huge paragraph full of quotations or stray marks."""
+    import time
+
+    one_paragraph = " ".join(
+        ['Ivo Marek said "we will rebuild the pier next year," and left.'] * 800
+    )
+    stray_marks = '"' * 2000 + 'x "a b c d e f" ' * 500
+    start = time.perf_counter()
+    assert len(extract_quotes(one_paragraph)) == 800
+    assert_offsets(stray_marks, extract_quotes(stray_marks))
+    assert time.perf_counter() - start < 5.0
