@@ -15,8 +15,9 @@ from bot.models import Quote
 from summarizers.text import clean_article_text
 
 _WORD = re.compile(r"\w+")
+_HONORIFIC = re.compile(r"(Dr|Prof|Mr|Mrs|Ms|Mx|Sir|Dame|Rev|Fr)\.?", re.IGNORECASE)
 MIN_HASHABLE_CHARS = 200
-SIMHASH_WORDS = 400  # the opening of a story identifies it; bounds the cost
+SIMHASH_WORDS = 150  # the opening of a story identifies it; updates append at the end
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,7 +72,9 @@ def analyze_text(text: str, *, title: str, options: SummaryOptions) -> Analysis:
         title=title.strip() or _first_words(text),
         text=text,
         summary=tuple(summary),
-        quotes=tuple(Quote(display_quote(q.text), q.speaker, q.speaker_title) for q in ordered),
+        quotes=tuple(
+            Quote(display_quote(q.text), q.speaker, display_title(q.speaker_title)) for q in ordered
+        ),
         key_quote_count=len(key),
         content_hash=content_hash(text),
         simhash=simhash(text),
@@ -83,6 +86,13 @@ def display_quote(text: str) -> str:
     followed the comma is shown separately)."""
     text = " ".join(text.split())
     return text[:-1] + "." if text.endswith(",") else text
+
+
+def display_title(title: str | None) -> str | None:
+    """A bare honorific is not a role: "Amara Okafor, Dr." reads wrong, so it is dropped."""
+    if title is None or _HONORIFIC.fullmatch(title.strip()):
+        return None
+    return title.strip()
 
 
 def _first_words(text: str, count: int = 12) -> str:

@@ -1,0 +1,47 @@
+"""Article analysis: what the digest shows of quotes, and the dedupe fingerprints."""
+
+from __future__ import annotations
+
+from bot.analyze import SummaryOptions, analyze_text, content_hash, display_quote, simhash
+
+STORY = (
+    "The harbour authority voted on Tuesday to replace the swing bridge over the inner basin "
+    "with a lifting span, ending a decade of argument over the crossing. The new bridge will "
+    "cost $31m and open in 2029, the authority said. Shipping firms had complained that the old "
+    'bridge jammed open twice last winter.\n\n"We have patched this bridge for twenty years and '
+    'it is time to stop," said Dr. Ines Calloway, the harbour master. The work will close the '
+    "crossing to traffic for eight months, and a ferry will run in the meantime."
+)
+
+
+def test_quote_shown_alone_ends_like_a_sentence() -> None:
+    assert display_quote("it is time to stop,") == "it is time to stop."
+    assert display_quote("Is it  over?") == "Is it over?"
+
+
+def test_key_quote_has_speaker_without_a_bare_honorific_as_title() -> None:
+    analysis = analyze_text(
+        STORY, title="Bridge to be replaced", options=SummaryOptions(sentences=2, quotes=1)
+    )
+    assert analysis.key_quote_count == 1
+    quote = analysis.quotes[0]
+    assert quote.text == "We have patched this bridge for twenty years and it is time to stop."
+    assert quote.speaker == "Ines Calloway"
+    assert quote.speaker_title != "Dr."
+
+
+def test_fingerprints_match_the_same_story_in_other_markup_only() -> None:
+    words = STORY.replace("\n\n", " ")
+    assert content_hash(STORY) == content_hash(words.upper())
+    assert content_hash(STORY) != content_hash(STORY.replace("$31m", "$13m"))
+    assert content_hash("too short") is None and simhash("too short") is None
+
+
+def test_simhash_sees_an_updated_copy_as_near_and_other_stories_as_far() -> None:
+    base = (STORY + " ") * 2  # a full-length article
+    updated = base + "\n\nUpdate: the council approved the ferry timetable on Wednesday."
+    reworded = base.replace("eight months", "nine months", 1)
+    other = " ".join(reversed(base.split()))
+    assert bin(simhash(base) ^ simhash(updated)).count("1") <= 3
+    assert bin(simhash(base) ^ simhash(reworded)).count("1") <= 3
+    assert bin(simhash(base) ^ simhash(other)).count("1") > 10
