@@ -126,6 +126,38 @@ def run_polnear(records: list[dict], method: str, scorer) -> Scores:
     return sc
 
 
+def fit_newsrank(records: list[dict], iterations: int = 4000, l2: float = 1e-4) -> list[float]:
+    """Refit NewsRank's weights: logistic regression of reference membership on its features,
+    over the tuning half of BBC only (so the held-out column stays honest)."""
+    import numpy as np
+
+    from summarizers.newsrank import NewsRankSummarizer
+    from summarizers.summarize import build_document
+
+    ranker = NewsRankSummarizer("english")
+    xs, ys = [], []
+    for r in records:
+        if not is_tuning_half(r["id"]):
+            continue
+        document, _ = build_document(r["text"], "english", r["title"])
+        if not document.sentences:
+            continue
+        xs.append(ranker.features(document))
+        ys.extend(in_reference(str(s), r["summary"]) for s in document.sentences)
+    x, y = np.vstack(xs), np.array(ys, dtype=float)
+    mu, sd = x.mean(0), x.std(0)
+    mu[0], sd[0] = 0.0, 1.0  # the bias column
+    sd[sd == 0] = 1.0
+    xs_ = (x - mu) / sd
+    w = np.zeros(x.shape[1])
+    for _ in range(iterations):
+        p = 1 / (1 + np.exp(-(xs_ @ w)))
+        w -= (xs_.T @ (p - y)) / len(y) + l2 * w
+    raw = w / sd
+    raw[0] = w[0] - np.sum((w / sd * mu)[1:])
+    return [round(float(v), 4) for v in raw]
+
+
 def table(rows: Iterable[tuple[str, Scores, Scores]]) -> str:
     head = (
         "| method | BBC P@3 | P@3 held-out | R-1 | R-2 | R-L | BBC headline R-1/R-2 "
@@ -152,9 +184,20 @@ def main(argv: list[str] | None = None) -> int:
         default=",".join(AVAILABLE_METHODS),
         help="comma-separated method names (default: all)",
     )
+    ap.add_argument(
+        "--fit",
+        action="store_true",
+        help="refit NewsRank's weights on the tuning half of BBC and print them",
+    )
     args = ap.parse_args(argv)
     if not BBC.exists() or not POLNEAR.exists():
         print(f"skipped: evaluation data not found under {SHARED} (../shared next to the repo)")
+        return 0
+    if args.fit:
+        from summarizers.newsrank import FEATURES
+
+        for name, weight in zip(FEATURES, fit_newsrank(load_bbc()), strict=True):
+            print(f"{name:20} {weight}")
         return 0
     from rouge_score import rouge_scorer
 

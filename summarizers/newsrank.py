@@ -29,7 +29,7 @@ from sumy.models.dom import Sentence as SumySentence
 
 from summarizers.languages import normalize_language, stemmer, stop_words
 
-# Feature order of _WEIGHTS (fitted; see the module docstring).
+# Feature order of _WEIGHTS, as printed by `python benchmarks/summaries.py --fit`.
 FEATURES = (
     "bias",
     "first",
@@ -52,24 +52,24 @@ FEATURES = (
 )
 _WEIGHTS = np.array(
     [
-        0.4245,
-        -0.5157,
-        0.3449,
-        0.462,
-        -1.1362,
-        0.9437,
-        1.1006,
-        1.1539,
-        2.4709,
-        0.8703,
-        -2.5132,
-        -2.0941,
-        -0.3903,
-        -0.5677,
-        1.3885,
-        -0.2798,
-        1.2239,
-        -2.0896,
+        0.4664,
+        -0.5091,
+        0.347,
+        0.4639,
+        -1.1264,
+        0.9381,
+        1.0561,
+        1.1806,
+        2.4966,
+        0.8945,
+        -2.6068,
+        -2.056,
+        -0.3946,
+        -0.5619,
+        1.3857,
+        -0.2974,
+        1.2361,
+        -2.0783,
     ]
 )
 # Reader-facing adjustments on top of the fitted model.
