@@ -60,6 +60,16 @@ _MASCULINE = (
 )
 # a name followed (maybe after an apposition) by a speech verb: "Ivo Marek, ..., said"
 _SPEAKS = re.compile(rf"\s*(?:,[^,\n]{{0,80}},)?\s*,?\s*(?:{VERB_RE.pattern})")
+# "Sanders said his ...", "Okafor, who ... her" (no other capitalised word in between)
+_OWN_PRONOUN = re.compile(r"(?:[,\s]+(?:[a-z][\w'\u2019\-]*|,))*?[,\s]+(?P<p>his|her|he|she)\b")
+_NEXT_SENTENCE = re.compile(r"[^.!?\n\"\u201c\u201d]{0,160}[.!?]\s+(?P<p>He|She|His|Her)\b")
+
+
+def _sentence_opening(text: str, pos: int) -> bool:
+    before = text[max(0, pos - 6) : pos]
+    return pos == 0 or bool(re.search(r"(?:^|[.!?\n]\s*|\n)(?:But |And )?$", before))
+
+
 _PRONOUN_GENDER = {"he": "m", "she": "f"}
 _LOOKBACK_SENTENCES = 6
 
@@ -124,6 +134,7 @@ class Resolver:
                     self.titles[name.name] = name.title
             if name.gender and len(name.name.split()) >= 1:
                 self.genders.setdefault(name.name, name.gender)
+        self._learn_genders(raw)
         for pos, name in raw:
             full = self.resolve_name(name.name, pos)
             gender = self.gender(full, name)
@@ -138,6 +149,26 @@ class Resolver:
                 person_like = False
             self.mentions.append(PersonMention(pos, full, gender, person_like))
         self._mention_pos = [m.pos for m in self.mentions]
+
+    def _learn_genders(self, raw: list[tuple[int, Name]]) -> None:
+        """Genders from the text: "Sanders ... his", or a sentence that starts "He" or "She"
+        right after a sentence that opens with the name. Only one-sided evidence counts."""
+        votes: dict[str, Counter] = {}
+        for pos, name in raw:
+            if looks_like_org(name.name):
+                continue
+            full = self.resolve_name(name.name, pos)
+            window = self.text[pos + len(name.name) : pos + len(name.name) + 200]
+            cue = _OWN_PRONOUN.match(window)
+            if cue is None and _sentence_opening(self.text, pos):
+                nxt = _NEXT_SENTENCE.match(window)
+                cue = nxt
+            if cue is not None:
+                word = cue.group("p").lower()
+                votes.setdefault(full, Counter())["f" if word in {"she", "her"} else "m"] += 1
+        for full, c in votes.items():
+            if len(c) == 1 and full not in self.genders:
+                self.genders[full] = next(iter(c))
 
     def gender(self, full: str, name: Name | None = None) -> str | None:
         if name is not None and name.gender:

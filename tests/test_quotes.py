@@ -403,3 +403,12 @@ def test_long_inputs_stay_fast() -> None:
     assert len(extract_quotes(one_paragraph)) == 800
     assert_offsets(stray_marks, extract_quotes(stray_marks))
     assert time.perf_counter() - start < 5.0
+
+
+def test_gender_learnt_from_the_article_guides_pronouns() -> None:
+    text = (
+        "Okafor spoke first and thanked her staff. Marek followed and defended his plan.\n\n"
+        '"The wall will hold through the winter storms," he said.\n\n'
+        '"I would not bet the town on that wall," she said.'
+    )
+    assert [q.speaker for q in extract_quotes(text)] == ["Marek", "Okafor"]
