@@ -236,11 +236,13 @@ def message_nonce(target: str, digest: Digest, items: Sequence[DigestItem]) -> s
     """A nonce that is the same when the same items are posted again to the same channel.
 
     Discord drops a message whose nonce it saw from the same author in the last few minutes
-    (with enforce_nonce), so a retried post is not duplicated.
+    (with enforce_nonce), so a retried post is not duplicated. The nonce depends on the channel
+    and the stories only, not on the digest: after a crash between Discord accepting a message
+    and the bot recording it, the restarted bot composes a new digest of the unrecorded stories,
+    and its first message, carrying the same stories, must get the same nonce to be dropped.
+    (A message's stories are never posted to the channel again once recorded.)
     """
-    key = "|".join(
-        [target, str(digest.id), digest.created.isoformat(), *(str(i.article_id) for i in items)]
-    )
+    key = "|".join([target, *(str(i.article_id) for i in items)])
     return hashlib.sha256(key.encode()).hexdigest()[:NONCE_MAX]
 
 
