@@ -194,12 +194,22 @@ _MORE_VERBS = _words(
 _VERB_ALT = "|".join(
     sorted(set(_VERB_WORDS) | set(_PARTICIPLES) | set(_MORE_VERBS), key=len, reverse=True)
 )
+# Speech verbs of other languages written with « » or „ “, for inverted attributions such as
+# "», a déclaré Emmanuel Macron", "“, sagte Angela Merkel", "», dijo Pedro Sánchez".
+_FOREIGN_VERBS = (
+    r"a\s+(?:dit|déclaré|ajouté|expliqué|affirmé|souligné|indiqué|estimé|assuré|précisé)"
+    r"|(?:sagte|sagt|erklärte|betonte|meinte|ergänzte|fügte\s+hinzu)"
+    r"|(?:dijo|afirmó|declaró|señaló|explicó|añadió|aseguró|indicó|agregó|sostuvo)"
+    r"|ha\s+(?:detto|dichiarato|spiegato|aggiunto|affermato|sottolineato)"
+    r"|(?:disse|afirmou|declarou|explicou|acrescentou)"
+)
 VERB_RE = re.compile(
     rf"\b(?i:(?:was|is|were|has\s+been|had\s+been)\s+quoted\s+as\s+saying|pointed\s+out|points\s+out"
     rf"|went\s+on|goes\s+on|put\s+it|puts\s+it"
-    rf"|(?:shot|fired|hit|snapped|wrote|pushed|shoots|fires|hits|writes)\s+back|{_VERB_ALT})\b"
+    rf"|(?:shot|fired|hit|snapped|wrote|pushed|shoots|fires|hits|writes)\s+back|{_VERB_ALT}"
+    rf"|{_FOREIGN_VERBS})\b"
 )
-ACCORDING_RE = re.compile(r"\baccording\s+to\b", re.I)
+ACCORDING_RE = re.compile(r"\b(?:according\s+to|selon|laut|según|segundo|secondo)\b", re.I)
 
 SUBJECT_PRONOUNS = {"he": "m", "she": "f", "they": None, "i": None, "we": None}
 _PREPOSITIONS = frozenset(

@@ -31,6 +31,7 @@ from summarizers.attribution import (
     looks_attributed,
     subject_at_start,
 )
+from summarizers.languages import normalize_language
 from summarizers.names import Name, split_title
 from summarizers.quote_spans import Span, find_spans, paragraphs
 from summarizers.speakers import Resolver
@@ -217,7 +218,12 @@ def _narrator(text: str, prev_para: tuple[int, int], resolver: Resolver) -> Ment
 
 
 def extract_quotes(text: str, language: str = "english") -> list[Quote]:
-    """Every direct quotation in ``text``, in document order (see the module docstring)."""
+    """Every direct quotation in ``text``, in document order (see the module docstring).
+
+    Raises :class:`~summarizers.base.UnsupportedLanguageError` for a language the package does
+    not support. Attribution patterns are English, plus inverted speech verbs and "according
+    to" in French, German, Spanish, Italian and Portuguese."""
+    normalize_language(language)
     if not text:
         return []
     spans = find_spans(text)

@@ -412,3 +412,38 @@ def test_gender_learnt_from_the_article_guides_pronouns() -> None:
         '"I would not bet the town on that wall," she said.'
     )
     assert [q.speaker for q in extract_quotes(text)] == ["Marek", "Okafor"]
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "speaker"),
+    [
+        (
+            "\u00abNous ne c\u00e9derons pas sur ce point\u00bb, a d\u00e9clar\u00e9 Claire Dumas.",
+            "french",
+            "Claire Dumas",
+        ),
+        ("\u201eWir geben den Hafen nicht auf\u201c, sagte Jonas Weber.", "german", "Jonas Weber"),
+        (
+            "\u00abNo vamos a cambiar de opini\u00f3n\u00bb, dijo Lucia Ortega.",
+            "spanish",
+            "Lucia Ortega",
+        ),
+    ],
+)
+def test_inverted_attribution_in_other_languages(text: str, language: str, speaker: str) -> None:
+    q = only_in(text, language)
+    assert q.speaker == speaker
+    assert_offsets(text, [q])
+
+
+def only_in(text: str, language: str) -> Quote:
+    quotes = extract_quotes(text, language=language)
+    assert len(quotes) == 1, quotes
+    return quotes[0]
+
+
+def test_unsupported_language_is_a_clear_error() -> None:
+    from summarizers import UnsupportedLanguageError
+
+    with pytest.raises(UnsupportedLanguageError):
+        extract_quotes('"We will rebuild the pier next year," said Ivo Marek.', language="klingon")
