@@ -325,8 +325,12 @@ def quote_score(q: Quote) -> float:
         score += words / 8
     if q.text[:1].isupper():
         score += 0.5
+    elif q.text[:1].islower():
+        score -= 1.0  # a fragment picked out of someone's sentence
     if re.search(r"[.!?]$", q.text) or q.text.endswith(","):
         score += 0.5
+    elif q.text.endswith(("\u2014", "-", "\u2026", "...")):
+        score -= 0.5  # cut off
     if _BOILERPLATE.search(q.text):
         score -= 4.0
     if q.continues:

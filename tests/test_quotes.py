@@ -447,3 +447,18 @@ def test_unsupported_language_is_a_clear_error() -> None:
 
     with pytest.raises(UnsupportedLanguageError):
         extract_quotes('"We will rebuild the pier next year," said Ivo Marek.', language="klingon")
+
+
+def test_key_quotes_prefers_full_statement_over_fragment() -> None:
+    text = (
+        'Ivo Marek said the repairs would be "finished well before the first of the winter '
+        'storms arrive" in November.\n\n'
+        '"We will rebuild the pier with stone from the old quarry," said Maria Okafor.'
+    )
+    best = key_quotes(text, k=1)
+    assert best[0].speaker == "Maria Okafor"
+
+
+def test_key_quotes_reuses_an_extraction() -> None:
+    quotes = extract_quotes(KEY_TEXT)
+    assert key_quotes(KEY_TEXT, k=2, quotes=quotes) == key_quotes(KEY_TEXT, k=2)
