@@ -65,7 +65,13 @@ def analyze_text(text: str, *, title: str, options: SummaryOptions) -> Analysis:
         else []
     )
     found = summarizers.extract_quotes(text, language=options.language)
-    key = summarizers.key_quotes(text, k=options.quotes, avoid=summary) if options.quotes else []
+    key = (
+        summarizers.key_quotes(
+            text, k=options.quotes, language=options.language, avoid=summary, quotes=found
+        )
+        if options.quotes
+        else []
+    )
     key_spans = {(q.start, q.end) for q in key}
     ordered = [*key, *(q for q in found if (q.start, q.end) not in key_spans)]
     return Analysis(
