@@ -112,6 +112,16 @@ _TITLES = frozenset(
         "former",
         "jr",
         "sr",
+        "prince",
+        "princess",
+        "king",
+        "queen",
+        "sheikh",
+        "pope",
+        "lord",
+        "sir",
+        "dame",
+        "judge",
     ]
 )
 _TOKEN_RE = re.compile(r"[\w][\w\-]*")

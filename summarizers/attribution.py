@@ -21,6 +21,7 @@ from summarizers.names import (
     TOKEN_RE,
     Name,
     is_cap,
+    looks_like_org,
     is_name_token,
     split_title,
 )
@@ -189,7 +190,7 @@ _MORE_VERBS = _words(
     """pressed reported reports assured offered sighed began begins lectured preached raged
     ranted remembered gushed elaborated summed pleaded proclaimed conceded recalled explained barked
     echoed interjected chimed hinted teased taunted cracked noted grumbled muttered murmured
-    pledged acknowledged questioned scolded fired advised instructed"""
+    pledged acknowledged questioned scolded fired advised instructed started"""
 )
 _VERB_ALT = "|".join(
     sorted(set(_VERB_WORDS) | set(_PARTICIPLES) | set(_MORE_VERBS), key=len, reverse=True)
@@ -520,8 +521,23 @@ _FUNCTION_WORDS = (
 
 
 _LEADING_CONNECTORS = frozenset(
-    _words("and but to which after before while as when because so where then yet or")
+    _words("and but to which after before while as when because so where then yet or with")
 )
+
+
+def _titled_name(toks: list[str]) -> Name | None:
+    """A lower-case segment that is a title and a full name ("former UN Ambassador John
+    Bolton"), not an apposition ("executive director of National Nurses United")."""
+    if toks[0].lower() in _DESCRIPTOR_START | {"a", "an"} or not toks[0][:1].isalpha():
+        return None
+    name = _trailing_name(toks)
+    if name is None or len(name.name.split()) < 2 or looks_like_org(name.name):
+        return None
+    first = name.name.split()[0]
+    idx = len(toks) - 1 - toks[::-1].index(first) if first in toks else -1
+    if idx <= 0 or toks[idx - 1].lower() in {"of", "the", "for", "and"}:
+        return None
+    return name
 
 
 def np_before(pre: str, pos: int) -> Mention | None:
@@ -546,6 +562,9 @@ def np_before(pre: str, pos: int) -> Mention | None:
         if toks[-1].lower() in SUBJECT_PRONOUNS and len(toks) <= 3:
             return Mention(pronoun=toks[-1].lower(), pos=pos)
         if _is_descriptor(toks) and k > 0:
+            titled = _titled_name(toks)
+            if titled is not None:
+                return Mention(name=titled, pos=pos)
             if toks[0].lower() not in {"who", "which", "whose", "where"}:
                 appos = _descriptor_title(segments[k])
             continue
@@ -571,11 +590,15 @@ def _leading_name(seg: str) -> Name | None:
     """The first name in a segment, with the descriptors before it as its title
     ("Republican political consultant Chris Russell")."""
     toks = tokens(_strip_parens(seg))
-    if toks and toks[0].lower() == "the":
+    if toks and toks[0].lower() in {"the", "his", "her", "their", "its"}:
         toks = toks[1:]
     j = 0
-    # descriptors: any words up to the first name token, no function words
-    while j < len(toks) and not is_name_token(toks[j]):
+    # descriptors: any words up to the first name token, no function words; a possessive name
+    # followed by a lower-case word is a descriptor too ("Clinton's top aide Jake Sullivan")
+    while j < len(toks) and (
+        not is_name_token(toks[j])
+        or (toks[j].endswith(("'s", "\u2019s")) and j + 1 < len(toks) and toks[j + 1][:1].islower())
+    ):
         low = toks[j].lower()
         if low in _FUNCTION_WORDS and low not in {"of", "and", "for"} or not toks[j][:1].isalpha():
             return None
@@ -602,7 +625,7 @@ def _leading_name(seg: str) -> Name | None:
             continue
         # "Former Obama speechwriter Jon Favreau": descriptor nouns, then the name
         k = j
-        while k < len(toks) and k - j < 3 and toks[k].islower() and toks[k] not in _FUNCTION_WORDS:
+        while k < len(toks) and k - j < 5 and toks[k].islower() and toks[k] not in _FUNCTION_WORDS:
             k += 1
         if (
             k > j
@@ -657,7 +680,12 @@ def after_mention(after: str, pos: int) -> Mention | None:
         return None
     if not pre.strip():
         return np_after_verb(s[vm.end() :], pos + vm.end())
-    if pre.rstrip().endswith(","):  # "... that Sanders can win, said Steve Elmendorf"
+    opens_with_name = bool(tokens(pre)) and is_name_token(tokens(pre)[0])
+    if (
+        pre.rstrip().endswith(",")
+        and not opens_with_name
+        and vm.group(0).lower() not in {"told", "tells"}
+    ):  # "... that Sanders can win, said Steve Elmendorf"
         inverted = np_after_verb(s[vm.end() :], pos + vm.end())
         if inverted is not None and (inverted.name is not None or inverted.pronoun is not None):
             return inverted
@@ -727,7 +755,12 @@ def before_mention(before: str, pos: int) -> Mention | None:
         tail_words = tail.split()
         if len(tail_words) <= 12 and not re.search(r"[.!?]\s", tail):
             if vm.group(0).lower() in _PARTICIPLES:
-                return subject_at_start(clause[: vm.start()], cpos)
+                head = clause[: vm.start()]
+                if not head.rstrip().endswith(","):  # "with Trump reportedly yelling:"
+                    found = np_before(head, cpos + vm.start())
+                    if found is not None and found.name is not None:
+                        return found
+                return subject_at_start(head, cpos)
             pre = clause[: vm.start()]
             if not pre.strip():
                 return np_after_verb(tail, cpos + vm.end())

@@ -343,6 +343,23 @@ def test_key_quotes_on_text_without_quotes_is_empty() -> None:
             'harbour commissioner."',
             "Maria Okafor",
         ),
+        # the object of "told" is the audience, not the speaker
+        (
+            '"We were wrong not to act sooner," Okafor, 58, told the Harbour Gazette on Monday.',
+            "Okafor",
+        ),
+        # a possessive name is part of the title
+        (
+            '"This is the worst winter in years," said Okafor\'s chief engineer Ivo Marek.',
+            "Ivo Marek",
+        ),
+        ('"This is the worst winter in years," added his deputy Ivo Marek.', "Ivo Marek"),
+        # a lower-case title before a full name is not an apposition
+        (
+            "Speaking about the storms that hit the Northern Coast, former harbour master Ivo "
+            'Marek told a local radio host, "This is the worst winter in years."',
+            "Ivo Marek",
+        ),
         # "- Name." signature paragraph
         ('"We have waited long enough for a decision on the harbour."\n\n- Okafor.', "Okafor"),
     ],
