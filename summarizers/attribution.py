@@ -21,8 +21,8 @@ from summarizers.names import (
     TOKEN_RE,
     Name,
     is_cap,
-    looks_like_org,
     is_name_token,
+    looks_like_org,
     split_title,
 )
 
