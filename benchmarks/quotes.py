@@ -36,6 +36,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+
+def _words(s: str) -> list[str]:
+    return s.split()
+
+
 REPO = Path(__file__).resolve().parent.parent
 SHARED = REPO.parent / "shared"
 POLNEAR = SHARED / "eval" / "polnear" / "polnear_attributions.jsonl"
@@ -44,86 +49,23 @@ if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
 PRONOUNS = frozenset(
-    [
-        "he",
-        "she",
-        "they",
-        "it",
-        "i",
-        "we",
-        "you",
-        "him",
-        "her",
-        "them",
-        "us",
-        "me",
-        "who",
-        "which",
-        "that",
-        "this",
-        "these",
-        "those",
-    ]
+    _words("""he she they it i we you him her them us me who which that this these those""")
 )
+
 _NOT_NAME_START = frozenset(
-    [
-        "a",
-        "an",
-        "one",
-        "some",
-        "many",
-        "several",
-        "two",
-        "three",
-        "four",
-        "few",
-        "other",
-        "others",
-        "another",
-        "each",
-        "any",
-        "most",
-    ]
+    _words("""a an one some many several two three four few other others another each any most""")
 )
+
 _DETERMINERS = frozenset(
     ["the", "a", "an", "one", "this", "that", "these", "those", "his", "her", "their", "its", "our"]
 )
 _TITLES = frozenset(
-    [
-        "mr",
-        "mrs",
-        "ms",
-        "miss",
-        "dr",
-        "sen",
-        "rep",
-        "gov",
-        "gen",
-        "lt",
-        "col",
-        "sgt",
-        "capt",
-        "prof",
-        "rev",
-        "hon",
-        "president",
-        "senator",
-        "governor",
-        "former",
-        "jr",
-        "sr",
-        "prince",
-        "princess",
-        "king",
-        "queen",
-        "sheikh",
-        "pope",
-        "lord",
-        "sir",
-        "dame",
-        "judge",
-    ]
+    _words(
+        """mr mrs ms miss dr sen rep gov gen lt col sgt capt prof rev hon president senator
+        governor former jr sr prince princess king queen sheikh pope lord sir dame judge"""
+    )
 )
+
 _TOKEN_RE = re.compile(r"[\w][\w\-]*")
 
 
