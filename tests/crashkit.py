@@ -6,6 +6,8 @@
 - `StallingSlack` is the fake Slack (tests/fakes/slack_server.py) with one extra fault: the
   n-th chat.postMessage is held, either before Slack accepts it or after (accepted and recorded,
   but the answer never reaches the bot): the two sides of the crash window.
+- `StallingDiscord` is the same fault in the fake Discord (tests/fakes/discord_server.py), which
+  honours `enforce_nonce` as Discord does.
 - `BotProcess` runs `python -m bot.cli ...` in its own session with its own environment, and
   kills it (SIGKILL) or stops it (SIGTERM); its output goes to files, shown when a test fails.
 """
@@ -30,6 +32,7 @@ from typing import Any
 from xml.sax.saxutils import escape
 
 from aiohttp import web
+from fakes.discord_server import CHANNEL_ID, FakeDiscord
 from fakes.slack_server import FakeSlack
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -230,6 +233,53 @@ def urls_in_blocks(blocks: list[dict[str, Any]]) -> list[str]:
         if match:
             urls.append(match.group(1))
     return urls
+
+
+def slack_messages(fake: FakeSlack) -> list[list[str]]:
+    """The story URLs of each chat.postMessage Slack accepted, in order."""
+    return [urls_in_blocks(call.blocks) for call in fake.accepted("chat.postMessage")]
+
+
+class StallingDiscord(FakeDiscord):
+    """Holds the `stall_at`-th message posted to CHANNEL_ID, as `StallingSlack` does."""
+
+    def __init__(self, *, stall_at: int | None = None, accept_first: bool = False) -> None:
+        super().__init__()
+        self.stall_at = stall_at
+        self.accept_first = accept_first
+        self.stalled = False
+        self._release = asyncio.Event()
+        self._seen_posts = 0
+
+    def release(self) -> None:
+        self.stall_at = None
+        self._release.set()
+
+    async def _rest(self, request: web.Request) -> web.StreamResponse:
+        posting = request.method == "POST" and request.match_info["tail"] == (
+            f"channels/{CHANNEL_ID}/messages"
+        )
+        if posting and self.stall_at is not None:
+            self._seen_posts += 1
+            if self._seen_posts == self.stall_at:
+                if self.accept_first:
+                    await super()._rest(request)  # created (nonce remembered); answer withheld
+                self.stalled = True
+                await self._release.wait()
+                return web.json_response({"message": "Service Unavailable", "code": 0}, status=503)
+        return await super()._rest(request)
+
+    async def __aexit__(self, *exc: object) -> None:
+        self.release()
+        await super().__aexit__(*exc)
+
+
+def discord_messages(fake: FakeDiscord) -> list[list[str]]:
+    """The story URLs of each message Discord created in CHANNEL_ID, in order."""
+    return [
+        [embed["url"] for embed in message.get("embeds") or []]
+        for message in fake.messages.get(CHANNEL_ID, [])
+    ]
 
 
 # -------------------------------------------------------------------------------------------------

@@ -1,8 +1,8 @@
 """The real bot (`python -m bot.cli run`) killed with SIGKILL mid-poll and mid-digest, restarted.
 
-Everything it talks to is local: generated feeds from `crashkit.FeedServer` and the fake Slack,
-both served from the test's event loop. Nothing sleeps for a fixed time: each step waits for a
-condition (the fake saw a request, the database holds N articles) and then kills.
+Everything it talks to is local: generated feeds from `crashkit.FeedServer` and the fake Slack
+or Discord, all served from the test's event loop. Nothing sleeps for a fixed time: each step
+waits for a condition (the fake saw a request, the database holds N articles) and then kills.
 
 What a kill cannot do, and why (the code paths these tests pin):
 - Poll: a feed's new articles and its new ETag/Last-Modified are written in one transaction
@@ -14,68 +14,88 @@ What a kill cannot do, and why (the code paths these tests pin):
   (`BotScheduler.run_digest`), so a digest killed half-way is still due at the next start and
   posts exactly the items not yet recorded.
 
-The window that remains (measured by `test_killed_mid_digest...[accepted-unanswered]`): when the
-platform accepted a message but the bot was killed before its answer arrived (or before the
-one-row SQLite commit after it), the bot cannot know the message went out, and that message's
-items are posted again after the restart. It is at most one message (here 18 of 45 stories; a
-Slack digest message carries up to 25 items, a Discord one up to 10), and the time at risk per
-message is one HTTP round trip plus one local commit. Slack's chat.postMessage has no
-idempotency key, so on Slack this is as small as it gets. Discord's `enforce_nonce` closes it
-for a restart within Discord's nonce window (a few minutes) when the re-posted message carries the
-same nonce (see `bot/platforms/discord_render.message_nonce`).
+The window that remains (measured by `test_killed_mid_digest...[*-accepted-unanswered]`): when
+the platform accepted a message but the bot was killed before the answer arrived (or before the
+one-row commit after it), the bot cannot know the message went out.
+- Slack: that message's stories are posted again after the restart. At most one message (here 18
+  of 45 stories; a Slack digest message carries up to 25). The time at risk per message is the
+  answer's way back (on the order of 100 ms to slack.com; ~1 ms to the local fake) plus the
+  commit (~0.04 ms: WAL with synchronous=NORMAL needs no fsync, and survives a process kill).
+  chat.postMessage has no idempotency key, so this is as small as Slack allows. (The same window
+  opens without a kill when the connection drops after Slack took the message: slack_sdk's
+  connection-error retry posts it again.)
+- Discord: closed for a restart within Discord's nonce window (a few minutes). The nonce is keyed
+  on the channel and the message's stories (`discord_render.message_nonce`), and discord.py sends
+  `enforce_nonce`, so the restarted bot's re-post of the same stories gets back the message
+  Discord already has, and records it. It stays open when the restart comes later than that, or
+  when the re-composed first message carries other stories than the lost one (a story polled in
+  between ranks into it, or the renumbering "11." -> "1." moves a split at the 6,000-character
+  limit): then that one message (at most 10 stories) is posted twice, as on Slack.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections import Counter
 from collections.abc import AsyncIterator, Sequence
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from pathlib import Path
 
 import pytest
 from crashkit import (
     BotProcess,
     FeedServer,
+    StallingDiscord,
     StallingSlack,
     article_count,
+    discord_messages,
     integrity,
-    posted_urls,
     query,
+    slack_messages,
     until,
-    urls_in_blocks,
 )
+from fakes.discord_server import CHANNEL_ID
 
 from bot.store import SqliteStore
 
 CHANNEL = "news"
-TARGET = "C_NEWS"
+SLACK_TARGET = "C_NEWS"
 
 
 def write_config(
-    tmp_path: Path, feed_urls: Sequence[str], *, slack: StallingSlack | None = None
+    tmp_path: Path,
+    feed_urls: Sequence[str],
+    *,
+    chat: StallingSlack | StallingDiscord | None = None,
 ) -> Path:
     feeds = "".join(
         f'\n[[feeds]]\nname = "Crash {i}"\nurl = "{url}"\nfull_text = true\n'
         for i, url in enumerate(feed_urls)
     )
     channel = ""
-    if slack is not None:
+    if chat is not None:
         # A daily digest that last fired an hour ago: missed while the bot was down.
         fired = datetime.now(UTC) - timedelta(hours=1)
+        if isinstance(chat, StallingSlack):
+            platform, target = "slack", SLACK_TARGET
+            connection = f'[slack]\nmode = "socket"\napi_url = "{chat.api_url}"\n'
+        else:
+            platform, target = "discord", str(CHANNEL_ID)
+            connection = (
+                f'[discord]\napi_url = "{chat.api_url}"\ngateway_url = "{chat.gateway_url}"\n'
+            )
         channel = f"""
 [[channels]]
 name = "{CHANNEL}"
-platform = "slack"
-target = "{TARGET}"
+platform = "{platform}"
+target = "{target}"
 digest_cron = "{fired.minute} {fired.hour} * * *"
 timezone = "UTC"
 max_items = 50
 
-[slack]
-mode = "socket"
-api_url = "{slack.api_url}"
-"""
+{connection}"""
     config = tmp_path / "newsbrief.toml"
     config.write_text(
         f"""
@@ -98,6 +118,7 @@ def bot_env(tmp_path: Path) -> dict[str, str]:
         "XDG_DATA_HOME": str(tmp_path / "xdg"),
         "SLACK_BOT_TOKEN": "xoxb-crash-test",
         "SLACK_APP_TOKEN": "xapp-crash-test",
+        "DISCORD_TOKEN": "discord-crash-test",
     }
 
 
@@ -159,59 +180,64 @@ async def test_killed_mid_poll_loses_no_article(tmp_path: Path, bots: list[BotPr
         assert query(db, "SELECT sum(failures) FROM feeds")[0][0] == 0
 
 
-@pytest.mark.parametrize(
-    "accepted", [False, True], ids=["refused-in-flight", "accepted-unanswered"]
-)
+@pytest.mark.parametrize("accepted", [False, True], ids=["in-flight", "accepted-unanswered"])
+@pytest.mark.parametrize("platform", ["slack", "discord"])
 async def test_killed_mid_digest_posts_every_item_once(
-    tmp_path: Path, bots: list[BotProcess], accepted: bool
+    tmp_path: Path, bots: list[BotProcess], platform: str, accepted: bool
 ) -> None:
     """The second of three digest messages is in flight when the bot is killed.
 
-    `refused-in-flight`: Slack has not taken it; after the restart every story is posted once.
-    `accepted-unanswered`: Slack took it but the answer never came; its stories, and only
-    those, are posted twice: the documented window (see the module docstring).
+    `in-flight`: the platform has not taken it; after the restart every story is posted once.
+    `accepted-unanswered`: the platform took it but the answer never came. On Slack its stories,
+    and only those, are posted twice: the documented window. On Discord the re-post carries the
+    same nonce and Discord returns the message it already has: nothing is posted twice.
     """
     db = tmp_path / "newsbrief.db"
-    slack = await StallingSlack(stall_at=2, accept_first=accepted).start()
-    try:
-        async with FeedServer(feeds=3, per_feed=15) as feeds:
-            config = write_config(tmp_path, [feeds.feed_url(f) for f in range(3)], slack=slack)
-            store = SqliteStore(db)
-            store.set_last_fire(CHANNEL, datetime.now(UTC) - timedelta(days=1))
-            store.close()
-            before = query(db, "SELECT last_fire_at FROM channel_state")[0][0]
-
-            bot = await BotProcess(
-                ["run", "--config", str(config)], env=bot_env(tmp_path), logs=tmp_path
-            ).start()
-            bots.append(bot)
-            await until(lambda: slack.stalled, bot=bot, what="the digest's second message")
-            await bot.kill()
-
-            first, *held = slack.accepted("chat.postMessage")
-            in_first = urls_in_blocks(first.blocks)
-            assert len(held) == int(accepted) and article_count(db) == 45
-            recorded = query(db, "SELECT a.url FROM posts p JOIN articles a ON a.id = p.article_id")
-            assert sorted(u for (u,) in recorded) == sorted(in_first)  # recorded as it went out
-            assert query(db, "SELECT last_fire_at FROM channel_state")[0][0] == before
-
-            slack.release()
-            await bot.start()
-            await until(
-                lambda: query(db, "SELECT last_fire_at FROM channel_state")[0][0] != before,
-                bot=bot,
-                what="the restarted bot's missed digest",
+    async with contextlib.AsyncExitStack() as stack:
+        fake: StallingSlack | StallingDiscord
+        if platform == "slack":
+            fake = await StallingSlack(stall_at=2, accept_first=accepted).start()
+            stack.push_async_callback(fake.stop)
+            messages = partial(slack_messages, fake)
+        else:
+            fake = await stack.enter_async_context(
+                StallingDiscord(stall_at=2, accept_first=accepted)
             )
-            assert await bot.stop() == 0, bot.output()
+            messages = partial(discord_messages, fake)
+        feeds = await stack.enter_async_context(FeedServer(feeds=3, per_feed=15))
+        config = write_config(tmp_path, [feeds.feed_url(f) for f in range(3)], chat=fake)
+        store = SqliteStore(db)
+        store.set_last_fire(CHANNEL, datetime.now(UTC) - timedelta(days=1))
+        store.close()
+        before = query(db, "SELECT last_fire_at FROM channel_state")[0][0]
 
-            counts = Counter(posted_urls(slack))
-            assert set(counts) == feeds.urls(), "a due digest item was never posted"
-            twice = {url for url, n in counts.items() if n > 1}
-            window = set(urls_in_blocks(held[0].blocks)) if held else set()
-            assert twice == window and max(counts.values()) <= 2
-            assert len(window) == (18 if accepted else 0)  # one whole message, or nothing
-            assert query(db, "SELECT count(*) FROM posts")[0][0] == 45
-            assert integrity(db) == "ok"
-            assert "missed while down" in bot.output(2)
-    finally:
-        await slack.stop()
+        bot = await BotProcess(
+            ["run", "--config", str(config)], env=bot_env(tmp_path), logs=tmp_path
+        ).start()
+        bots.append(bot)
+        await until(lambda: fake.stalled, bot=bot, what="the digest's second message")
+        await bot.kill()
+
+        first, *held = messages()
+        assert len(held) == int(accepted) and article_count(db) == 45
+        recorded = query(db, "SELECT a.url FROM posts p JOIN articles a ON a.id = p.article_id")
+        assert sorted(u for (u,) in recorded) == sorted(first)  # recorded as it went out
+        assert query(db, "SELECT last_fire_at FROM channel_state")[0][0] == before
+
+        fake.release()
+        await bot.start()
+        await until(
+            lambda: query(db, "SELECT last_fire_at FROM channel_state")[0][0] != before,
+            bot=bot,
+            what="the restarted bot's missed digest",
+        )
+        assert await bot.stop() == 0, bot.output()
+
+        counts = Counter(url for message in messages() for url in message)
+        assert set(counts) == feeds.urls(), "a due digest item was never posted"
+        twice = {url for url, n in counts.items() if n > 1}
+        window = set(held[0]) if held and platform == "slack" else set()
+        assert twice == window and max(counts.values()) <= 2
+        assert query(db, "SELECT count(*) FROM posts")[0][0] == 45
+        assert integrity(db) == "ok"
+        assert "missed while down" in bot.output(2)
