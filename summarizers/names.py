@@ -60,6 +60,7 @@ NOT_NAME = frozenset(
         jan. feb. mar. apr. aug. sept. sep. oct. nov. dec. his her their our my its your we're
         it's i'm according asked said says added told one two three some many most all both
         other others another each every no not yes okay ok well oh mr mrs ms americans god
+        democrat democrats republicans conservatives liberals officials like unlike
         already indeed instead moreover nonetheless nevertheless furthermore later earlier again
         finally today yesterday tonight recently currently previously ultimately overall
         similarly likewise otherwise besides thus hence therefore perhaps maybe apparently
@@ -119,6 +120,26 @@ FEMALE_NAMES = frozenset(
 )
 
 
+QUANTIFIERS = frozenset(
+    _words("one two three four five several some many few other others most all both each")
+)
+_BAD_TITLE = re.compile(
+    r"^(?:who|whom|whose|which|where|when|while|herself|himself|[a-z]+ing)\b"
+    r"|\b(?:said|says|called|told)\b|\b(?:of|and|or)$",
+    re.I,
+)
+
+
+def clean_title(title: str | None) -> str | None:
+    """A title fit to show ("deputy head of ..."), or None for a relative clause or junk."""
+    if not title:
+        return None
+    title = title.strip(" ,;:")
+    if not title or _BAD_TITLE.search(title) or len(title.split()) > 16:
+        return None
+    return title
+
+
 @dataclass(frozen=True)
 class Name:
     """A name split from its title, with a gender hint ("m", "f" or None)."""
@@ -158,6 +179,13 @@ def split_title(tokens: list[str]) -> Name | None:
     toks = [t.rstrip(",") for t in tokens if t not in ",()"]
     while toks and toks[-1].lower() in PARTICLES | {"of", "the", "and", "for"}:
         toks.pop()
+    # "Sen. Brian Schatz of Hawaii": a name followed by "of" and a place keeps the name
+    for j in range(2, len(toks) - 1):
+        if toks[j].lower() == "of" and is_name_token(toks[j - 1]) and is_name_token(toks[j - 2]):
+            toks = toks[:j]
+            break
+    if toks and toks[0].lower() in QUANTIFIERS:
+        return None  # "one Democrat", "several senior Republicans": not a name
     i = len(toks)
     while i > 0 and (
         is_name_token(toks[i - 1])

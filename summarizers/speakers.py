@@ -18,7 +18,14 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from summarizers.attribution import ABBREVIATIONS, VERB_RE, Mention, last_sentence_start
-from summarizers.names import NOT_NAME, TITLE_WORDS, Name, looks_like_org, split_title
+from summarizers.names import (
+    NOT_NAME,
+    TITLE_WORDS,
+    Name,
+    clean_title,
+    looks_like_org,
+    split_title,
+)
 
 _CAP_RUN = re.compile(
     r"(?:(?:Mr|Mrs|Ms|Dr|Sen|Rep|Gov|Gen|Lt|Col|Sgt|Capt|Adm|Prof|Rev)\.\s+)?"
@@ -130,8 +137,9 @@ class Resolver:
                 self.full_names.append((pos, name.name))
                 self._by_last.setdefault(name.name.split()[-1], []).append((pos, name.name))
                 self._by_first.setdefault(name.name.split()[0], []).append((pos, name.name))
-                if name.title and name.name not in self.titles and len(name.title) > 2:
-                    self.titles[name.name] = name.title
+                title = clean_title(name.title)
+                if title and name.name not in self.titles and len(title) > 2:
+                    self.titles[name.name] = title
             if name.gender and len(name.name.split()) >= 1:
                 self.genders.setdefault(name.name, name.gender)
         self._learn_genders(raw)
@@ -221,9 +229,10 @@ class Resolver:
         """(speaker, title) for a raw mention."""
         if mention.name is not None:
             full = self.resolve_name(mention.name.name, mention.pos)
-            title = mention.name.title or self.titles.get(full)
-            if mention.name.title and full not in self.titles:
-                self.titles[full] = mention.name.title
+            own = clean_title(mention.name.title)
+            title = own or self.titles.get(full)
+            if own and full not in self.titles:
+                self.titles[full] = own
             gender = self.gender(full, mention.name)
             self.note_speaker(mention.pos, full, gender)
             return full, title

@@ -479,3 +479,22 @@ def test_key_quotes_prefers_full_statement_over_fragment() -> None:
 def test_key_quotes_reuses_an_extraction() -> None:
     quotes = extract_quotes(KEY_TEXT)
     assert key_quotes(KEY_TEXT, k=2, quotes=quotes) == key_quotes(KEY_TEXT, k=2)
+
+
+@pytest.mark.parametrize(
+    ("text", "speaker", "title"),
+    [
+        # a relative clause is not a title
+        (f'"{SAID}," said Ivo Marek, who has fished here for 40 years.', "Ivo Marek", None),
+        # "of <place>" after a full name stays out of the name
+        (f'"{SAID}," said Sen. Ivo Marek of Maine.', "Ivo Marek", "Sen."),
+        # a group is not a name
+        (f'"{SAID}," one Republican said.', None, None),
+        (f'"{SAID}," several senior Democrats said.', None, None),
+    ],
+)
+def test_titles_are_clean_and_groups_are_not_speakers(
+    text: str, speaker: str | None, title: str | None
+) -> None:
+    q = only(text)
+    assert (q.speaker, q.speaker_title) == (speaker, title)
