@@ -13,7 +13,16 @@
   colon next to it, or it continues the previous quotation of the paragraph.
 * A quotation with no attribution of its own continues the previous speaker when it follows
   another quotation in the same paragraph, reopens a quotation left open in the previous
-  paragraph, or opens a paragraph right after a paragraph that quoted someone.
+  paragraph, or opens a paragraph right after a paragraph that quoted someone. Failing that, a
+  signature line under it ("- Sanders.") or the subject of the sentence or paragraph that
+  introduces it names the speaker; otherwise ``speaker`` is None (anonymous sources stay None).
+* Speakers are full names as the article gives them: a surname ("Burns said") resolves to the
+  full name met in the article, a pronoun or a definite description ("the senator") to the
+  nearest earlier person of a compatible gender (:mod:`summarizers.speakers`).
+
+Modules: :mod:`~summarizers.quote_spans` pairs the marks, :mod:`~summarizers.attribution`
+parses the clause next to a quotation, :mod:`~summarizers.names` splits titles from names, and
+:mod:`~summarizers.speakers` resolves mentions to people.
 """
 
 from __future__ import annotations
@@ -353,6 +362,8 @@ def key_quotes(
     that nearly copy a sentence of ``avoid`` (e.g. the summary). At most ``per_speaker`` quotes
     per speaker (``per_speaker=0`` means no limit). Pass ``quotes`` to reuse an extraction.
     """
+    if k <= 0:
+        return []
     found = list(quotes) if quotes is not None else extract_quotes(text, language)
     ranked = sorted(
         (q for q in found if not _near_copy(q.text, avoid)),

@@ -498,3 +498,7 @@ def test_titles_are_clean_and_groups_are_not_speakers(
 ) -> None:
     q = only(text)
     assert (q.speaker, q.speaker_title) == (speaker, title)
+
+
+def test_key_quotes_with_zero_k_is_empty() -> None:
+    assert key_quotes(KEY_TEXT, k=0) == []
