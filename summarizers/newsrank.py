@@ -75,7 +75,7 @@ _WEIGHTS = np.array(
 # Reader-facing adjustments on top of the fitted model.
 FIRST_SENTENCE_BONUS = 1.0
 LONG_SENTENCE_WORDS = 22
-LONG_SENTENCE_PENALTY = 0.1  # per word beyond LONG_SENTENCE_WORDS
+LONG_SENTENCE_PENALTY = 0.1  # per word beyond LONG_SENTENCE_WORDS (not for the first sentence)
 DAMPING = 0.85
 ITERATIONS = 40
 
@@ -215,10 +215,12 @@ class NewsRankSummarizer:
         if not len(x):
             return np.zeros(0)
         lengths = np.array([len(s.words) for s in document.sentences], dtype=float)
+        too_long = np.maximum(0, lengths - LONG_SENTENCE_WORDS)
+        too_long[0] = 0  # a news lead is often long, and it is the one sentence to keep whole
         return (
             x @ _WEIGHTS
             + FIRST_SENTENCE_BONUS * x[:, FEATURES.index("first")]
-            - LONG_SENTENCE_PENALTY * np.maximum(0, lengths - LONG_SENTENCE_WORDS)
+            - LONG_SENTENCE_PENALTY * too_long
         )
 
     def rank(self, document: ObjectDocumentModel) -> list[SumySentence]:
