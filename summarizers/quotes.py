@@ -269,10 +269,12 @@ def extract_quotes(text: str, language: str = "english") -> list[Quote]:
         if mention is not None:
             speaker, title = resolver.resolve(mention)
             continues = (
-                same_para
-                and prev is not None
+                prev is not None
                 and speaker == prev.speaker
-                and (not text[start_clause : sp.open_mark].strip(" ,.") or sp.continues)
+                and (
+                    sp.continues
+                    or (same_para and not text[start_clause : sp.open_mark].strip(" ,."))
+                )
             )
         elif (sign := _signature(text, sp, para)) is not None:
             speaker, title = resolver.resolve(sign)
