@@ -21,6 +21,10 @@ Scoring (documented here because the numbers mean nothing without it):
   and titles (Mr., Sen., ...), every token of the prediction occurs in the gold mention, or
   every capitalised token of the mention's head occurs in the prediction. ``None`` is wrong.
 
+Pronouns have no gold coreference, so for matched quotes attributed to "he"/"she" the script
+only reports how many got a speaker and how many of those contradict the pronoun's gender
+(checkable when the speaker's first name is in our name list).
+
 Per-article time is the wall time of ``extract_quotes`` alone (median and mean).
 """
 
@@ -79,6 +83,10 @@ class Scores:
     neutral: int = 0
     speaker_total: int = 0
     speaker_right: int = 0
+    pronoun_total: int = 0  # matched quotes whose gold source is "he" or "she"
+    pronoun_resolved: int = 0  # ... that got a speaker
+    pronoun_known_gender: int = 0  # ... whose speaker's first name has a known gender
+    pronoun_contradicted: int = 0  # ... of a gender that contradicts the pronoun
     times: list[float] = field(default_factory=list)
     articles: int = 0
 
@@ -235,6 +243,22 @@ def _overlap(a: tuple[int, int], b: tuple[int, int]) -> int:
     return max(0, min(a[1], b[1]) - max(a[0], b[0]))
 
 
+def _score_pronoun(speaker: str | None, pronoun: str, scores: Scores) -> None:
+    """No gold coreference exists, so check what can be checked: a speaker was found, and its
+    first name's gender (when our name list knows it) does not contradict "he"/"she"."""
+    from summarizers.names import gender_of
+
+    scores.pronoun_total += 1
+    if not speaker:
+        return
+    scores.pronoun_resolved += 1
+    parts = speaker.split()
+    gender = gender_of(parts[0]) if len(parts) > 1 else None
+    if gender is not None:
+        scores.pronoun_known_gender += 1
+        scores.pronoun_contradicted += gender != ("m" if pronoun == "he" else "f")
+
+
 def score_article(
     article: dict,
     quotes: Sequence,
@@ -259,6 +283,8 @@ def score_article(
             used.add(hit)
             scores.tp += 1
             source = direct[hit][2]
+            if source and source.lower() in ("he", "she"):
+                _score_pronoun(q.speaker, source.lower(), scores)
             if is_name_mention(source):
                 scores.speaker_total += 1
                 ok = speaker_matches(q.speaker, source)
@@ -360,6 +386,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"SKIPPED: PolNeAR not found at {POLNEAR} (needs the shared data next to the repo).")
         return 0
     splits = ["train", "dev"] if args.split == "both" else [args.split]
+    notes: list[str] = []
     print(HEADER)
     for split in splits:
         arts = load_articles(POLNEAR, split)
@@ -368,10 +395,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         shipped, merged = evaluate_both(arts)
         print(format_row(split, "shipped", shipped))
         print(format_row(split, "merged", merged))
+        notes.append(
+            f"{split}: of {merged.pronoun_total} matched quotes attributed to he/she, "
+            f"{merged.pronoun_resolved} got a speaker; {merged.pronoun_known_gender} of those have "
+            f"a first name of known gender and {merged.pronoun_contradicted} contradict the pronoun"
+        )
         if args.floor:
             shipped, merged = evaluate_both(arts, extract=regex_floor)
             print(format_row(split, "shipped", shipped, "regex floor"))
             print(format_row(split, "merged", merged, "regex floor"))
+    print()
+    for note in notes:
+        print(note)
     return 0
 
 
