@@ -502,3 +502,21 @@ def test_titles_are_clean_and_groups_are_not_speakers(
 
 def test_key_quotes_with_zero_k_is_empty() -> None:
     assert key_quotes(KEY_TEXT, k=0) == []
+
+
+_TOKENS = st.sampled_from(
+    [
+        "said", "Marek", "Ivo", "he", "she", '"', "\u201c", "\u201d", "\u201e", "\u00ab", "\u00bb",
+        ",", ".", ":", "\n", "\n\n", "the", "Mr.", "Sen.", "according", "to", "told", "(D-Ore.)",
+        "-", "\u2014", "'s", "who", "of", "a", "spokesman", "was", "quoted", "as", "saying", "We",
+        "will", "win",
+    ]
+)  # fmt: skip
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(_TOKENS, max_size=50))
+def test_attribution_parsing_never_crashes_on_word_salad(words: list[str]) -> None:
+    text = " ".join(words)
+    assert_offsets(text, extract_quotes(text))
+    key_quotes(text, k=3, avoid=["We will win"])
