@@ -60,7 +60,8 @@ NOT_NAME = frozenset(
         jan. feb. mar. apr. aug. sept. sep. oct. nov. dec. his her their our my its your we're
         it's i'm according asked said says added told one two three some many most all both
         other others another each every no not yes okay ok well oh mr mrs ms americans god
-        democrat democrats republicans conservatives liberals officials like unlike
+        democrat democrats republicans conservatives liberals officials like unlike what why how
+        where who which whether
         already indeed instead moreover nonetheless nevertheless furthermore later earlier again
         finally today yesterday tonight recently currently previously ultimately overall
         similarly likewise otherwise besides thus hence therefore perhaps maybe apparently

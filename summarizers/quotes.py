@@ -35,7 +35,6 @@ from summarizers.attribution import (
     Mention,
     after_mention,
     before_mention,
-    first_sentence_end,
     last_sentence_start,
     looks_attributed,
     subject_at_start,
@@ -287,7 +286,8 @@ def extract_quotes(text: str, language: str = "english") -> list[Quote]:
         else:
             lead_start = max(start_clause, sp.open_mark - _WINDOW)
             lead = text[lead_start : sp.open_mark]
-            m = subject_at_start(lead[: first_sentence_end(lead)], lead_start)
+            sentence = last_sentence_start(lead)  # the sentence the quotation sits in
+            m = subject_at_start(lead[sentence:], lead_start + sentence)
             if m is None and not lead.strip() and p > 0:
                 m = _narrator(text, paras[p - 1], resolver)
             if m is not None and (m.name is not None or m.pronoun is not None):
