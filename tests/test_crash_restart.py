@@ -58,6 +58,8 @@ from crashkit import (
 )
 from fakes.discord_server import CHANNEL_ID
 
+from bot.models import Digest, DigestItem
+from bot.platforms.discord_render import message_nonce
 from bot.store import SqliteStore
 
 CHANNEL = "news"
@@ -241,3 +243,21 @@ async def test_killed_mid_digest_posts_every_item_once(
         assert query(db, "SELECT count(*) FROM posts")[0][0] == 45
         assert integrity(db) == "ok"
         assert "missed while down" in bot.output(2)
+
+
+def test_discord_nonce_survives_a_restart_but_not_another_channel_or_other_stories() -> None:
+    """What the Discord case above relies on, without processes: a re-composed digest (new id,
+    new time, new numbers) gives a message with the same stories the same nonce."""
+    now = datetime.now(UTC)
+
+    def stories(*numbered: tuple[int, int]) -> tuple[DigestItem, ...]:
+        return tuple(
+            DigestItem(n, article_id, f"t{article_id}", "https://x/", "s", now, ())
+            for n, article_id in numbered
+        )
+
+    before = Digest("news", "Digest", now, "UTC", stories((11, 7), (12, 9)), id=3)
+    after = Digest("news", "Digest", now + timedelta(seconds=5), "UTC", stories((1, 7), (2, 9)), 4)
+    assert message_nonce("1", before, before.items) == message_nonce("1", after, after.items)
+    assert message_nonce("2", before, before.items) != message_nonce("1", after, after.items)
+    assert message_nonce("1", after, after.items[:1]) != message_nonce("1", after, after.items)
