@@ -156,9 +156,13 @@ class FeedServer:
 
     async def _feed(self, request: web.Request) -> web.Response:
         feed = int(request.match_info["feed"])
+        etag = f'"feed-{feed}-{len(self.stories[feed])}"'
+        if request.headers.get("If-None-Match") == etag:
+            return web.Response(status=304, headers={"ETag": etag})
         return web.Response(
             body=rss(self.base, feed, self.stories[feed], self.now),
             content_type="application/rss+xml",
+            headers={"ETag": etag},
         )
 
     async def _page(self, request: web.Request) -> web.Response:
@@ -392,6 +396,28 @@ def query(db: Path, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, .
         if "no such table" in str(exc):  # the bot has not created the schema yet
             return []
         raise
+    finally:
+        connection.close()
+
+
+def kill_inside_a_write(db: Path, pid: int, *, timeout: float) -> bool:
+    """SIGKILL `pid` the moment it is seen holding the database's write lock (inside a write
+    transaction): probe with BEGIN IMMEDIATE, which fails at once while another connection
+    writes. Blocking: run it in a thread. False if no write was seen before the timeout."""
+    connection = sqlite3.connect(db, timeout=0, isolation_level=None)
+    deadline = time.monotonic() + timeout
+    try:
+        while time.monotonic() < deadline:
+            try:
+                connection.execute("BEGIN IMMEDIATE")
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) and "busy" not in str(exc):
+                    raise
+                os.kill(pid, signal.SIGKILL)
+                return True
+            connection.execute("ROLLBACK")
+            time.sleep(0.0002)
+        return False
     finally:
         connection.close()
 

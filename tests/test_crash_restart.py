@@ -35,6 +35,7 @@ one-row commit after it), the bot cannot know the message went out.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import os
 from collections import Counter
@@ -52,6 +53,7 @@ from crashkit import (
     article_count,
     discord_messages,
     integrity,
+    kill_inside_a_write,
     query,
     slack_messages,
     until,
@@ -180,6 +182,42 @@ async def test_killed_mid_poll_loses_no_article(tmp_path: Path, bots: list[BotPr
         assert await bot.stop() == 0, bot.output()
         check_database(db, feeds.urls())
         assert query(db, "SELECT sum(failures) FROM feeds")[0][0] == 0
+
+
+async def test_killed_inside_a_store_transaction_keeps_each_feed_whole(
+    tmp_path: Path, bots: list[BotProcess]
+) -> None:
+    """Killed while it holds SQLite's write lock: the feed being written is rolled back whole
+    (articles and ETag together), the feeds before it stay, and the restart completes the rest."""
+    db = tmp_path / "newsbrief.db"
+    async with FeedServer(feeds=8, per_feed=20) as feeds:
+        config = write_config(tmp_path, [feeds.feed_url(f) for f in range(8)])
+        bot = await BotProcess(
+            ["run", "--config", str(config)], env=bot_env(tmp_path), logs=tmp_path
+        ).start()
+        bots.append(bot)
+        await until(lambda: article_count(db) > 0, bot=bot, what="the first feed stored")
+        assert bot.process is not None
+        assert await asyncio.to_thread(kill_inside_a_write, db, bot.process.pid, timeout=30)
+        await bot.kill()
+
+        stored = dict(query(db, "SELECT feed_id, count(*) FROM article_sources GROUP BY feed_id"))
+        succeeded = {f for (f,) in query(db, "SELECT id FROM feeds WHERE etag IS NOT NULL")}
+        assert set(stored.values()) == {20}, "a feed was stored in part"
+        assert set(stored) == succeeded, "articles and the feed's ETag were not written together"
+        assert 0 < len(stored) < 8  # the kill landed mid-cycle
+
+        await bot.start()
+        await until(
+            lambda: (
+                article_count(db) == 160
+                and query(db, "SELECT count(*) FROM feeds WHERE etag IS NULL")[0][0] == 0
+            ),
+            bot=bot,
+            what="the restarted bot's poll of the rest",
+        )
+        assert await bot.stop() == 0, bot.output()
+        check_database(db, feeds.urls())
 
 
 @pytest.mark.parametrize("accepted", [False, True], ids=["in-flight", "accepted-unanswered"])
