@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from sumy.models.dom import ObjectDocumentModel, Paragraph
@@ -16,6 +17,7 @@ from summarizers.splitting import OfflineTokenizer, Sentence, blocks, split_bloc
 __all__ = ["AVAILABLE_METHODS", "DEFAULT_METHOD", "build_document", "resolve_method", "summarize"]
 
 _FINAL = ".!?…。！？؟\"”»’')"
+_NOT_LETTER = re.compile(r"[^\w\s]|[\d_]")
 
 
 def resolve_method(method: str | None) -> str:
@@ -34,12 +36,15 @@ def _is_prose(sentence: Sentence, block: str, tokenizer: OfflineTokenizer) -> bo
         return False
     if sentence.text == block and block[-1] not in _FINAL and len(words) < 10:
         return False  # a crosshead or a label, not a sentence
-    letters = [c for c in sentence.text if c.isalpha()]
-    if len(letters) < 0.5 * len(sentence.text.replace(" ", "")):
+    text = sentence.text
+    not_letters = len(_NOT_LETTER.findall(text))
+    if not_letters > 0.5 * len(text.replace(" ", "")):
         return False  # figures, tables, handles
-    cased = [c for c in letters if c.isupper() or c.islower()]
-    if cased and sum(c.isupper() for c in cased) >= 0.8 * len(cased):
-        return False  # AN ALL-CAPS CROSSHEAD
+    if len(words) <= 15:
+        cased = "".join(words)
+        upper = sum(w.isupper() for w in words)
+        if cased.upper() == cased and cased.lower() != cased or upper >= 0.8 * len(words):
+            return False  # AN ALL-CAPS CROSSHEAD
     capitalised = sum(w[:1].isupper() for w in words)
     return not (len(words) <= 12 and capitalised >= 0.8 * len(words))  # A Title-Case Heading
 
