@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import cache, lru_cache
 
-from sumy.nlp.stemmers import Stemmer
+from sumy.nlp.stemmers import Stemmer, null_stemmer
 from sumy.utils import get_stop_words
 
 from summarizers.base import UnsupportedLanguageError
@@ -98,8 +98,17 @@ def stop_words(language: str) -> frozenset[str]:
 
 @cache
 def stemmer(language: str) -> Callable[[str], str]:
-    """A cached stemmer: sumy's for ``language``, applied to lower-cased words."""
-    stem = Stemmer(normalize_language(language))
+    """A cached stemmer: sumy's for ``language``, applied to lower-cased words.
+
+    sumy's Greek and Polish stemmers import optional packages (``greek-stemmer-pos``,
+    ``pystempel``); without them we fall back to lower-casing, so those languages still work,
+    with coarser word matching.
+    """
+    stem: Callable[[str], str] = Stemmer(normalize_language(language))
+    try:
+        stem("probe")
+    except (ImportError, ValueError):
+        stem = null_stemmer
 
     @lru_cache(maxsize=200_000)
     def cached(word: str) -> str:

@@ -15,6 +15,7 @@ from summarizers import (
 )
 from summarizers.base import UnknownMethodError
 from summarizers.summarize import DEFAULT_METHOD
+from summarizers.text import SUPPORTED_LANGUAGES
 
 HEADLINE = "Springfield approves new river bridge"
 ARTICLE = f"""{HEADLINE}
@@ -219,3 +220,15 @@ def test_inline_dateline_is_not_part_of_the_picked_sentence(dateline: str) -> No
     s = summarize(text, sentences=1, method="lead")
     assert s.sentences == [lead]
     assert s.spans == [(len(dateline), len(dateline) + len(lead))]
+
+
+@pytest.mark.filterwarnings("ignore")  # sumy's LSA/LexRank warn on tiny documents
+@pytest.mark.parametrize("language", SUPPORTED_LANGUAGES)
+def test_every_supported_language_with_every_method(language: str) -> None:
+    text = (
+        "Alpha beta gamma delta epsilon. Zeta eta theta iota kappa lambda.\n\n"
+        "Mu nu xi omicron pi rho sigma. Tau upsilon phi chi psi omega."
+    )
+    for method in AVAILABLE_METHODS:
+        s = summarize(text, sentences=2, language=language, method=method)
+        assert len(s.sentences) == 2, method
