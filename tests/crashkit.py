@@ -219,15 +219,6 @@ class StallingSlack(FakeSlack):
 _ITEM_HEAD = re.compile(r"\*\d+\. <(http[^|>]+)\|")
 
 
-def posted_urls(fake: FakeSlack) -> list[str]:
-    """The story URLs in every chat.postMessage Slack accepted, once per time posted."""
-    found: list[str] = []
-    for call in fake.accepted("chat.postMessage"):
-        for url in urls_in_blocks(call.blocks):
-            found.append(url)
-    return found
-
-
 def urls_in_blocks(blocks: list[dict[str, Any]]) -> list[str]:
     """Story links of a digest message: each item's section starts `*N. <url|title>*`."""
     urls: list[str] = []
