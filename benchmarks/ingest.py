@@ -10,7 +10,8 @@ generated RSS feeds of 20 entries each; a quarter of the feeds carry only teaser
 pages (50-150 KB of news-site HTML) the pipeline fetches. Feeds and pages have ETag and
 Last-Modified, answer 304 on a match and are gzip-compressed.
 
-Runs, in one process run:
+Runs, in one process run (each of the three below in a fresh process of its own, so each is
+measured alone; the news server is a fourth):
 
 * ``reader``: the `reader` library (SQLite) updates every feed twice -- all new, then unchanged
   (its conditional GETs answer 304) -- with ``update_feeds(workers=--reader-workers)``.
@@ -40,6 +41,7 @@ import argparse
 import asyncio
 import contextlib
 import json
+import multiprocessing
 import os
 import resource
 import shutil
@@ -48,6 +50,7 @@ import sys
 import tempfile
 import threading
 import time
+import traceback
 import urllib.request
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
@@ -82,6 +85,22 @@ PROBE_WORDS = ("library", "bridge", "harbour", "budget", "tram", "ferry")
 # --------------------------------------------------------------------------- the news server
 
 
+@dataclass(frozen=True)
+class ServerHandle:
+    """What a benchmark run needs of the news server (picklable, for the run's own process)."""
+
+    base: str
+    pid: int
+
+    def feed_url(self, n: int) -> str:
+        return f"{self.base}/feed/{n}.xml"
+
+    def control(self, path: str, *, post: bool = False) -> dict:
+        req = urllib.request.Request(self.base + path, method="POST" if post else "GET")
+        with urllib.request.urlopen(req, timeout=120) as resp:
+            return json.loads(resp.read())
+
+
 class NewsServerProcess:
     """Starts ``ingest_server.py`` in its own process; stops it (and it stops by itself)."""
 
@@ -105,20 +124,12 @@ class NewsServerProcess:
         self.base = f"http://127.0.0.1:{int(line.split()[1])}"
 
     @property
-    def pid(self) -> int:
-        return self.proc.pid
-
-    def feed_url(self, n: int) -> str:
-        return f"{self.base}/feed/{n}.xml"
-
-    def control(self, path: str, *, post: bool = False) -> dict:
-        req = urllib.request.Request(self.base + path, method="POST" if post else "GET")
-        with urllib.request.urlopen(req, timeout=120) as resp:
-            return json.loads(resp.read())
+    def handle(self) -> ServerHandle:
+        return ServerHandle(self.base, self.proc.pid)
 
     def stop(self) -> None:
         with contextlib.suppress(Exception):
-            self.control("/control/stop", post=True)
+            self.handle.control("/control/stop", post=True)
         try:
             self.proc.wait(timeout=10)
         except subprocess.TimeoutExpired:
@@ -337,7 +348,7 @@ class FetchParseStoreIngestor(Ingestor):
         )
 
 
-def our_settings(server: NewsServerProcess, feeds: int, db: Path, args: argparse.Namespace):
+def our_settings(server: ServerHandle, feeds: int, db: Path, args: argparse.Namespace):
     return parse_settings(
         {
             "storage": {"path": str(db)},
@@ -403,7 +414,7 @@ def warm_up(executor: object, workers: int, *, full: bool) -> None:
 
 
 async def run_ours(
-    server: NewsServerProcess, args: argparse.Namespace, work: Path, *, full: bool
+    server: ServerHandle, args: argparse.Namespace, work: Path, *, full: bool
 ) -> list[RunResult]:
     db = work / ("full.db" if full else "fps.db")
     settings = our_settings(server, args.feeds, db, args)
@@ -439,7 +450,7 @@ async def run_ours(
 # --------------------------------------------------------------------------- reader
 
 
-def run_reader(server: NewsServerProcess, args: argparse.Namespace, work: Path) -> list[RunResult]:
+def run_reader(server: ServerHandle, args: argparse.Namespace, work: Path) -> list[RunResult]:
     from reader import make_reader
 
     db = work / "reader.sqlite"
@@ -481,6 +492,43 @@ def run_reader(server: NewsServerProcess, args: argparse.Namespace, work: Path) 
     finally:
         reader.close()
     return results
+
+
+# --------------------------------------------------------------------------- one process per run
+
+
+def _child(kind: str, server: ServerHandle, args: argparse.Namespace, work: Path, conn) -> None:
+    try:
+        if kind == "reader":
+            results = run_reader(server, args, work)
+        else:
+            results = asyncio.run(run_ours(server, args, work, full=kind == "full"))
+        conn.send(("ok", [asdict(r) for r in results]))
+    except BaseException:
+        conn.send(("error", traceback.format_exc()))
+    finally:
+        conn.close()
+
+
+def in_own_process(
+    kind: str, server: ServerHandle, args: argparse.Namespace, work: Path
+) -> list[RunResult]:
+    """Run reader, or one of our modes, in a fresh process: each is measured alone (memory a
+    previous run left behind in the interpreter is not counted against the next)."""
+    ctx = multiprocessing.get_context("spawn")
+    receiver, sender = ctx.Pipe(duplex=False)
+    proc = ctx.Process(target=_child, args=(kind, server, args, work, sender))
+    proc.start()
+    sender.close()
+    try:
+        status, payload = receiver.recv()
+    except EOFError:
+        proc.join()
+        status, payload = "error", f"the {kind} run died (exit code {proc.exitcode})"
+    proc.join()
+    if status != "ok":
+        raise RuntimeError(f"{kind} run failed:\n{payload}")
+    return [RunResult(**r) for r in payload]
 
 
 # --------------------------------------------------------------------------- report
@@ -626,17 +674,17 @@ def run(args: argparse.Namespace) -> list[RunResult]:
         file=sys.stderr,
     )
     results: list[RunResult] = []
+    handle = server.handle
     try:
-        if not args.no_reader:
-            results += run_reader(server, args, work)
-            print(f"reader done ({time.perf_counter() - started:.0f} s)", file=sys.stderr)
-        if not args.no_fps:
-            results += asyncio.run(run_ours(server, args, work, full=False))
-            print(f"f-p-s done ({time.perf_counter() - started:.0f} s)", file=sys.stderr)
-        if not args.no_full:
-            results += asyncio.run(run_ours(server, args, work, full=True))
-            print(f"full pipeline done ({time.perf_counter() - started:.0f} s)", file=sys.stderr)
-        results[-1].notes += f"; server stats {server.control('/control/stats')}"
+        for kind, skip in (
+            ("reader", args.no_reader),
+            ("fps", args.no_fps),
+            ("full", args.no_full),
+        ):
+            if not skip:
+                results += in_own_process(kind, handle, args, work)
+                print(f"{kind} done ({time.perf_counter() - started:.0f} s)", file=sys.stderr)
+        results[-1].notes += f"; server stats {handle.control('/control/stats')}"
     finally:
         server.stop()
         if args.work_dir is None:

@@ -8,7 +8,7 @@ memory come from getrusage instead of psutil).
 
 from __future__ import annotations
 
-import importlib.util
+import importlib
 import json
 import sys
 from pathlib import Path
@@ -19,13 +19,11 @@ BENCH = Path(__file__).resolve().parents[1] / "benchmarks"
 
 
 def load_benchmark():
-    sys.path.insert(0, str(BENCH))
-    spec = importlib.util.spec_from_file_location("ingest_benchmark", BENCH / "ingest.py")
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["ingest_benchmark"] = module
-    spec.loader.exec_module(module)
-    return module
+    # By module name, from benchmarks/ on sys.path: each run's own (spawned) process imports it
+    # the same way.
+    if str(BENCH) not in sys.path:
+        sys.path.insert(0, str(BENCH))
+    return importlib.import_module("ingest")
 
 
 def reader_usable() -> bool:
