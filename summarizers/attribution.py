@@ -21,6 +21,7 @@ from summarizers.names import (
     TOKEN_RE,
     Name,
     is_cap,
+    is_name_at,
     is_name_token,
     looks_like_org,
     split_title,
@@ -236,7 +237,7 @@ def _trailing_name(seg_toks: list[str]) -> Name | None:
     while run and run[0].lower() in {"of", "the", "and", "for"}:
         run.pop(0)
         i += 1
-    if not run or not is_name_token(run[-1]):
+    if not run or not is_name_at(run, len(run) - 1):
         return None
     # lower-case descriptors before a title word: "port spokesman Ivo Marek"
     extra = 0
@@ -290,6 +291,36 @@ def _titled_name(toks: list[str]) -> Name | None:
     return name
 
 
+_IRREGULAR_PAST = frozenset(
+    _words("""was were went came took made got gave left sat stood met spoke told said had ran
+    saw heard began rose fell""")
+)
+
+
+def _looks_verb(tok: str) -> bool:
+    """A past-tense or speech verb ("visited", "told", "says"), not a descriptor noun."""
+    return (
+        re.fullmatch(r"[a-z]+ed", tok) is not None
+        or tok in _IRREGULAR_PAST
+        or VERB_RE.fullmatch(tok) is not None
+    )
+
+
+def _name_after_clause(toks: list[str]) -> Name | None:
+    """The name after "and"/"but" that ends a clause with its own verb ("a woman asked for a
+    photo and Clinton"), not the end of a prepositional phrase ("a lawyer for Smith and Jones")."""
+    conj = [j for j, t in enumerate(toks) if t.lower() in {"and", "but"}]
+    if not conj or len(toks) - conj[-1] > 4:
+        return None
+    head = toks[: conj[-1]]
+    if not any(_looks_verb(t) for t in head):
+        return None
+    rest = toks[conj[-1] + 1 :]
+    if not rest or not all(is_name_at(rest, j) for j in range(len(rest))):
+        return None
+    return split_title(rest)
+
+
 def np_before(pre: str, pos: int) -> Mention | None:
     """Parse the subject that ends ``pre`` (the text before a speech verb)."""
     pre = _strip_parens(pre).rstrip()
@@ -311,6 +342,10 @@ def np_before(pre: str, pos: int) -> Mention | None:
             continue
         if toks[-1].lower() in SUBJECT_PRONOUNS and len(toks) <= 3:
             return Mention(pronoun=toks[-1].lower(), pos=pos)
+        if k == len(segments) - 1 and k > 0 and _is_descriptor(toks):
+            clause_name = _name_after_clause(toks)
+            if clause_name is not None:  # "At one point, a woman asked for a photo and Clinton"
+                return Mention(name=clause_name, pos=pos)
         if _is_descriptor(toks) and k > 0:
             titled = _titled_name(toks)
             if titled is not None:
@@ -375,7 +410,13 @@ def _leading_name(seg: str) -> Name | None:
             continue
         # "Former Obama speechwriter Jon Favreau": descriptor nouns, then the name
         k = j
-        while k < len(toks) and k - j < 5 and toks[k].islower() and toks[k] not in _FUNCTION_WORDS:
+        while (
+            k < len(toks)
+            and k - j < 5
+            and toks[k].islower()
+            and toks[k] not in _FUNCTION_WORDS
+            and not _looks_verb(toks[k])  # "Sanders visited NBC's ...": a verb ends the name
+        ):
             k += 1
         if (
             k > j

@@ -165,6 +165,26 @@ def is_name_token(tok: str) -> bool:
     return is_cap(tok) or (len(tok) == 2 and tok[0].isupper() and tok[1] == ".")
 
 
+# Title words that are also common surnames: "Amy Pope", "Steve King", "Sarah Bishop".
+SURNAME_TITLES = frozenset(_words("pope king bishop major judge marshal"))
+
+
+def is_name_at(toks: list[str], j: int) -> bool:
+    """Is ``toks[j]`` part of a name? Like :func:`is_name_token`, but a capitalised title word
+    that ends a run right after a name ("Amy Pope", "Steve King Jr.") is a surname."""
+    tok = toks[j]
+    if is_name_token(tok):
+        return True
+    return (
+        tok.lower() in SURNAME_TITLES
+        and tok[:1].isupper()
+        and j > 0
+        and is_name_token(toks[j - 1])
+        and toks[j - 1].lower() not in SUFFIXES
+        and all(t.lower() in SUFFIXES for t in toks[j + 1 :])
+    )
+
+
 def gender_of(first: str) -> str | None:
     low = first.lower().strip(".")
     if low in MALE_NAMES:
@@ -189,7 +209,7 @@ def split_title(tokens: list[str]) -> Name | None:
         return None  # "one Democrat", "several senior Republicans": not a name
     i = len(toks)
     while i > 0 and (
-        is_name_token(toks[i - 1])
+        is_name_at(toks, i - 1)
         or (
             toks[i - 1].lower() in PARTICLES
             and i - 2 >= 0

@@ -165,6 +165,7 @@ def _mention_for(
     ):
         after_first = False  # 'A responds, "...?" B writes back, "..."': the clause is B's intro
     order = ("after", "before") if after_first else ("before", "after")
+    empty: Mention | None = None  # a clause with a speech verb but no speaker in it
     for side in order:
         if side == "after" and after_start is not None:
             stripped = after.lstrip(" ,\u2014-\u2013")
@@ -177,12 +178,14 @@ def _mention_for(
             ):
                 continue
             m = after_mention(after, after_start)
-            if m is not None:
+            if m is not None and _names_someone(m):
                 return m
+            empty = empty or m
         elif side == "before":
             m = before_mention(before, prev_close)
-            if m is not None:
+            if m is not None and _names_someone(m):
                 return m
+            empty = empty or m
             if not before.strip() and prev_para is not None:
                 intro_start = max(prev_para[0], prev_para[1] - _WINDOW)
                 intro = text[intro_start : prev_para[1]].rstrip()
@@ -190,7 +193,11 @@ def _mention_for(
                     m = before_mention(intro, intro_start)
                     if m is not None:
                         return m
-    return None
+    return empty
+
+
+def _names_someone(m: Mention) -> bool:
+    return m.name is not None or m.pronoun is not None or m.description is not None
 
 
 def _signature(text: str, sp: Span, para: tuple[int, int]) -> Mention | None:

@@ -520,3 +520,42 @@ def test_attribution_parsing_never_crashes_on_word_salad(words: list[str]) -> No
     text = " ".join(words)
     assert_offsets(text, extract_quotes(text))
     key_quotes(text, k=3, avoid=["We will win"])
+
+
+@pytest.mark.parametrize(
+    ("text", "speaker"),
+    [
+        # a title word that ends a name after a given name is a surname
+        (f'"{SAID}," Amy Pope, deputy harbour master, said on a call.', "Amy Pope"),
+        ('Pope Francis said: "We will pray for the fishermen of the harbour."', "Francis"),
+        # "... and Name said," after a clause with its own verb
+        (
+            "Okafor spoke at the quay. At one point, a fisherman asked for a photo and Okafor "
+            'said, "as long as the boats stay in the picture."',
+            "Okafor",
+        ),
+        # a verb ends a name: the subject is not the object of "visited"
+        (
+            "Sen. Ivo Marek (D-Ore.) visited the Harbour Gazette\u2019s \u201cMorning Desk\u201d "
+            'to discuss the repairs, saying "on a good day" the pier would be finished by June.',
+            "Ivo Marek",
+        ),
+        # a clause after the quotation without a speaker does not hide the one before it
+        (
+            'Okafor opened the meeting saying "of course" the harbour can reopen -- having '
+            "doubted it in March -- but said she needed more money.",
+            "Okafor",
+        ),
+    ],
+)
+def test_names_ending_in_title_words_clauses_and_empty_attributions(
+    text: str, speaker: str
+) -> None:
+    q = only(text)
+    assert q.speaker == speaker
+    assert_offsets(text, [q])
+
+
+def test_prepositional_and_is_not_a_new_speaker() -> None:
+    q = only(f'"{SAID}," Mary Lee, a lawyer for Smith and Jones, said.')
+    assert (q.speaker, q.speaker_title) == ("Mary Lee", "a lawyer for Smith and Jones")
