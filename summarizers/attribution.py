@@ -49,13 +49,16 @@ _VERB_WORDS = _words(
     demands estimated insisted"""
 )
 _PARTICIPLES = _words(
-    """saying adding telling noting writing arguing asking explaining declaring"""
+    """saying adding telling noting writing arguing asking explaining declaring shouting yelling
+    chanting interjecting proclaiming insisting warning responding replying recalling tweeting
+    stating quipping joking asserting announcing urging vowing remarking"""
 )
 _MORE_VERBS = _words(
     """pressed reported reports assured offered sighed began begins lectured preached raged
     ranted remembered gushed elaborated summed pleaded proclaimed conceded recalled explained barked
     echoed interjected chimed hinted teased taunted cracked noted grumbled muttered murmured
-    pledged acknowledged questioned scolded fired advised instructed started"""
+    pledged acknowledged questioned scolded fired advised instructed started reacted confessed
+    exhorted"""
 )
 _VERB_ALT = "|".join(
     sorted(set(_VERB_WORDS) | set(_PARTICIPLES) | set(_MORE_VERBS), key=len, reverse=True)
@@ -327,7 +330,7 @@ def np_before(pre: str, pos: int) -> Mention | None:
     words = pre.split()
     while words and words[-1].strip(",") in _TRAILING_SKIP:
         words.pop()
-    if words and words[-1].lower() == "and":
+    if words and words[-1].lower() in {"and", "but", "then", "yet"}:  # "X said ..., but said"
         return subject_at_start(" ".join(words[:-1]), pos)
     pre = " ".join(words).rstrip(" ,\u2014-")
     if not pre:
@@ -515,7 +518,7 @@ def subject_at_start(clause: str, pos: int) -> Mention | None:
         if (
             first in _PREPOSITIONS
             or first in NOT_NAME
-            or (first.endswith(("ly", "ing", "ed")) and not is_cap(nxt))
+            or (first.endswith(("ly", "ing", "ed")) and not is_cap(nxt) and not _looks_verb(nxt))
             or first in {"as", "when", "while", "after", "before", "if", "since", "although"}
         ):
             if len(segments) > 1:
@@ -525,6 +528,38 @@ def subject_at_start(clause: str, pos: int) -> Mention | None:
         if name is None:
             return None
         return Mention(name=name, pos=pos)
+    return None
+
+
+_SPEECH_NOUNS = (
+    r"statement|post|tweet|response|reply|message|letter|e-?mail|speech|remarks|words|answer|"
+    r"comments?|note|memo|op-ed|column|essay|memoir|testimony|announcement|release|address"
+)
+# "From Bush's Facebook post:", "Clinton's response was:", "In Obama's statement, released ...:"
+_POSSESSIVE_INTRO = re.compile(
+    r"(?:^|(?<=[.!?\u2014])|\b(?i:from|in)\s+)\s*"
+    r"(?P<name>(?!(?:From|In)\s)(?:[A-Z][\w.\-]*\s+){0,3}[A-Z][\w.\-]*)['\u2019]s?\s+"
+    r"(?:[\w-]+\s+){0,3}?(?:" + _SPEECH_NOUNS + r")"
+    r"(?:\s+(?:was|were|read|reads|said|says|stated|went|included|begins|began)(?:\s+\w+)?)?"
+    r"\s*:$"
+)
+
+
+def _speech_subject(head: str, pos: int) -> Mention | None:
+    """The speaker of the last finite speech verb of ``head`` ("Spicer said," / "said Nefzi,"),
+    who is also the subject of a participle that follows ("..., adding, ...")."""
+    verbs = [v for v in VERB_RE.finditer(head) if v.group(0).lower() not in _PARTICIPLES]
+    if not verbs:
+        return None
+    vm = verbs[-1]
+    pre = head[: vm.start()]
+    seg_start = max(pre.rfind(","), pre.rfind("—"), pre.rfind(";"))
+    if not pre[seg_start + 1 :].strip():  # inverted: ", said Nefzi,"
+        found = np_after_verb(head[vm.end() :], pos + vm.end())
+    else:
+        found = np_before(pre, pos + vm.start())
+    if found is not None and (found.name is not None or found.pronoun is not None):
+        return found
     return None
 
 
@@ -547,9 +582,16 @@ def before_mention(before: str, pos: int) -> Mention | None:
         if len(tail_words) <= 12 and not re.search(r"[.!?]\s", tail):
             if vm.group(0).lower() in _PARTICIPLES:
                 head = clause[: vm.start()]
-                if not head.rstrip().endswith(","):  # "with Trump reportedly yelling:"
+                # "Husted continued by saying," / "she responded by saying"
+                head = re.sub(r"\b(?:by|in)\s*$", "", head.rstrip())
+                head = re.sub(r"^(\s*)From(?=\s+[A-Z])", r"\1    ", head)  # "From X writing at Y:"
+                if not head.rstrip().rstrip("\"\u201d").endswith(","):  # "with Trump yelling:"
                     found = np_before(head, cpos + vm.start())
                     if found is not None and found.name is not None:
+                        return found
+                else:  # "..., Nefzi said, adding," / "Graham said on MSNBC, adding,"
+                    found = _speech_subject(head, cpos)
+                    if found is not None:
                         return found
                 return subject_at_start(head, cpos)
             pre = clause[: vm.start()]
@@ -561,6 +603,11 @@ def before_mention(before: str, pos: int) -> Mention | None:
             subject = subject_at_start(pre, cpos)
             return subject if subject is not None else found
     if stripped.endswith(":"):
+        owner = _POSSESSIVE_INTRO.search(stripped)
+        if owner:  # "From Bush's Facebook post:" / "Clinton's response was:"
+            name = split_title(tokens(owner.group("name")))
+            if name is not None:
+                return Mention(name=name, pos=cpos + owner.start("name"))
         dashed = re.search(r"\s[-\u2013\u2014]\s*([^-\u2013\u2014]{2,60}):$", stripped)
         if dashed:  # "HEADLINE - Michael P. McDonald:"
             name = _leading_name(dashed.group(1))

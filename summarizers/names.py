@@ -65,7 +65,7 @@ NOT_NAME = frozenset(
         already indeed instead moreover nonetheless nevertheless furthermore later earlier again
         finally today yesterday tonight recently currently previously ultimately overall
         similarly likewise otherwise besides thus hence therefore perhaps maybe apparently
-        clearly obviously wait look sure more here's there's that's what's"""
+        clearly obviously wait look sure more here's there's that's what's with via"""
     )
 )
 
@@ -232,7 +232,9 @@ def split_title(tokens: list[str]) -> Name | None:
         title_toks = title_toks[:-1]
     elif title_toks and title_toks[-1].lower() in NEUTRAL_HONORIFICS:
         honorific = True
-    while title_toks and title_toks[0].lower() in {"the", "a", "an", "and", "but", "by", "said"}:
+    while title_toks and title_toks[0].lower() in {
+        "the", "a", "an", "and", "but", "by", "said", "from", "in", "with"
+    }:  # fmt: skip
         title_toks.pop(0)
     if len(name_toks) > 1 and gender is None:
         gender = gender_of(name_toks[0])

@@ -559,3 +559,53 @@ def test_names_ending_in_title_words_clauses_and_empty_attributions(
 def test_prepositional_and_is_not_a_new_speaker() -> None:
     q = only(f'"{SAID}," Mary Lee, a lawyer for Smith and Jones, said.')
     assert (q.speaker, q.speaker_title) == ("Mary Lee", "a lawyer for Smith and Jones")
+
+
+@pytest.mark.parametrize(
+    ("text", "speaker"),
+    [
+        # a participle takes the subject of the speech verb before it, not a nearer name
+        (
+            "The repairs will start in May and end in June, Okafor said, adding, "
+            '"Marek will have his pier back before the summer."',
+            "Okafor",
+        ),
+        (
+            '"The pier is finished," Marek said on the Harbour Gazette\'s "Morning Desk," '
+            'adding, "Okafor knows the quarry better than anyone."',
+            "Marek",
+        ),
+        # an elided subject after "but"
+        (
+            "Okafor said the boats will stay in the harbour until June, but said, "
+            '"We cannot keep them there much longer."',
+            "Okafor",
+        ),
+        # "continued by saying"; a surname ending in -ed is not an opener like "Asked"
+        ('Husted continued by saying, "We will appeal this decision next week."', "Husted"),
+        # more participles introduce quotations
+        ('The crowd booed, with Marek reportedly shouting: "Get off the quay!"', "Marek"),
+        # possessive introductions
+        (
+            "Okafor wrote to the council. From Okafor's Facebook post: "
+            '"We will rebuild the pier before the summer season."',
+            "Okafor",
+        ),
+        (
+            "Marek sent a note on the repairs. Okafor\u2019s response was: "
+            "\u201cIs the quarry open on Sundays?\u201d",
+            "Okafor",
+        ),
+        # an excerpt introduced by its author
+        (
+            "From Ivo Marek writing at the Harbour Gazette:\n\n"
+            '"We will rebuild the pier before the summer season."',
+            "Ivo Marek",
+        ),
+    ],
+)
+def test_participles_elided_subjects_and_possessive_introductions(text: str, speaker: str) -> None:
+    quotes = extract_quotes(text)
+    assert quotes[-1].speaker == speaker, quotes
+    assert quotes[-1].speaker_title is None
+    assert_offsets(text, quotes)
