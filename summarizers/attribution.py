@@ -585,7 +585,7 @@ def before_mention(before: str, pos: int) -> Mention | None:
                 # "Husted continued by saying," / "she responded by saying"
                 head = re.sub(r"\b(?:by|in)\s*$", "", head.rstrip())
                 head = re.sub(r"^(\s*)From(?=\s+[A-Z])", r"\1    ", head)  # "From X writing at Y:"
-                if not head.rstrip().rstrip("\"\u201d").endswith(","):  # "with Trump yelling:"
+                if not head.rstrip().rstrip('"\u201d').endswith(","):  # "with Trump yelling:"
                     found = np_before(head, cpos + vm.start())
                     if found is not None and found.name is not None:
                         return found
