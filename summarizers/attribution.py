@@ -46,7 +46,7 @@ _VERB_WORDS = _words(
     recounted recounts asserted asserts texted emailed wondered wonders opined griped fumed
     scoffed sniped bragged raved marveled explained whispered screamed sang announced
     acknowledged blasted blasts mocked mocks retorted retorts interjected begged demanded
-    demands estimated insisted"""
+    demands estimated insisted revealed reveals"""
 )
 _PARTICIPLES = _words(
     """saying adding telling noting writing arguing asking explaining declaring shouting yelling
@@ -238,6 +238,8 @@ def _trailing_name(seg_toks: list[str]) -> Name | None:
         break
     run = seg_toks[i:]
     while run and run[0].lower() in {"of", "the", "and", "for"}:
+        if run[0].lower() in {"of", "for"}:
+            return None  # "a spokesman for the DCA": the name is not the speaker
         run.pop(0)
         i += 1
     if not run or not is_name_at(run, len(run) - 1):
@@ -335,6 +337,11 @@ def np_before(pre: str, pos: int) -> Mention | None:
     pre = " ".join(words).rstrip(" ,\u2014-")
     if not pre:
         return None
+    owner = _POSSESSIVE_SOURCE.search(pre)
+    if owner:  # "Mr Tanzi's statement said", "Bush's Facebook post read"
+        name = split_title(tokens(owner.group("name")))
+        if name is not None:
+            return Mention(name=name, pos=pos)
     segments = [s for s in re.split(r"\s*[,\u2014;]\s*", pre) if s.strip()]
     appos: str | None = None
     for k in range(len(segments) - 1, max(-1, len(segments) - 5), -1):
@@ -542,6 +549,15 @@ _POSSESSIVE_INTRO = re.compile(
     r"(?:[\w-]+\s+){0,3}?(?:" + _SPEECH_NOUNS + r")"
     r"(?:\s+(?:was|were|read|reads|said|says|stated|went|included|begins|began)(?:\s+\w+)?)?"
     r"\s*:$"
+)
+
+
+# The subject of a speech verb that is someone's document: "Mr Tanzi's statement (said)"
+_POSSESSIVE_SOURCE = re.compile(
+    r"(?:^|[,;\u2014]\s*|\b(?:[Bb]ut|[Aa]nd|[Tt]he)\s+)"
+    r"(?P<name>(?!(?:From|In|The|But|And)\s)(?:[A-Z][\w.\-]*\s+){0,3}[A-Z][\w.\-]*)['\u2019]s?\s+"
+    r"(?:[\w-]+\s+){0,2}?(?:statement|post|tweet|letter|e-?mail|memo|message|note|website|"
+    r"release|report|book|memoir|column|op-ed|essay|blog|ad|advertisement|filing)s?$"
 )
 
 

@@ -39,7 +39,19 @@ TITLE_WORDS = frozenset(
         editor host anchor correspondent reporter columnist author pollster chairperson manager
         coordinator head superintendent delegate mr mrs ms dr sen rep gov gen u.s. us federal
         national international global regional state's party campaign committee department
-        ministry office council agency bureau white communications director prosecutor"""
+        ministry office council agency bureau white communications director prosecutor mp mep"""
+    )
+)
+
+# Capitalised words that open a title when a full name follows them ("Australian Lynton
+# Crosby", "Actor Stephen Fry") but can be names on their own ("Mark Cuban", "Paul Singer").
+LEADING_TITLES = frozenset(
+    _words(
+        """dj tory actor actress singer rapper comedian musician novelist filmmaker producer
+        presenter broadcaster journalist american british australian canadian french german
+        russian chinese japanese indian israeli palestinian iranian iraqi syrian mexican italian
+        spanish irish scottish welsh european african korean turkish saudi egyptian pakistani
+        afghan ukrainian polish dutch swedish norwegian danish greek brazilian cuban nigerian"""
     )
 )
 
@@ -175,13 +187,17 @@ def is_name_at(toks: list[str], j: int) -> bool:
     tok = toks[j]
     if is_name_token(tok):
         return True
-    return (
-        tok.lower() in SURNAME_TITLES
-        and tok[:1].isupper()
+    if not (
+        tok[:1].isupper()
         and j > 0
         and is_name_token(toks[j - 1])
         and toks[j - 1].lower() not in SUFFIXES
         and all(t.lower() in SUFFIXES for t in toks[j + 1 :])
+    ):
+        return False
+    # "Steve King", or any title word right after a known first name ("Jim Press")
+    return tok.lower() in SURNAME_TITLES or (
+        tok.lower() in TITLE_WORDS and gender_of(toks[j - 1]) is not None
     )
 
 
@@ -219,11 +235,23 @@ def split_title(tokens: list[str]) -> Name | None:
     ):
         i -= 1
     name_toks = toks[i:]
+    # "Shareholders United's Sean Bones", "CNN's Jake Tapper": the owner belongs to the title
+    for k in range(len(name_toks) - 2, -1, -1):
+        if name_toks[k].endswith(("'s", "\u2019s")):
+            i += k + 1
+            name_toks = toks[i:]
+            break
     while name_toks and name_toks[0].lower() in PARTICLES:
         name_toks.pop(0)
+    while len(name_toks) >= 3 and name_toks[0].lower() in LEADING_TITLES:
+        i = len(toks) - len(name_toks) + 1
+        name_toks = toks[i:]
     if not name_toks or all(t.lower() in SUFFIXES for t in name_toks):
         return None
     title_toks = toks[:i]
+    ends = [t.lower() for t in title_toks[-2:] if t.lower() != "the"]
+    if ends and ends[-1] in {"of", "for", "at", "from", "in"}:
+        return None  # "MP for Witney", "Bank of England": a place or a body, not a person
     gender = None
     honorific = False
     if title_toks and title_toks[-1].lower() in HONORIFICS:

@@ -66,7 +66,10 @@ _MASCULINE = (
     r"king|pope)\b"
 )
 # a name followed (maybe after an apposition) by a speech verb: "Ivo Marek, ..., said"
-_SPEAKS = re.compile(rf"\s*(?:,[^,\n]{{0,80}},)?\s*,?\s*(?:{VERB_RE.pattern})")
+_SPEAKS = re.compile(
+    rf"\s*(?:,[^,\n]{{0,80}},|\s[-\u2013\u2014][^\n\u2013\u2014]{{0,80}}[-\u2013\u2014])?"
+    rf"\s*,?\s*(?:{VERB_RE.pattern})"
+)
 # "Sanders said his ...", "Okafor, who ... her" (no other capitalised word in between)
 _OWN_PRONOUN = re.compile(r"(?:[,\s]+(?:[a-z][\w'\u2019\-]*|,))*?[,\s]+(?P<p>his|her|he|she)\b")
 _NEXT_SENTENCE = re.compile(r"[^.!?\n\"\u201c\u201d]{0,160}[.!?]\s+(?P<p>He|She|His|Her)\b")

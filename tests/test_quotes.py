@@ -609,3 +609,46 @@ def test_participles_elided_subjects_and_possessive_introductions(text: str, spe
     assert quotes[-1].speaker == speaker, quotes
     assert quotes[-1].speaker_title is None
     assert_offsets(text, quotes)
+
+
+@pytest.mark.parametrize(
+    ("text", "speaker", "title"),
+    [
+        # a title word after a known first name is a surname
+        (
+            f'"{SAID}," said Jim Press, the harbour\'s operating chief.',
+            "Jim Press",
+            "the harbour's operating chief",
+        ),
+        # the object of "for" in "a spokesman for X" is not the speaker
+        (f'A spokesman for the DCA said: "{SAID}."', None, None),
+        # "MP for Witney" is an apposition, not a name
+        (f'Ivo Marek, MP for Witney, added: "{SAID}."', "Ivo Marek", "MP for Witney"),
+        # an owner's possessive belongs to the title
+        (
+            f'"{SAID}," Harbour United\'s Ivo Marek told the Gazette.',
+            "Ivo Marek",
+            "Harbour United's",
+        ),
+        # a nationality or a trade before a full name is a title ...
+        (f'"{SAID}," Australian Ivo Marek said.', "Ivo Marek", "Australian"),
+        (f'"{SAID}," said Actor Ivo Marek.', "Ivo Marek", "Actor"),
+        # ... but such a word can be a surname
+        (f'"{SAID}," Cuban said.', "Cuban", None),
+        # a document of someone's speaks for them
+        (f'"{SAID}," Mr Marek\'s statement said.', "Marek", None),
+        # "revealed"
+        (f'"{SAID}," 19-year-old Ivo Marek revealed.', "Ivo Marek", None),
+    ],
+)
+def test_titles_owners_and_documents(text: str, speaker: str | None, title: str | None) -> None:
+    q = only(text)
+    assert (q.speaker, q.speaker_title) == (speaker, title)
+
+
+def test_person_with_dashed_apposition_is_a_pronoun_antecedent() -> None:
+    text = (
+        "Florian Homm - the harbour's largest investor - said he would only invest more if he "
+        'got a say. "I demand better transparency," he is quoted as saying by a magazine.'
+    )
+    assert only(text).speaker == "Florian Homm"
