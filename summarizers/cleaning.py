@@ -72,6 +72,11 @@ _AGENCY_CREDIT = re.compile(
     r"Alamy|dpa|Bloomberg|NurPhoto|SOPA\s+Images)\b"
 )
 
+_COPYRIGHT = re.compile(
+    r"^\W*(?:copyright\b|\(c\)\s*\d{4})|all rights reserved|alle rechte vorbehalten|"
+    r"todos los derechos reservados|tous droits réservés|tutti i diritti riservati",
+    re.IGNORECASE,
+)
 _BYLINE_KEY = re.compile(
     r"""^[\W_]*(?:by|written\s+by|reporting\s+by|reported\s+by|additional\s+reporting\s+by|
     editing\s+by|von|por|par|di|av|door|od|przez|autor(?:a|in)?|author|text|texto|
@@ -157,7 +162,7 @@ def _is_share(line: str) -> bool:
 def _is_credit(line: str) -> bool:
     if len(_words(line)) > 20:
         return False
-    if _CREDIT.match(line):
+    if _CREDIT.match(line) or _COPYRIGHT.search(line):
         return True
     n = len(_words(line))
     if not _AGENCY_CREDIT.search(line) or line[-1] in "!?":
@@ -207,8 +212,10 @@ def _is_date_line(line: str) -> bool:
     alpha = _alpha_words(rest)
     if m and len(m.group(1).split()) <= 4 and len(alpha) <= 2:
         return True
-    # A line that is mostly a date or time.
-    return len(words) <= 10 and len(alpha) <= 2 and line[-1] not in "!?"
+    # A line that is mostly a date or time ("Friday, June 10, 2016."), not a short sentence
+    # that happens to hold one ("It happened on 5 May 2010.").
+    most = 1 if line[-1] == "." else 2
+    return len(words) <= 10 and len(alpha) <= most and line[-1] not in "!?"
 
 
 def _is_dateline(line: str) -> bool:

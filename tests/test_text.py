@@ -297,6 +297,8 @@ def test_date_trailers_in_any_language(trailer: str) -> None:
         "Follow Jane Doe on Twitter @janedoe.",
         "Advertisement",
         "WASHINGTON, March 5 (Reuters) -",
+        "Copyright 2024 The Associated Press. All rights reserved.",
+        "© 2024 Springfield Gazette",
     ],
 )
 def test_boilerplate_lines(line: str) -> None:
@@ -313,6 +315,8 @@ def test_boilerplate_lines(line: str) -> None:
         "Published figures show the economy grew 2.1% in 2023, the statistics office said.",
         "Share prices fell sharply on Monday after the announcement.",
         "Updated forecasts from the bank point to slower growth in 2025 and 2026.",
+        "It happened on 5 May 2010.",
+        "Photographers waited outside the court all day.",
     ],
 )
 def test_prose_that_looks_like_boilerplate_is_kept(prose: str) -> None:
