@@ -14,6 +14,8 @@ from datetime import UTC, datetime
 from html.parser import HTMLParser
 from typing import Any
 
+from bot.errors import ReasonError
+
 log = logging.getLogger(__name__)
 
 #: Less extracted text than this is not an article (a login wall, an index page, an error page).
@@ -23,15 +25,8 @@ MAX_PAGE_BYTES = 10_000_000
 _HTML_TYPES = ("text/html", "application/xhtml+xml", "text/xml", "application/xml", "text/plain")
 
 
-class ExtractError(Exception):
+class ExtractError(ReasonError):
     """The page gave no article text; ``reason`` is short and safe to show to users."""
-
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
-
-    def __str__(self) -> str:
-        return self.reason
 
 
 @dataclass(frozen=True)

@@ -25,6 +25,7 @@ import feedparser
 import feedparser.sanitizer
 import feedparser.urls
 
+from bot.errors import ReasonError
 from bot.extract import html_to_text
 
 log = logging.getLogger(__name__)
@@ -35,15 +36,8 @@ _TITLE_WORDS = 12
 _TITLE_MAX = 120
 
 
-class FeedError(Exception):
+class FeedError(ReasonError):
     """The bytes are not a usable feed; ``reason`` is short and safe to show to users."""
-
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
-
-    def __str__(self) -> str:
-        return self.reason
 
 
 @dataclass(frozen=True)
