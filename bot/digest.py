@@ -82,6 +82,11 @@ def select(
     return pending[: channel.max_items]
 
 
+def digest_title(channel: ChannelSettings, now: datetime) -> str:
+    local = now.astimezone(ZoneInfo(channel.timezone))
+    return channel.title or f"News digest · {local:%a %d %b %Y, %H:%M}"
+
+
 def compose(
     channel: ChannelSettings,
     articles: Sequence[ArticleRecord],
@@ -89,8 +94,7 @@ def compose(
     now: datetime,
     digest_id: int | None = None,
 ) -> Digest:
-    local = now.astimezone(ZoneInfo(channel.timezone))
-    title = channel.title or f"News digest · {local:%a %d %b %Y, %H:%M}"
+    title = digest_title(channel, now)
     items = tuple(
         DigestItem(
             number=number,

@@ -71,7 +71,7 @@ class DigestPoster:
             now = self.clock()
             digest_id = self.store.create_digest(
                 channel.name,
-                digests.compose(channel, [], now=now).title,
+                digests.digest_title(channel, now),
                 now,
                 [a.id for a in chosen],
             )
