@@ -20,6 +20,7 @@ from bot.analyze import Analysis, SummaryOptions, analyze_page, analyze_text
 from bot.answer import answer
 from bot.clock import Clock, system_clock
 from bot.config import ChannelSettings, Settings
+from bot.digest import channel_feed_ids
 from bot.extract import ExtractError
 from bot.feeds import FeedError, parse_feed
 from bot.models import Command, Quote, Reply, Source
@@ -241,8 +242,6 @@ class CommandHandlers:
         return self._feeds_remove(channel, rest.strip())
 
     def _channel_feeds(self, channel: ChannelSettings | None) -> list[FeedRecord]:
-        from bot.digest import channel_feed_ids
-
         feeds = self.store.feeds()
         if channel is None:
             return feeds
