@@ -46,7 +46,7 @@ _VERB_WORDS = _words(
     recounted recounts asserted asserts texted emailed wondered wonders opined griped fumed
     scoffed sniped bragged raved marveled explained whispered screamed sang announced
     acknowledged blasted blasts mocked mocks retorted retorts interjected begged demanded
-    demands estimated insisted revealed reveals"""
+    demands estimated insisted revealed reveals beamed"""
 )
 _PARTICIPLES = _words(
     """saying adding telling noting writing arguing asking explaining declaring shouting yelling
@@ -652,7 +652,11 @@ def looks_attributed(before: str, after: str) -> bool:
     if (
         a_words
         and VERB_RE.search(" ".join(a_words[:6]))
-        and (is_cap(a_words[0].strip(",")) or a_words[0].lower() in SUBJECT_PRONOUNS)
+        and (
+            is_cap(a_words[0].strip(","))
+            or a_words[0].lower() in SUBJECT_PRONOUNS
+            or a_words[0].lower() in {"the", "a", "an", "one"}  # "Mexico!" the crowd screamed
+        )
     ):
         return True
     b = before.rstrip()

@@ -77,7 +77,18 @@ _NARRATION_CUES = re.compile(
 _TITLE_CUES = re.compile(
     r"(?:['\u2019]s|\b(?:on|in|of|show|book|movie|film|program|programme|series|song|album|"
     r"column|podcast|newspaper|magazine|entitled|titled|headline|documentary|play|novel|"
-    r"memoir|essay|op-ed|article|report))\s*,?\s*$",
+    r"memoir|essay|op-ed|article|report|told|perform|performed|sang|sing|watch|watched|"
+    r"starred\s+in|appeared\s+on))\s*,?\s*$",
+    re.I,
+)
+# A term being named, not a statement, even when a speech verb follows it.
+_STRONG_SCARE = re.compile(
+    r"\b(?:so-called|so called|dubbed|nicknamed|known as|termed|the (?:word|words|term|phrase|"
+    r"slogan|label|moniker|hashtag)|hashtag)\s*$",
+    re.I,
+)
+_DETERMINER_BEFORE = re.compile(
+    r"(?:\b(?:this|that|these|those|a|an|the|his|her|their|its|our|my|your)|\w['\u2019]s?)\s*$",
     re.I,
 )
 _BYLINE = re.compile(r"\s*,?\s*by\s+(?:the\s+)?[A-Z]")
@@ -126,6 +137,12 @@ def _is_statement(text: str, sp: Span, para: tuple[int, int], follows_quote: boo
         return False  # a headline followed by its byline: "Met accused of ...," by ...
     if n >= _LONG_WORDS and not (_title_case(q) and not re.search(r"[.!?,]$", q)):
         return True
+    if n <= 4 and _STRONG_SCARE.search(before[-30:]):
+        return False  # the hacker known as "Guccifer," stated ...
+    if n <= 5 and re.search(r"[\"\u201d]\s*,?\s*(?:and|or)\s*$", before):
+        return False  # a list of quoted names: "Parks and Recreation" and "Guardians ...,"
+    if n <= 3 and q[:1].islower() and _DETERMINER_BEFORE.search(before[-20:]):
+        return False  # inside a noun phrase: Iowa's "silver standard," / this "night vision"
     if attributed and (n >= 2 or re.search(r"[,.!?\u2014-]$", q) or q[:1].isupper()):
         return True
     if _SCARE_CUES.search(before[-25:]) and not before.rstrip().endswith((":", ",")):

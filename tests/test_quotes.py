@@ -652,3 +652,28 @@ def test_person_with_dashed_apposition_is_a_pronoun_antecedent() -> None:
         'got a say. "I demand better transparency," he is quoted as saying by a magazine.'
     )
     assert only(text).speaker == "Florian Homm"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # a named term stays a term even when a speech verb follows it
+        'Ivo Marek, the hacker known as "Harbourmaster," stated that he had read the emails.',
+        # a list of quoted titles
+        'Okafor, who starred in "Tides of Grey" and "Harbour Lights of the North," posted a clip.',
+        # a show as the object of "told", a song as the object of "performed"
+        '"It is fair game," Okafor told "Harbour Talk Tonight," reminding the hosts of the vote.',
+        'The band then performed "Bridge Over the Old Harbour."',
+        # a short phrase inside a noun phrase
+        'Okafor is happy to be the harbour\'s "silver standard," says a colleague.',
+        'Through this "night vision" I began to see the port differently.',
+    ],
+)
+def test_named_terms_listed_titles_and_phrases_in_noun_phrases_are_not_quotes(text: str) -> None:
+    kept = [q.text for q in extract_quotes(text)]
+    assert kept == (["It is fair game,"] if "fair game" in text else []), kept
+
+
+def test_short_exclamation_attributed_to_a_crowd_is_a_quote() -> None:
+    text = 'Marek asked who would pay for the pier. "Okafor!" the crowd screamed back.'
+    assert [q.text for q in extract_quotes(text)] == ["Okafor!"]
