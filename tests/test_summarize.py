@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -232,3 +233,15 @@ def test_every_supported_language_with_every_method(language: str) -> None:
     for method in AVAILABLE_METHODS:
         s = summarize(text, sentences=2, language=language, method=method)
         assert len(s.sentences) == 2, method
+
+
+SEED = Path(__file__).resolve().parents[1].parent / "shared" / "examples" / "seed_article.txt"
+
+
+@pytest.mark.skipif(not SEED.exists(), reason="../shared/examples/seed_article.txt not present")
+def test_seed_article_default_summary_carries_the_lead() -> None:
+    text = SEED.read_text(encoding="utf-8")
+    s = summarize(text)
+    assert s.sentences[0].startswith("The United States pressed Russia on Friday")
+    assert not any(x.startswith('"') for x in s.sentences), "key quotes are shown on their own"
+    assert all("Güncelleme" not in x and "US Wants Russia" not in x for x in s.sentences)
