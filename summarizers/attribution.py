@@ -350,7 +350,8 @@ def np_before(pre: str, pos: int) -> Mention | None:
             toks = toks[1:]  # "to which O'Malley", "and Burns"
         if not toks:
             continue
-        if toks[-1].lower() in SUBJECT_PRONOUNS and len(toks) <= 3:
+        if toks[-1].lower() in SUBJECT_PRONOUNS and (len(toks) <= 3 or k == len(segments) - 1):
+            # "In a letter to his constituency chairman he wrote"
             return Mention(pronoun=toks[-1].lower(), pos=pos)
         if k == len(segments) - 1 and k > 0 and _is_descriptor(toks):
             clause_name = _name_after_clause(toks)

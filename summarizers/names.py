@@ -77,7 +77,8 @@ NOT_NAME = frozenset(
         already indeed instead moreover nonetheless nevertheless furthermore later earlier again
         finally today yesterday tonight recently currently previously ultimately overall
         similarly likewise otherwise besides thus hence therefore perhaps maybe apparently
-        clearly obviously wait look sure more here's there's that's what's with via"""
+        clearly obviously wait look sure more here's there's that's what's with via
+        although though because since unless until whereas whilst despite during speaking"""
     )
 )
 

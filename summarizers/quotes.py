@@ -190,7 +190,9 @@ def _mention_for(
                 stripped[:1].isupper()
                 and not after_first
                 and not re.match(
-                    r"(?:[A-Z][\w.'\u2019\-]*\s+){0,4}(?:said|says|added|wrote|told)\b", stripped
+                    r"(?!(?:But|And|So|Yet|Still|However|Meanwhile|Then)\b)"  # a new sentence
+                    r"(?:[A-Z][\w.'\u2019\-]*\s+){0,4}(?:said|says|added|wrote|told)\b",
+                    stripped,
                 )
             ):
                 continue

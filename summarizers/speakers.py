@@ -72,7 +72,7 @@ _SPEAKS = re.compile(
 )
 # "Sanders said his ...", "Okafor, who ... her" (no other capitalised word in between)
 _OWN_PRONOUN = re.compile(r"(?:[,\s]+(?:[a-z][\w'\u2019\-]*|,))*?[,\s]+(?P<p>his|her|he|she)\b")
-_NEXT_SENTENCE = re.compile(r"[^.!?\n\"\u201c\u201d]{0,160}[.!?]\s+(?P<p>He|She|His|Her)\b")
+_NEXT_SENTENCE = re.compile(r"[^A-Z.!?\n\"\u201c\u201d]{0,160}[.!?]\s+(?P<p>He|She|His|Her)\b")
 
 
 def _sentence_opening(text: str, pos: int) -> bool:
@@ -242,6 +242,8 @@ class Resolver:
         pronoun = mention.pronoun
         if pronoun is None and mention.description is not None:
             low = mention.description.lower()
+            if self._indefinite_antecedent(low, mention.pos):
+                return None, None  # "A UKIP spokesman said ... "...," the spokesman added.
             pronoun = (
                 "she"
                 if re.search(_FEMININE, low)
@@ -256,6 +258,14 @@ class Resolver:
             self.note_speaker(mention.pos, full, _PRONOUN_GENDER.get(pronoun))
             return full, self.titles.get(full)
         return None, None
+
+    def _indefinite_antecedent(self, description: str, pos: int) -> bool:
+        """Did the text just before introduce this description's head noun as someone
+        unnamed ("a spokesman for the party", "one senior official")?"""
+        head = re.split(r"\s+(?:of|for|to|at|with|from|in)\s+", description)[0].split()[-1]
+        window = self.text[max(0, pos - 600) : pos]
+        pattern = rf"\b(?:a|an|one|another)\s+(?:[\w'\u2019\-]+\s+){{0,3}}{re.escape(head)}\b"
+        return re.search(pattern, window, re.I) is not None
 
     def _compatible(self, gender: str | None, want: str | None) -> bool:
         return want is None or gender is None or gender == want

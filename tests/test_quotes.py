@@ -677,3 +677,37 @@ def test_named_terms_listed_titles_and_phrases_in_noun_phrases_are_not_quotes(te
 def test_short_exclamation_attributed_to_a_crowd_is_a_quote() -> None:
     text = 'Marek asked who would pay for the pier. "Okafor!" the crowd screamed back.'
     assert [q.text for q in extract_quotes(text)] == ["Okafor!"]
+
+
+def test_pronoun_right_before_the_verb_is_its_subject_and_subordinators_are_not_people() -> None:
+    text = (
+        "Maria Okafor took no notice of the papers. Although in the next breath she declared: "
+        '"I get alarmed by what I read in the newspapers."'
+    )
+    assert only(text).speaker == "Maria Okafor"
+    text = (
+        "David Lindqvist left the party last week. In a letter to his chairman he wrote: "
+        '"It is in the town\'s interest that the harbour stays open."'
+    )
+    assert only(text).speaker == "David Lindqvist"
+
+
+def test_the_spokesman_after_a_spokesman_stays_anonymous() -> None:
+    text = (
+        "A harbour spokesman said Ivo Marek's resignation followed a report last month. "
+        '"He did once attend a meeting. He did not like what he saw," the spokesman added.'
+    )
+    assert only(text).speaker is None
+    text = (
+        "Ivo Marek, the port spokesman, met the council on Monday. "
+        '"He did once attend a meeting. He did not like what he saw," the spokesman added.'
+    )
+    assert only(text).speaker == "Ivo Marek"
+
+
+def test_a_new_sentence_after_the_closing_mark_is_not_its_attribution() -> None:
+    text = (
+        '"We will rebuild the pier before the summer season," Ivo Marek said. '
+        '"The money is there." But Maria Okafor said the money was not there.'
+    )
+    assert [q.speaker for q in extract_quotes(text)] == ["Ivo Marek", "Ivo Marek"]
