@@ -235,7 +235,8 @@ def gold_segments(
                 direct.append((seg["start"], seg["end"], source))
             elif att["quote_type"] == "mixed":
                 mixed.append((seg["start"], seg["end"]))
-    direct = sorted(set(direct), key=lambda g: (g[0], g[1]))
+    # the full tuple as key: two attributions can share a segment, and set order varies by run
+    direct = sorted(set(direct), key=lambda g: (g[0], g[1], g[2] or ""))
     return direct, mixed
 
 
