@@ -659,7 +659,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     p.add_argument("--no-full", action="store_true", help="skip our full pipeline runs")
     p.add_argument("--json", type=Path, help="also write the results here")
     p.add_argument("--work-dir", type=Path, help="databases go here (default: a temp folder)")
-    p.add_argument("--max-seconds", type=float, default=3000.0, help="news server lifetime")
+    p.add_argument("--max-seconds", type=float, default=5400.0, help="news server lifetime")
     return p.parse_args(argv)
 
 
