@@ -472,9 +472,22 @@ def after_mention(after: str, pos: int) -> Mention | None:
     m = ACCORDING_RE.match(s)
     if m:
         return np_after_verb(s[m.end() :], pos + m.end())
-    vm = VERB_RE.search(s)
-    if vm is None:
-        return None
+    first_found: Mention | None = None
+    for k, vm in enumerate(VERB_RE.finditer(s)):
+        if k >= 3:
+            break
+        found = _after_verb(s, vm, pos)
+        if found is not None and (found.name is not None or found.pronoun is not None):
+            return found  # "... and donations began to pick up, Gilbert said"
+        if k == 0:
+            first_found = found
+        if vm.group(0).lower() in _PARTICIPLES:
+            break
+    return first_found
+
+
+def _after_verb(s: str, vm: re.Match, pos: int) -> Mention | None:
+    """The speaker of the speech verb ``vm`` in the clause ``s`` after a closing mark."""
     if vm.group(0).lower() in _PARTICIPLES:
         return None  # ", saying ..." introduces content, not a speaker
     pre = s[: vm.start()]
@@ -495,6 +508,9 @@ def after_mention(after: str, pos: int) -> Mention | None:
     found = np_before(pre, pos)
     lowercase_start = pre.strip()[:1].islower() and first not in SUBJECT_PRONOUNS
     if lowercase_start and first not in {"the", "a", "an", "former", "then", "one"}:
+        if found is not None and found.pronoun is not None:  # "... played out, he said"
+            last = re.split(r"[,\u2014;]", pre.rstrip())[-1].split()
+            return found if len(last) == 1 else None
         return found if found is not None and found.name is not None else None
     return found
 

@@ -78,7 +78,9 @@ NOT_NAME = frozenset(
         finally today yesterday tonight recently currently previously ultimately overall
         similarly likewise otherwise besides thus hence therefore perhaps maybe apparently
         clearly obviously wait look sure more here's there's that's what's with via
-        although though because since unless until whereas whilst despite during speaking"""
+        although though because since unless until whereas whilst despite during speaking
+        soon is are was were would can could should do does did has have had might must
+        even just only never always"""
     )
 )
 

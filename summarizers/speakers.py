@@ -57,6 +57,12 @@ def _split_run(start: int, run: str) -> list[tuple[int, list[str]]]:
 
 # "David Lindqvist, chief engineer of the Coastal Works Agency, ..."
 _APPOSITION = re.compile(r",\s+((?:the\s+|a\s+|an\s+)?[a-z][^,.;:\"\u201c\u201d()]{2,80}?),")
+# "the Clarion-Ledger, the state's largest newspaper,": an apposition naming a body
+_ORG_HEADS = frozenset(
+    """newspaper paper daily weekly magazine outlet website site station network channel
+    company firm group organization organisation agency party committee campaign union
+    institute university college school church board council""".split()
+)
 _FEMININE = (
     r"\b(?:woman|spokeswoman|congresswoman|chairwoman|businesswoman|actress|mother|wife|"
     r"daughter|widow|queen|first lady)\b"
@@ -81,6 +87,8 @@ def _sentence_opening(text: str, pos: int) -> bool:
 
 
 _PRONOUN_GENDER = {"he": "m", "she": "f"}
+# a sentence whose subject is a gendered pronoun ("He recently wrote ...", "But she said ...")
+_CHAIN_SUBJECT = re.compile(r"[\"'\u201c\u2018(\s]*(?:(?:But|And|Then|So|Yet|Still)\s+)?(He|She)\b")
 _LOOKBACK_SENTENCES = 6
 
 
@@ -120,7 +128,9 @@ class Resolver:
             appos = _APPOSITION.match(self.text, m.end())
             if appos and raw and raw[-1][0] >= m.start() and raw[-1][1].title is None:
                 words = {w.lower() for w in appos.group(1).split()}
-                if words & TITLE_WORDS:
+                head = re.split(r"\s+(?:of|for|at|in|to|with|from)\s+", appos.group(1))[0]
+                head = head.split()[-1].lower()
+                if words & TITLE_WORDS and head not in _ORG_HEADS:
                     pos, name = raw[-1]
                     raw[-1] = (pos, Name(name.name, appos.group(1), name.gender, name.honorific))
         self._finish(raw)
@@ -283,6 +293,9 @@ class Resolver:
             start = window + last_sentence_start(self.text[window:end].rstrip())
             lo = bisect.bisect_left(self._mention_pos, start)
             hi = bisect.bisect_left(self._mention_pos, end)
+            opening = _CHAIN_SUBJECT.match(self.text, start)
+            if want and opening and _PRONOUN_GENDER[opening.group(1).lower()] == want:
+                lo = hi  # "He married ... and is a Donald Trump supporter.": the same person again
             for m in self.mentions[lo:hi]:
                 if not (m.person_like or m.name in speakers):
                     continue

@@ -711,3 +711,31 @@ def test_a_new_sentence_after_the_closing_mark_is_not_its_attribution() -> None:
         '"The money is there." But Maria Okafor said the money was not there.'
     )
     assert [q.speaker for q in extract_quotes(text)] == ["Ivo Marek", "Ivo Marek"]
+
+
+def test_attribution_after_a_clause_with_another_verb() -> None:
+    text = (
+        "Maria Okafor said the storms would not stop the work. Bookings were "
+        '"slow for about a month or six weeks" as fishermen waited to see how the repairs '
+        "played out, she said.\n\n"
+        '"There is a sense of calm now," and bookings began to pick up again last week, '
+        "Okafor said."
+    )
+    assert [q.speaker for q in extract_quotes(text)] == ["Maria Okafor", "Maria Okafor"]
+
+
+def test_pronoun_chains_and_non_people() -> None:
+    # a sentence whose subject is the same pronoun does not supply the antecedent
+    text = (
+        "David Lindqvist came back to the harbour in May. He married here last year and counts "
+        "himself a devout Donald Brody supporter. He recently wrote a column for the Harbour "
+        "Gazette, the town's largest newspaper.\n\n"
+        '"The politics are just so blatant," he said.'
+    )
+    assert only(text).speaker == "David Lindqvist"
+    # a question headline's auxiliary is not part of a name
+    text = (
+        "Is Lindqvist finally winning over the harbour?\n\nDavid Lindqvist spoke for an hour. "
+        '"We will rebuild the pier," he said.'
+    )
+    assert only(text).speaker == "David Lindqvist"
