@@ -450,6 +450,11 @@ def np_after_verb(rest: str, pos: int) -> Mention | None:
         return None
     if toks[0].lower() in SUBJECT_PRONOUNS:
         return Mention(pronoun=toks[0].lower(), pos=pos)
+    via = _DOCUMENT_BY.match(rest)  # "a court document filed by state attorney Dave Aronberg"
+    if via:
+        found = np_after_verb(rest[via.end() :], pos + via.end())
+        if found is not None and found.name is not None:
+            return found
     segments = [s for s in re.split(r"\s*[,;\u2014]\s*", rest) if s.strip()][:3]
     for k, seg in enumerate(segments):
         name = _leading_name(seg)
@@ -524,8 +529,8 @@ _OPENERS = re.compile(
 def subject_at_start(clause: str, pos: int) -> Mention | None:
     """The subject a clause opens with (``Cruz called them on it:``), skipping openers such as
     "But", "Immediately after the attacks," or "Asked about it,"."""
-    c = _OPENERS.sub("", clause.strip())
-    c = re.sub(r"^(?:here|there)(?:['\u2019]s|\s+is|\s+was)\s+", "", c, flags=re.I)
+    c = re.sub(r"^(?:here|there)(?:['\u2019]s|\s+is|\s+was)\s+", "", clause.strip(), flags=re.I)
+    c = _OPENERS.sub("", c)
     segments = [x for x in re.split(r"\s*[,\u2014]\s*", c) if x.strip()]
     for seg in segments[:4]:
         toks = tokens(seg)
@@ -578,6 +583,27 @@ _POSSESSIVE_SOURCE = re.compile(
 )
 
 
+# "(according to) a court document filed by X", "the base chief known as X"
+_DOCUMENT_BY = re.compile(
+    r"(?:(?:a|an|the)\s+)?(?:[\w-]+\s+){0,3}?(?:(?:document|statement|report|letter|filing|memo|"
+    r"e-?mail|release|complaint|indictment|affidavit|transcript|post|tweet|message)s?\s+"
+    r"(?:\w+\s+)?by|known\s+(?:only\s+)?as)\s+(?=[A-Z]|(?:the|former|state|federal)\s)",
+    re.I,
+)
+
+
+_OWNER_BEFORE_MARK = re.compile(
+    r"(?:^|(?<=\s))(?P<name>(?!(?:The|A|An|This|That|It|Its|His|Her|Their|Our)\s)"
+    r"(?:[A-Z][\w.\-]*\s+){0,2}[A-Z][\w.\-]*)['\u2019]s?\s*$"
+)
+
+
+_GERUND_SUBJECT = re.compile(
+    r"\b(?:of|about|with|by|from|at)\s+(?P<name>(?:[A-Z][\w.'\u2019\-]*\s+){0,2}[A-Z][\w.\-]*)"
+    r"(?:\s+[a-z]+ly)?\s*$"
+)
+
+
 def _speech_subject(head: str, pos: int) -> Mention | None:
     """The speaker of the last finite speech verb of ``head`` ("Spicer said," / "said Nefzi,"),
     who is also the subject of a participle that follows ("..., adding, ...")."""
@@ -607,6 +633,11 @@ def before_mention(before: str, pos: int) -> Mention | None:
     m = re.match(r"\s*(?:and\s+)?according\s+to\s+(.+?),?\s*$", clause, re.I | re.S)
     if m:
         return np_after_verb(m.group(1), cpos + m.start(1))
+    owner = _OWNER_BEFORE_MARK.search(clause)
+    if owner:  # Obama's "if you like your plan, you can keep it" promise
+        name = split_title(tokens(owner.group("name")))
+        if name is not None and not looks_like_org(name.name):
+            return Mention(name=name, pos=cpos + owner.start("name"))
     verbs = list(VERB_RE.finditer(clause))
     if verbs:
         vm = verbs[-1]
@@ -622,6 +653,11 @@ def before_mention(before: str, pos: int) -> Mention | None:
                     found = np_before(head, cpos + vm.start())
                     if found is not None and found.name is not None:
                         return found
+                    gerund = _GERUND_SUBJECT.search(head)
+                    if gerund:  # "what do you think of Carson privately saying"
+                        name = split_title(tokens(gerund.group("name")))
+                        if name is not None:
+                            return Mention(name=name, pos=cpos + gerund.start("name"))
                 else:  # "..., Nefzi said, adding," / "Graham said on MSNBC, adding,"
                     found = _speech_subject(head, cpos)
                     if found is not None:

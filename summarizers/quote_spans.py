@@ -91,8 +91,22 @@ def find_spans(text: str) -> list[Span]:
         open_at: int | None = None
         first_in_para = True
         continues = False
+        nested = False  # inside curly marks nested in a straight-quoted quotation
         for m in _MARK_RE.finditer(text, p_start, p_end):
             i = m.start()
+            if nested:
+                nested = False
+                if text[i] != '"':
+                    continue  # the inner closing mark (a straight mark closes both)
+            if (
+                open_at is not None
+                and text[open_at] == '"'
+                and text[i] == "\u201c"
+                and text[i - 1].isspace()
+                and _is_opener(text, i, p_start)
+            ):
+                nested = True  # "... isn't about “Equal Justice Under Law” anymore."
+                continue
             if open_at is None:
                 if _is_opener(text, i, p_start):
                     continues = left_open and first_in_para and not text[p_start:i].strip()

@@ -37,10 +37,11 @@ from summarizers.attribution import (
     before_mention,
     last_sentence_start,
     looks_attributed,
+    np_after_verb,
     subject_at_start,
 )
 from summarizers.languages import normalize_language
-from summarizers.names import Name, split_title
+from summarizers.names import Name, looks_like_org, split_title
 from summarizers.quote_spans import Span, find_spans, paragraphs
 from summarizers.speakers import Resolver
 
@@ -73,6 +74,16 @@ _NARRATION_CUES = re.compile(
     r"\b(?:spoke|speaking|speech|interview|remarks|statement|told|said|says|asked|answered|"
     r"responded|added|wrote|tweeted|explained|argued|continued|declared)\b",
     re.I,
+)
+# a name followed by a verb of speaking, anywhere in a sentence
+_SPOKE = re.compile(
+    r"\b(?P<name>(?:[A-Z][\w.'\u2019\-]*\s+){0,2}[A-Z][\w.'\u2019\-]*)\s+"
+    r"(?:also\s+|then\s+)?(?:spoke|speaks)\b"
+)
+# "That quote from Alabama Securities Commissioner Thomas Krebs appeared ..."
+_QUOTE_FROM = re.compile(
+    r"\s*(?:That|This|The)\s+(?:quote|quotation|remark|line|comment|statement|message|words)\s+"
+    r"(?:came\s+)?(?:from|by)\s+"
 )
 _TITLE_CUES = re.compile(
     r"(?:['\u2019]s|\b(?:on|in|of|show|book|movie|film|program|programme|series|song|album|"
@@ -186,6 +197,11 @@ def _mention_for(
     for side in order:
         if side == "after" and after_start is not None:
             stripped = after.lstrip(" ,\u2014-\u2013")
+            source = _QUOTE_FROM.match(after)
+            if source:
+                m = np_after_verb(after[source.end() :], after_start + source.end())
+                if m is not None and m.name is not None:
+                    return m
             if (
                 stripped[:1].isupper()
                 and not after_first
@@ -241,9 +257,15 @@ def _narrator(text: str, prev_para: tuple[int, int], resolver: Resolver) -> Ment
     body_start = max(prev_para[0], prev_para[1] - _WINDOW)
     body = text[body_start : prev_para[1]]
     last = body[last_sentence_start(body.rstrip()) :]
+    last_pos = body_start + len(body) - len(last)
+    speaking = list(_SPOKE.finditer(last))
+    if len(speaking) == 1:  # "... is left to the voters, since Trump spoke only in bromides."
+        name = split_title(speaking[0].group("name").split())
+        if name is not None and not looks_like_org(name.name):
+            return Mention(name=name, pos=last_pos + speaking[0].start("name"))
     if re.search(r"[\"\u201c\u201d]", last):
         return None
-    m = subject_at_start(last, body_start + len(body) - len(last))
+    m = subject_at_start(last, last_pos)
     if m is None or m.name is None:
         return None
     if _NARRATION_CUES.search(last) or resolver.has_spoken(m.name.name, m.pos):

@@ -739,3 +739,56 @@ def test_pronoun_chains_and_non_people() -> None:
         '"We will rebuild the pier," he said.'
     )
     assert only(text).speaker == "David Lindqvist"
+
+
+@pytest.mark.parametrize(
+    ("text", "speaker"),
+    [
+        # "Here's X:" introduces X
+        (
+            'Here\u2019s Okafor in December 1992: "Our new direction must rest on the harbour."',
+            "Okafor",
+        ),
+        # a document filed by someone, a person known by a single name
+        (
+            '"The evidence cannot prove it," according to a court document filed by state '
+            "attorney Ivo Marek.",
+            "Ivo Marek",
+        ),
+        (
+            '"There never was an order to close the pier," said the harbour chief known as Bob.',
+            "Bob",
+        ),
+        # a possessive right before the opening mark owns the words
+        ('It is the pull of Okafor\'s "if you like your boat, you can keep it" promise.', "Okafor"),
+        # the subject of a participle after a preposition
+        ('What do you think of Marek privately saying "pray for the pier" in response?', "Marek"),
+        # "That quote from X" after the quotation
+        (
+            '"I would rather have a leaky boat than no boat." That quote from Harbour '
+            "Commissioner Ivo Marek appeared in the Gazette in 1980.",
+            "Ivo Marek",
+        ),
+        # a narration sentence with someone speaking somewhere in it
+        (
+            "What it means is left to the voters, since Marek spoke only in bromides during the "
+            'interview.\n\n"We have to do something and it is the only way."',
+            "Marek",
+        ),
+    ],
+)
+def test_introductions_documents_owners_and_narration(text: str, speaker: str) -> None:
+    quotes = extract_quotes(text)
+    assert quotes[0].speaker == speaker, quotes
+    assert_offsets(text, quotes)
+
+
+def test_curly_marks_nested_in_straight_marks_do_not_end_the_quotation() -> None:
+    text = (
+        'Okafor stated:\n\n"The port isn\u2019t about \u201cHarbour First\u201d anymore. It is '
+        'about money.\n\n"The council should resign for such outrageous overreach."'
+    )
+    quotes = extract_quotes(text)
+    assert [q.text[:12] for q in quotes] == ["The port isn", "The council "]
+    assert {q.speaker for q in quotes} == {"Okafor"}
+    assert_offsets(text, quotes)
