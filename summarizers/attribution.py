@@ -592,6 +592,9 @@ _DOCUMENT_BY = re.compile(
 )
 
 
+_BYLINE_INTRO = re.compile(
+    r"[,\"\u201d]\s*by\s+(?:the\s+)?(?P<name>(?:[A-Z][\w.'\u2019\-]*\s+){0,6}[A-Z][\w.'\u2019\-]*)\s*:$"
+)
 _OWNER_BEFORE_MARK = re.compile(
     r"(?:^|(?<=\s))(?P<name>(?!(?:The|A|An|This|That|It|Its|His|Her|Their|Our)\s)"
     r"(?:[A-Z][\w.\-]*\s+){0,2}[A-Z][\w.\-]*)['\u2019]s?\s*$"
@@ -672,6 +675,11 @@ def before_mention(before: str, pos: int) -> Mention | None:
             subject = subject_at_start(pre, cpos)
             return subject if subject is not None else found
     if stripped.endswith(":"):
+        byline = _BYLINE_INTRO.search(stripped)
+        if byline:  # '"Headline," by Times' Ben Sisario: "..."'
+            name = split_title(tokens(byline.group("name")))
+            if name is not None and not looks_like_org(name.name):
+                return Mention(name=name, pos=cpos + byline.start("name"))
         owner = _POSSESSIVE_INTRO.search(stripped)
         if owner:  # "From Bush's Facebook post:" / "Clinton's response was:"
             name = split_title(tokens(owner.group("name")))

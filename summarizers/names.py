@@ -240,7 +240,7 @@ def split_title(tokens: list[str]) -> Name | None:
     name_toks = toks[i:]
     # "Shareholders United's Sean Bones", "CNN's Jake Tapper": the owner belongs to the title
     for k in range(len(name_toks) - 2, -1, -1):
-        if name_toks[k].endswith(("'s", "\u2019s")):
+        if name_toks[k].endswith(("'s", "\u2019s", "s'", "s\u2019")):
             i += k + 1
             name_toks = toks[i:]
             break

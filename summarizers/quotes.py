@@ -140,8 +140,10 @@ def _is_statement(text: str, sp: Span, para: tuple[int, int], follows_quote: boo
         m = after_mention(after, after_start)  # "They'd be wrong," Michael Briggs, ..., said
         attributed = m is not None and (m.name is not None or m.pronoun is not None)
     prev_char = text[sp.open_mark - 1] if sp.open_mark > para[0] else " "
-    if prev_char in "=/":
-        return False  # a markup attribute or a path
+    if prev_char in "=/" or q.startswith(">"):
+        return False  # a markup attribute or a path; '">tweet text<tweet/>' is markup too
+    if prev_char == "(" and re.match(r"\s*,?\s*[A-Z][^()\n]{0,40}\)", after):
+        return False  # a cited headline: ("Romney blasts Trump," USATODAY.com, Thursday)
     if _title_case(q) and n <= 10 and _TITLE_CUES.search(before[-40:]):
         return False  # on ABC's "This Week," / the book "Backfire: ..."
     if _BYLINE.match(after):

@@ -792,3 +792,25 @@ def test_curly_marks_nested_in_straight_marks_do_not_end_the_quotation() -> None
     assert [q.text[:12] for q in quotes] == ["The port isn", "The council "]
     assert {q.speaker for q in quotes} == {"Okafor"}
     assert_offsets(text, quotes)
+
+
+def test_excerpt_introduced_by_its_byline_takes_the_author() -> None:
+    text = (
+        'FAREWELL\u2014"The harbour club to close in December," by the Gazette\'s Ivo Marek: '
+        '"The club, which gave an early start to many local bands, will close at the end of '
+        'December, its owners announced on Tuesday."'
+    )
+    q = only(text)
+    assert (q.speaker, q.speaker_title) == ("Ivo Marek", "Gazette's")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '<tweet tweet-date="March 9, 2016\n"\n>Stadium event at the harbour. Stands empty.</tweet>',
+        'I stand with Okafor ("Okafor blasts Marek as a fraud the town would beat," '
+        "Gazette.com, Thursday).",
+    ],
+)
+def test_markup_and_cited_headlines_are_not_quotes(text: str) -> None:
+    assert extract_quotes(text) == []
