@@ -89,13 +89,13 @@ _TITLE_CUES = re.compile(
     r"(?:['\u2019]s|\b(?:on|in|of|show|book|movie|film|program|programme|series|song|album|"
     r"column|podcast|newspaper|magazine|entitled|titled|headline|documentary|play|novel|"
     r"memoir|essay|op-ed|article|report|told|perform|performed|sang|sing|watch|watched|"
-    r"starred\s+in|appeared\s+on))\s*,?\s*$",
+    r"starred\s+in|appeared\s+on|appearance\s+on|interview\s+with))\s*,?\s*$",
     re.I,
 )
 # A term being named, not a statement, even when a speech verb follows it.
 _STRONG_SCARE = re.compile(
-    r"\b(?:so-called|so called|dubbed|nicknamed|known as|termed|the (?:word|words|term|phrase|"
-    r"slogan|label|moniker|hashtag)|hashtag)\s*$",
+    r"\b(?:so-called|so called|dubbed|nicknamed|known as|termed|the (?:[\w-]+\s+){0,2}?(?:word|"
+    r"words|term|phrase|slogan|label|moniker|hashtag),?|hashtag)\s*$",
     re.I,
 )
 _DETERMINER_BEFORE = re.compile(

@@ -664,6 +664,8 @@ def test_person_with_dashed_apposition_is_a_pronoun_antecedent() -> None:
         # a show as the object of "told", a song as the object of "performed"
         '"It is fair game," Okafor told "Harbour Talk Tonight," reminding the hosts of the vote.',
         'The band then performed "Bridge Over the Old Harbour."',
+        'Okafor gave another interview with "The Harbour Hour," remarking that the pier was safe.',
+        'She avoided the charged term, "harbour tax," which the council wants to use.',
         # a short phrase inside a noun phrase
         'Okafor is happy to be the harbour\'s "silver standard," says a colleague.',
         'Through this "night vision" I began to see the port differently.',
