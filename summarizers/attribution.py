@@ -20,6 +20,7 @@ from summarizers.names import (
     TITLE_WORDS,
     TOKEN_RE,
     Name,
+    institution,
     is_cap,
     is_name_at,
     is_name_token,
@@ -242,8 +243,12 @@ def _trailing_name(seg_toks: list[str]) -> Name | None:
             return None  # "a spokesman for the DCA": the name is not the speaker
         run.pop(0)
         i += 1
-    if not run or not is_name_at(run, len(run) - 1):
+    if not run:
         return None
+    if not is_name_at(run, len(run) - 1):  # "the White House", "the State Department"
+        if i > 0 and seg_toks[i - 1].lower() in _PREPOSITIONS:
+            return None
+        return institution(run)
     # lower-case descriptors before a title word: "port spokesman Ivo Marek"
     extra = 0
     while (
@@ -401,7 +406,9 @@ def _leading_name(seg: str) -> Name | None:
         if low in {"of", "and", "for"} and j == 0:
             return None
         j += 1
-    if j >= len(toks) or j > 8:
+    if j >= len(toks):
+        return institution(toks)  # "The Democratic National Committee"
+    if j > 8:
         return None
     run = toks[:j]
     while j < len(toks):

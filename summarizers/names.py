@@ -250,7 +250,7 @@ def split_title(tokens: list[str]) -> Name | None:
         i = len(toks) - len(name_toks) + 1
         name_toks = toks[i:]
     if not name_toks or all(t.lower() in SUFFIXES for t in name_toks):
-        return None
+        return institution(toks)
     title_toks = toks[:i]
     ends = [t.lower() for t in title_toks[-2:] if t.lower() != "the"]
     if ends and ends[-1] in {"of", "for", "at", "from", "in"}:
@@ -287,6 +287,20 @@ def split_title(tokens: list[str]) -> Name | None:
         gender,
         honorific,
     )
+
+
+def institution(toks: list[str]) -> Name | None:
+    """A capitalised run of title words that names a body: "White House", "State Department",
+    "Democratic National Committee" (never a person, so no title and no gender)."""
+    while toks and toks[0].lower() in {"the", "a", "an"}:
+        toks = toks[1:]
+    if (
+        len(toks) < 2
+        or toks[-1].lower() not in ORG_WORDS
+        or not all(t[:1].isupper() or t.lower() in {"of", "and", "for"} for t in toks)
+    ):
+        return None
+    return Name(" ".join(toks))
 
 
 def looks_like_org(name: str) -> bool:

@@ -816,3 +816,17 @@ def test_excerpt_introduced_by_its_byline_takes_the_author() -> None:
 )
 def test_markup_and_cited_headlines_are_not_quotes(text: str) -> None:
     assert extract_quotes(text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "speaker"),
+    [
+        (f'"{SAID}," the White House said.', "White House"),
+        (f'"{SAID}," the State Department said in a statement.', "State Department"),
+        (f'The Harbour Works Committee said: "{SAID}."', "Harbour Works Committee"),
+        (f'"{SAID}," a spokesman for the State Department said.', None),
+    ],
+)
+def test_institutions_named_with_title_words_speak(text: str, speaker: str | None) -> None:
+    q = only(text)
+    assert (q.speaker, q.speaker_title) == (speaker, None)
