@@ -217,6 +217,8 @@ def _descriptor_title(seg: str) -> str | None:
     seg = re.split(r"\s+(?:who|which|whose|where)\b", seg.strip())[0].strip(" ,.;:")
     if not seg or seg[:1].isdigit() or len(seg.split()) > 14:
         return None
+    if seg.split()[0].lower() in _PREPOSITIONS | {"however", "though", "too", "also"}:
+        return None  # "Okafor, in a statement, said"
     return seg
 
 
@@ -301,6 +303,7 @@ def _titled_name(toks: list[str]) -> Name | None:
     return name
 
 
+_PARTY_STATE = re.compile(r"\(?[DRI]-[A-Z][A-Za-z.]*\.?\)?")
 _IRREGULAR_PAST = frozenset(
     _words("""was were went came took made got gave left sat stood met spoke told said had ran
     saw heard began rose fell""")
@@ -347,7 +350,11 @@ def np_before(pre: str, pos: int) -> Mention | None:
         name = split_title(tokens(owner.group("name")))
         if name is not None:
             return Mention(name=name, pos=pos)
-    segments = [s for s in re.split(r"\s*[,\u2014;]\s*", pre) if s.strip()]
+    segments = [
+        s
+        for s in re.split(r"\s*[,\u2014;]\s*", pre)
+        if s.strip() and not _PARTY_STATE.fullmatch(s.strip())  # "Sen. Okafor, D-Ore., said"
+    ]
     appos: str | None = None
     for k in range(len(segments) - 1, max(-1, len(segments) - 5), -1):
         toks = tokens(segments[k])
@@ -383,6 +390,9 @@ def np_before(pre: str, pos: int) -> Mention | None:
             return Mention(pos=pos, description=_description(toks))
         if name.title is None and appos:
             name = Name(name.name, appos, name.gender, name.honorific)
+        if name.title is None and k == 1 and re.match(r"(?:the|a|an)\s+[a-z]", segments[0]):
+            # "the harbour master, Ivo Marek, said"
+            name = Name(name.name, _descriptor_title(segments[0]), name.gender, name.honorific)
         return Mention(name=name, pos=pos)
     return None
 

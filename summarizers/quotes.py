@@ -80,6 +80,17 @@ _SPOKE = re.compile(
     r"\b(?P<name>(?:[A-Z][\w.'\u2019\-]*\s+){0,2}[A-Z][\w.'\u2019\-]*)\s+"
     r"(?:also\s+|then\s+)?(?:spoke|speaks)\b"
 )
+_DASH_SIGNATURE = re.compile(
+    r"[ \t]*[-\u2013\u2014]+[ \t]*(?P<name>(?:[A-Z][\w.'\u2019\-]*[ \t]+){0,3}[A-Z][\w.'\u2019\-]*)"
+    r"[ \t]*[.,]?[ \t]*$"
+)
+
+
+def _more_after(after: str, m: re.Match) -> bool:
+    """Is there more text after a dashed signature in the window (it is not a signature)?"""
+    return bool(after[m.end() :].strip())
+
+
 # "That quote from Alabama Securities Commissioner Thomas Krebs appeared ..."
 _QUOTE_FROM = re.compile(
     r"\s*(?:That|This|The)\s+(?:quote|quotation|remark|line|comment|statement|message|words)\s+"
@@ -199,6 +210,11 @@ def _mention_for(
     for side in order:
         if side == "after" and after_start is not None:
             stripped = after.lstrip(" ,\u2014-\u2013")
+            dashed = _DASH_SIGNATURE.match(after)
+            if dashed and not _more_after(after, dashed):
+                name = split_title(dashed.group("name").split())
+                if name is not None:  # '"..." - Maria Okafor' closing its paragraph
+                    return Mention(name=name, pos=after_start + dashed.start("name"))
             source = _QUOTE_FROM.match(after)
             if source:
                 m = np_after_verb(after[source.end() :], after_start + source.end())

@@ -830,3 +830,23 @@ def test_markup_and_cited_headlines_are_not_quotes(text: str) -> None:
 def test_institutions_named_with_title_words_speak(text: str, speaker: str | None) -> None:
     q = only(text)
     assert (q.speaker, q.speaker_title) == (speaker, None)
+
+
+@pytest.mark.parametrize(
+    ("text", "speaker", "title"),
+    [
+        # a party-state tag is not an apposition name
+        (f'"{SAID}," Sen. Maria Okafor, D-Ore., said.', "Maria Okafor", "Sen."),
+        # a prepositional phrase is not a title
+        (f'Okafor, in a statement, said: "{SAID}."', "Okafor", None),
+        # a description before the name is its title
+        (f'"{SAID}," the harbour master, Ivo Marek, said.', "Ivo Marek", "the harbour master"),
+        # a dashed signature closing the quotation's paragraph
+        (f'"{SAID}" - Maria Okafor', "Maria Okafor", None),
+    ],
+)
+def test_party_tags_adverbials_leading_titles_and_dashed_signatures(
+    text: str, speaker: str, title: str | None
+) -> None:
+    q = only(text)
+    assert (q.speaker, q.speaker_title) == (speaker, title)
