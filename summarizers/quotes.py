@@ -80,9 +80,11 @@ _SPOKE = re.compile(
     r"\b(?P<name>(?:[A-Z][\w.'\u2019\-]*\s+){0,2}[A-Z][\w.'\u2019\-]*)\s+"
     r"(?:also\s+|then\s+)?(?:spoke|speaks)\b"
 )
+# a dashed signature: "- Maria Okafor", "— Maria Okafor (@okafor) May 1, 2016</tweet>"
 _DASH_SIGNATURE = re.compile(
     r"[ \t]*[-\u2013\u2014]+[ \t]*(?P<name>(?:[A-Z][\w.'\u2019\-]*[ \t]+){0,3}[A-Z][\w.'\u2019\-]*)"
-    r"[ \t]*[.,]?[ \t]*$"
+    r"(?:[ \t]*\(@\w+\))?(?:[ \t]+[A-Z][a-z]+\.?[ \t]+\d{1,2},[ \t]+\d{4})?"
+    r"[ \t]*[.,]?[ \t]*(?:</?tweet/?>[ \t]*\.?)?[ \t]*$"
 )
 
 

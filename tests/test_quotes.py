@@ -843,6 +843,12 @@ def test_institutions_named_with_title_words_speak(text: str, speaker: str | Non
         (f'"{SAID}," the harbour master, Ivo Marek, said.', "Ivo Marek", "the harbour master"),
         # a dashed signature closing the quotation's paragraph
         (f'"{SAID}" - Maria Okafor', "Maria Okafor", None),
+        # an embedded tweet's signature: "— Name (@handle) Date"
+        (
+            f"<tweet>\u201c{SAID},\u201d \u2014 Maria Okafor (@okafor) May 1, 2016</tweet>",
+            "Maria Okafor",
+            None,
+        ),
     ],
 )
 def test_party_tags_adverbials_leading_titles_and_dashed_signatures(
