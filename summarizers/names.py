@@ -80,7 +80,9 @@ NOT_NAME = frozenset(
         clearly obviously wait look sure more here's there's that's what's with via
         although though because since unless until whereas whilst despite during speaking
         soon is are was were would can could should do does did has have had might must
-        even just only never always"""
+        even just only never always along amid among around across behind beyond inside outside
+        without within upon toward towards against about above below under over into onto
+        through throughout"""
     )
 )
 
@@ -282,7 +284,7 @@ def split_title(tokens: list[str]) -> Name | None:
     if title:
         title = re.sub(r"\s+([,.)])", r"\1", title).replace("( ", "(")
     return Name(
-        " ".join(t.removesuffix("'s").removesuffix("\u2019s") for t in name_toks),
+        " ".join(re.sub(r"(?<=s)['\u2019]$|['\u2019]s$", "", t) for t in name_toks),
         title,
         gender,
         honorific,
@@ -303,6 +305,29 @@ def institution(toks: list[str]) -> Name | None:
     return Name(" ".join(toks))
 
 
+# Places often met as capitalised subjects in news ("Vermont voted ...", "Orlando mourned ...").
+PLACES = frozenset(
+    _words(
+        """alabama alaska arizona arkansas california colorado connecticut delaware florida
+        georgia hawaii idaho illinois indiana iowa kansas kentucky louisiana maine maryland
+        massachusetts michigan minnesota mississippi missouri montana nebraska nevada ohio
+        oklahoma oregon pennsylvania tennessee texas utah vermont virginia washington wisconsin
+        wyoming america britain england scotland wales ireland france germany italy spain
+        russia china japan india israel iran iraq syria mexico canada europe africa asia
+        brussels london paris berlin moscow beijing tokyo orlando chicago boston manhattan
+        brooklyn philadelphia cleveland miami atlanta baltimore detroit denver seattle nation"""
+    )
+)
+
+
 def looks_like_org(name: str) -> bool:
-    last = name.split()[-1].lower()
+    """An organisation or a place rather than a person."""
+    low = name.lower()
+    last = low.split()[-1]
+    if low in PLACES or (
+        low.split()[0] in {"north", "south", "new", "west", "east"}
+        and last
+        in PLACES | {"korea", "york", "jersey", "hampshire", "mexico", "carolina", "dakota"}
+    ):
+        return True
     return last in ORG_WORDS or name.isupper() and len(name) > 1

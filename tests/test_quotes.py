@@ -856,3 +856,11 @@ def test_party_tags_adverbials_leading_titles_and_dashed_signatures(
 ) -> None:
     q = only(text)
     assert (q.speaker, q.speaker_title) == (speaker, title)
+
+
+def test_places_prepositions_and_participles_are_not_pronoun_antecedents() -> None:
+    text = (
+        "David Lindqvist flew home to Vermont on Monday. Reacting to the vote, Vermont "
+        'cheered. Along the quay, Orlando mourned.\n\n"It was a good day for us," he said.'
+    )
+    assert only(text).speaker == "David Lindqvist"
