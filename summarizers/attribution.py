@@ -17,6 +17,7 @@ from summarizers.names import (
     NEUTRAL_HONORIFICS,
     NOT_NAME,
     PARTICLES,
+    POSTNOMINALS,
     TITLE_WORDS,
     TOKEN_RE,
     Name,
@@ -240,11 +241,15 @@ def _trailing_name(seg_toks: list[str]) -> Name | None:
             continue
         break
     run = seg_toks[i:]
+    while run and run[-1].lower() in POSTNOMINALS:
+        run.pop()  # "Andrew Tyrie MP"
     while run and run[0].lower() in {"of", "the", "and", "for"}:
         if run[0].lower() in {"of", "for"}:
             return None  # "a spokesman for the DCA": the name is not the speaker
         run.pop(0)
         i += 1
+    if i > 1 and seg_toks[i - 1].lower() == "the" and seg_toks[i - 2].lower() in _PREPOSITIONS:
+        return None  # "In the Commons"
     if not run:
         return None
     if not is_name_at(run, len(run) - 1):  # "the White House", "the State Department"

@@ -61,6 +61,8 @@ PARTICLES = frozenset(
 )
 
 SUFFIXES = frozenset(["jr.", "jr", "sr.", "sr", "ii", "iii", "iv"])
+# Letters after a name that are not part of it: "Andrew Tyrie MP", "Jane Doe QC"
+POSTNOMINALS = frozenset(["mp", "mep", "msp", "qc", "kc", "obe", "mbe", "cbe", "phd", "md"])
 
 # Capitalised words that never start or make a person's name.
 NOT_NAME = frozenset(
@@ -77,7 +79,8 @@ NOT_NAME = frozenset(
         already indeed instead moreover nonetheless nevertheless furthermore later earlier again
         finally today yesterday tonight recently currently previously ultimately overall
         similarly likewise otherwise besides thus hence therefore perhaps maybe apparently
-        clearly obviously wait look sure more here's there's that's what's with via
+        clearly obviously wait look sure more here's there's that's what's with via here’s
+        there’s that’s what’s it’s
         although though because since unless until whereas whilst despite during speaking
         soon is are was were would can could should do does did has have had might must
         even just only never always along amid among around across behind beyond inside outside
@@ -241,7 +244,7 @@ def split_title(tokens: list[str]) -> Name | None:
         i -= 1
     name_toks = toks[i:]
     # "Shareholders United's Sean Bones", "CNN's Jake Tapper": the owner belongs to the title
-    for k in range(len(name_toks) - 2, -1, -1):
+    for k in range(len(name_toks) - 3, -1, -1):  # only before a full name of 2+ words
         if name_toks[k].endswith(("'s", "\u2019s", "s'", "s\u2019")):
             i += k + 1
             name_toks = toks[i:]

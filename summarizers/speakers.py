@@ -123,11 +123,13 @@ class Resolver:
             k = bisect.bisect_right(starts, m.start()) - 1
             if k >= 0 and self.quoted[k][0] <= m.start() < self.quoted[k][1]:
                 continue  # names inside quotations are not mentions of a speaker
-            if _sentence_opening(self.text, m.start()) and re.fullmatch(
-                r"[A-Z][a-z]+(?:ing|ed)", m.group(0)
-            ):
-                continue  # "Reacting to the news, ..."
             for sub_start, toks in _split_run(m.start(), m.group(0)):
+                if (
+                    len(toks) == 1
+                    and re.fullmatch(r"[A-Z][a-z]+(?:ing|ed)", toks[0])
+                    and _sentence_opening(self.text, sub_start)
+                ):
+                    continue  # "Reacting to the news, ...", "Pressed on it, he said"
                 self._add_raw(raw, sub_start, toks)
             appos = _APPOSITION.match(self.text, m.end())
             if appos and raw and raw[-1][0] >= m.start() and raw[-1][1].title is None:

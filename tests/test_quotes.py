@@ -864,3 +864,16 @@ def test_places_prepositions_and_participles_are_not_pronoun_antecedents() -> No
         'cheered. Along the quay, Orlando mourned.\n\n"It was a good day for us," he said.'
     )
     assert only(text).speaker == "David Lindqvist"
+
+
+def test_post_nominals_prepositional_places_and_sentence_opening_participles() -> None:
+    text = (
+        "In the Commons, Tory frontbencher Andrew Tyrie MP demanded a statement about how the "
+        'plans had been "clearly, or at least apparently, leaked to the Evening Standard".'
+    )
+    assert only(text).speaker == "Andrew Tyrie"
+    text = (
+        "Alan Milburn said Labour wanted more social mobility in Britain.\n\nPressed on "
+        'benefits, he said the tax system must "provide the right incentives to people".'
+    )
+    assert only(text).speaker == "Alan Milburn"
