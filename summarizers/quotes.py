@@ -18,7 +18,12 @@
   introduces it names the speaker; otherwise ``speaker`` is None (anonymous sources stay None).
 * Speakers are full names as the article gives them: a surname ("Burns said") resolves to the
   full name met in the article, a pronoun or a definite description ("the senator") to the
-  nearest earlier person of a compatible gender (:mod:`summarizers.speakers`).
+  nearest earlier person of a compatible gender (:mod:`summarizers.speakers`); "the spokesman"
+  after "a spokesman" stays None. Bodies speak too ("the White House said", "Reuters
+  reported"). In "X said, according to Y" the speaker is X, who said the words.
+* A dashed signature on the quotation's own line ("- Maria Okafor", an embedded tweet's
+  "— Name (@handle) May 1, 2016") names the speaker; curly marks nested inside a
+  straight-quoted quotation do not end it.
 
 Modules: :mod:`~summarizers.quote_spans` pairs the marks, :mod:`~summarizers.attribution`
 parses the clause next to a quotation, :mod:`~summarizers.names` splits titles from names, and
