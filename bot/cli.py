@@ -13,6 +13,8 @@ from pathlib import Path
 from bot.app import App
 from bot.config import ConfigError, Settings, load_settings
 from bot.logs import setup_logging
+from bot.net import FetchError
+from bot.platforms.base import PlatformError
 from bot.store import StoreError
 
 log = logging.getLogger("newsbrief")
@@ -98,6 +100,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except StoreError as exc:
         print(f"newsbrief: database error: {exc}", file=sys.stderr)
         return 2
+    except FetchError as exc:  # e.g. a refused URL given on the command line
+        print(f"newsbrief: {exc.reason}", file=sys.stderr)
+        return 2
+    except PlatformError as exc:
+        print(f"newsbrief: {exc.reason} {exc.hint}".rstrip(), file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         return 130
 

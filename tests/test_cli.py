@@ -109,3 +109,49 @@ def test_bad_config_is_one_line_naming_the_key(tmp_path: Path, capsys) -> None:
     assert err == (
         "newsbrief: config error: channels[1].timezone: unknown time zone 'Europe/Berln'"
     )
+
+
+def test_feeds_import_add_remove(tmp_path: Path, capsys) -> None:
+    opml = tmp_path / "subs.opml"
+    opml.write_text(
+        '<?xml version="1.0"?><opml version="2.0"><head><title>Subs</title></head><body>'
+        '<outline text="Tech"><outline text="Lantern Tech" type="rss" '
+        'xmlUrl="https://lantern.example/tech.rss"/></outline>'
+        '<outline text="Harbour News" type="rss" xmlUrl="https://harbour.example/feed"/>'
+        "</body></opml>",
+        encoding="utf-8",
+    )
+    assert main(["feeds", "import", str(opml)]) == 0
+    assert "Imported 2 feeds" in capsys.readouterr().out
+    assert main(["feeds", "add", "https://extra.example/rss", "--name", "Extra"]) == 0
+    capsys.readouterr()
+    assert main(["feeds", "list", "--json"]) == 0
+    names = {f["name"] for f in json.loads(capsys.readouterr().out)}
+    assert {"Lantern Tech", "Harbour News", "Extra"} <= names
+    assert main(["feeds", "remove", "Extra"]) == 0
+    assert main(["feeds", "remove", "Meridian Herald — World"]) == 1  # set in the config
+    assert "config file" in capsys.readouterr().err
+    assert main(["feeds", "list", "--json"]) == 0
+    names = {f["name"] for f in json.loads(capsys.readouterr().out)}
+    assert "Extra" not in names and "Meridian Herald — World" in names
+
+
+def test_feeds_add_refuses_a_local_address(capsys) -> None:
+    assert main(["feeds", "add", "http://127.0.0.1:8080/feed"]) == 2
+    assert "refused" in capsys.readouterr().err
+
+
+def test_summarize_from_stdin(monkeypatch: pytest.MonkeyPatch, capsys) -> None:
+    import io
+    import sys
+
+    text = (
+        "The city council approved a new tram line on Tuesday after a year of debate. "
+        "The line will connect the harbour with the eastern estates and open in 2028. "
+        '"This is the most important transport decision in a generation," said Mayor '
+        "Elena Ruiz. Opponents said the $310m cost was too high for a city of its size."
+    )
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(text.encode())))
+    assert main(["summarize", "-", "--sentences", "1"]) == 0
+    out = capsys.readouterr().out
+    assert out.count("\n- ") == 1 and "Elena Ruiz" in out
