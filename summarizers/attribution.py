@@ -478,15 +478,21 @@ def np_after_verb(rest: str, pos: int) -> Mention | None:
         if found is not None and found.name is not None:
             return found
     segments = [s for s in re.split(r"\s*[,;\u2014]\s*", rest) if s.strip()][:3]
+    owner_title: str | None = None
     for k, seg in enumerate(segments):
         name = _leading_name(seg)
         if name is not None:
+            if name.title is None and owner_title:
+                name = Name(name.name, owner_title, name.gender, name.honorific)
             if name.title is None and k + 1 < len(segments):
                 nxt = segments[k + 1]
                 if _is_descriptor(tokens(nxt) or ["x"]):
                     name = Name(name.name, _descriptor_title(nxt), name.gender, name.honorific)
             return Mention(name=name, pos=pos)
         seg_toks = tokens(seg) or ["x"]
+        if re.match(r"[A-Z][\w.\-]*['\u2019]s\s+[a-z]", seg) and k + 1 < len(segments):
+            owner_title = _descriptor_title(seg)
+            continue  # "said Okafor's spokesman, Ivo Marek"
         if not _is_descriptor(seg_toks) or seg_toks[0].lower() not in {"a", "an", "the"}:
             return None
     return Mention(pos=pos, description=_description(tokens(segments[0])) if segments else None)

@@ -88,6 +88,7 @@ _SPOKE = re.compile(
 # a dashed signature: "- Maria Okafor", "— Maria Okafor (@okafor) May 1, 2016</tweet>"
 _DASH_SIGNATURE = re.compile(
     r"[ \t]*[-\u2013\u2014]+[ \t]*(?P<name>(?:[A-Z][\w.'\u2019\-]*[ \t]+){0,3}[A-Z][\w.'\u2019\-]*)"
+    r"(?:,[ \t]+(?P<title>[\w'\u2019\- \t]{2,60}?))?"  # "— Maria Okafor, harbour commissioner"
     r"(?:[ \t]*\(@\w+\))?(?:[ \t]+[A-Z][a-z]+\.?[ \t]+\d{1,2},[ \t]+\d{4})?"
     r"[ \t]*[.,]?[ \t]*(?:</?tweet/?>[ \t]*\.?)?[ \t]*$"
 )
@@ -221,6 +222,8 @@ def _mention_for(
             if dashed and not _more_after(after, dashed):
                 name = split_title(dashed.group("name").split())
                 if name is not None:  # '"..." - Maria Okafor' closing its paragraph
+                    if dashed.group("title") and name.title is None:
+                        name = Name(name.name, dashed.group("title").strip(), name.gender)
                     return Mention(name=name, pos=after_start + dashed.start("name"))
             source = _QUOTE_FROM.match(after)
             if source:

@@ -214,6 +214,8 @@ class Resolver:
         if len(toks) != 1:
             return name
         word = toks[0]
+        if word.isupper() and len(word) > 2 and word.title() in self._by_last:
+            word = word.title()  # a transcript's speaker label: "MADDOW:"
         if word in self._speaker_by_last:
             return self._speaker_by_last[word]
         same_last = self._by_last.get(word, [])

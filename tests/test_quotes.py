@@ -877,3 +877,22 @@ def test_post_nominals_prepositional_places_and_sentence_opening_participles() -
         'benefits, he said the tax system must "provide the right incentives to people".'
     )
     assert only(text).speaker == "Alan Milburn"
+
+
+@pytest.mark.parametrize(
+    ("text", "speaker", "title"),
+    [
+        (f'"{SAID}," said Okafor\'s spokesman, Ivo Marek.', "Ivo Marek", "Okafor's spokesman"),
+        (
+            f'"{SAID}" \u2014 Maria Okafor, harbour commissioner',
+            "Maria Okafor",
+            "harbour commissioner",
+        ),
+        (f'Rachel Maddow hosted the debate.\n\nMADDOW: "{SAID}?"', "Rachel Maddow", None),
+    ],
+)
+def test_owner_descriptions_signature_titles_and_transcript_labels(
+    text: str, speaker: str, title: str | None
+) -> None:
+    q = extract_quotes(text)[-1]
+    assert (q.speaker, q.speaker_title) == (speaker, title)
