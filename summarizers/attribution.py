@@ -356,9 +356,9 @@ def np_before(pre: str, pos: int) -> Mention | None:
         if name is not None:
             return Mention(name=name, pos=pos)
     segments = [
-        s
+        s.strip(' "\u201c\u201d')  # 'Remarking upon his "empathy," Starr said'
         for s in re.split(r"\s*[,\u2014;]\s*", pre)
-        if s.strip() and not _PARTY_STATE.fullmatch(s.strip())  # "Sen. Okafor, D-Ore., said"
+        if s.strip(' "\u201c\u201d') and not _PARTY_STATE.fullmatch(s.strip())
     ]
     appos: str | None = None
     for k in range(len(segments) - 1, max(-1, len(segments) - 5), -1):

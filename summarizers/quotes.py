@@ -230,16 +230,16 @@ def _mention_for(
                 m = np_after_verb(after[source.end() :], after_start + source.end())
                 if m is not None and m.name is not None:
                     return m
-            if (
-                stripped[:1].isupper()
-                and not after_first
-                and not re.match(
+            if stripped[:1].isupper() and not after_first:
+                intro = re.match(
                     r"(?!(?:But|And|So|Yet|Still|However|Meanwhile|Then)\b)"  # a new sentence
-                    r"(?:[A-Z][\w.'\u2019\-]*\s+){0,4}(?:said|says|added|wrote|told)\b",
+                    r"(?:[A-Z][\w.'\u2019\-]*\s+){0,4}(?:said|says|added|wrote|told)\b"
+                    r"(?P<clause>\s+(?:that|he|she|they|it|we|I|there|his|her|their)\b)?",
                     stripped,
                 )
-            ):
-                continue
+                if intro is None or intro.group("clause"):
+                    continue  # '"... a campaign." Ohio Gov. John Kasich said he would have ...'
+
             m = after_mention(after, after_start)
             if m is not None and _names_someone(m):
                 return m

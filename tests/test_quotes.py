@@ -896,3 +896,19 @@ def test_owner_descriptions_signature_titles_and_transcript_labels(
 ) -> None:
     q = extract_quotes(text)[-1]
     assert (q.speaker, q.speaker_title) == (speaker, title)
+
+
+def test_a_new_sentence_with_a_that_clause_is_not_the_attribution() -> None:
+    text = (
+        '"It is a sad day," Okafor told reporters on the quay. "This is what comes of years '
+        'of neglect." Harbour master Ivo Marek said he would have closed the pier sooner.'
+    )
+    assert [q.speaker for q in extract_quotes(text)] == ["Okafor", "Okafor"]
+
+
+def test_a_scare_quote_before_the_speaker_does_not_hide_him() -> None:
+    text = (
+        'Remarking upon the pier\'s "fine bones," Marek said, "Leave aside the rust, the pier '
+        'is absolutely sound."'
+    )
+    assert extract_quotes(text)[-1].speaker == "Marek"
