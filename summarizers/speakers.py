@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 
 from summarizers.attribution import ABBREVIATIONS, VERB_RE, Mention, last_sentence_start
 from summarizers.names import (
+    HONORIFICS,
     NOT_NAME,
     TITLE_WORDS,
     Name,
@@ -142,8 +143,8 @@ class Resolver:
         self._finish(raw)
 
     def _add_raw(self, raw: list[tuple[int, Name]], pos: int, toks: list[str]) -> None:
-        while toks and toks[0].lower() in NOT_NAME:
-            toks.pop(0)
+        while toks and toks[0].lower() in NOT_NAME and toks[0].lower() not in HONORIFICS:
+            toks.pop(0)  # but keep "Mr" (British, no period): it gives the gender
         if not toks:
             return
         name = split_title(toks)

@@ -912,3 +912,12 @@ def test_a_scare_quote_before_the_speaker_does_not_hide_him() -> None:
         'is absolutely sound."'
     )
     assert extract_quotes(text)[-1].speaker == "Marek"
+
+
+def test_british_honorific_without_a_period_gives_the_gender() -> None:
+    text = (
+        "The new harbour master, Ivo Marek, has promised a short list of repairs. A day "
+        "earlier, Mr Marek - keen to reassure the fishermen - had said only ten berths would "
+        'close. The list "will be limited and final", he said.'
+    )
+    assert only(text).speaker == "Ivo Marek"
