@@ -308,6 +308,7 @@ def _titled_name(toks: list[str]) -> Name | None:
     return name
 
 
+_PASSIVE = re.compile(r"\b(?:was|were|been|being|be|is|are|get|got)\s+$", re.I)
 _PARTY_STATE = re.compile(r"\(?[DRI]-[A-Z][A-Za-z.]*\.?\)?")
 _IRREGULAR_PAST = frozenset(
     _words("""was were went came took made got gave left sat stood met spoke told said had ran
@@ -697,6 +698,8 @@ def before_mention(before: str, pos: int) -> Mention | None:
             pre = clause[: vm.start()]
             if not pre.strip():
                 return np_after_verb(tail, cpos + vm.end())
+            if vm.group(0).lower() in {"told", "asked"} and _PASSIVE.search(pre):
+                return Mention(pos=cpos)  # "she was told:": someone else said it
             found = np_before(pre, cpos + vm.start())
             if found is not None and (found.name is not None or found.pronoun is not None):
                 return found

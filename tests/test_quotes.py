@@ -921,3 +921,11 @@ def test_british_honorific_without_a_period_gives_the_gender() -> None:
         'close. The list "will be limited and final", he said.'
     )
     assert only(text).speaker == "Ivo Marek"
+
+
+def test_passive_told_does_not_make_the_listener_the_speaker() -> None:
+    text = (
+        "Maria Okafor spoke to the council on Monday. Another member of the council says she "
+        'was told: "You have only risen so fast because you know the harbour master."'
+    )
+    assert only(text).speaker is None
