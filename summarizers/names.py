@@ -98,7 +98,9 @@ ORG_WORDS = frozenset(
         states union court senate congress administration press tribune review magazine channel
         bank fund commission board office ministry service services organization organisation
         coalition league club county city republic kingdom nations army navy force police school
-        college church review today daily weekly street hall square airport report poll show"""
+        college church review today daily weekly street hall square airport report poll show
+        industry industries rights federation society trust alliance institution museum forum
+        project festival awards commons lords parliament assembly government"""
     )
 )
 

@@ -17,7 +17,13 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
-from summarizers.attribution import ABBREVIATIONS, VERB_RE, Mention, last_sentence_start
+from summarizers.attribution import (
+    ABBREVIATIONS,
+    PERSON_NOUNS,
+    VERB_RE,
+    Mention,
+    last_sentence_start,
+)
 from summarizers.names import (
     HONORIFICS,
     NOT_NAME,
@@ -88,6 +94,12 @@ def _sentence_opening(text: str, pos: int) -> bool:
 
 
 _PRONOUN_GENDER = {"he": "m", "she": "f"}
+# a sentence whose subject is an unnamed person who speaks: "A spokesman for the BPI said ..."
+_ANONYMOUS_SPEAKER = re.compile(
+    r"[\"'\u201c\u2018(\s]*(?:(?:But|And)\s+)?(?:A|An|One|Another)\s+(?:[\w'\u2019\-]+\s+){0,3}?"
+    rf"(?:{'|'.join(sorted(PERSON_NOUNS))})\b[^.!?\n]{{0,80}}?"
+    r"\b(?:said|says|added|explained|noted|stated|wrote|insisted|argued)\b"
+)
 # a sentence whose subject is a gendered pronoun ("He recently wrote ...", "But she said ...")
 _CHAIN_SUBJECT = re.compile(r"[\"'\u201c\u2018(\s]*(?:(?:But|And|Then|So|Yet|Still)\s+)?(He|She)\b")
 _LOOKBACK_SENTENCES = 6
@@ -302,6 +314,8 @@ class Resolver:
             start = window + last_sentence_start(self.text[window:end].rstrip())
             lo = bisect.bisect_left(self._mention_pos, start)
             hi = bisect.bisect_left(self._mention_pos, end)
+            if want and _ANONYMOUS_SPEAKER.match(self.text, start):
+                return None  # "A spokesman for the BPI said ... "...," he said."
             opening = _CHAIN_SUBJECT.match(self.text, start)
             if want and opening and _PRONOUN_GENDER[opening.group(1).lower()] == want:
                 lo = hi  # "He married ... and is a Donald Trump supporter.": the same person again

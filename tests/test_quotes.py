@@ -929,3 +929,11 @@ def test_passive_told_does_not_make_the_listener_the_speaker() -> None:
         'was told: "You have only risen so fast because you know the harbour master."'
     )
     assert only(text).speaker is None
+
+
+def test_pronoun_after_an_unnamed_speaker_stays_anonymous() -> None:
+    text = (
+        "David Lindqvist opened the new pier on Monday. A spokesman for the harbour board said "
+        'the pier had cost less than planned. "It is the best pier on the coast," he said.'
+    )
+    assert only(text).speaker is None
