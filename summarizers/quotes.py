@@ -117,6 +117,12 @@ _STRONG_SCARE = re.compile(
     r"words|term|phrase|slogan|label|moniker|hashtag),?|hashtag)\s*$",
     re.I,
 )
+_CHANT_CUES = re.compile(
+    r"\b(?:chant(?:s|ed|ing)?(?:\s+of)?|shout(?:s|ed|ing)?(?:\s+of)?|cries\s+of|calls\s+of|"
+    r"(?:sign|placard|banner|message|shirt|hat)s?\s+(?:that\s+|which\s+)?(?:read|reads|reading|"
+    r"saying)|echoing)\s*[,:]?\s*$",
+    re.I,
+)
 _DETERMINER_BEFORE = re.compile(
     r"(?:\b(?:this|that|these|those|a|an|the|his|her|their|its|our|my|your)|\w['\u2019]s?)\s*$",
     re.I,
@@ -173,6 +179,8 @@ def _is_statement(text: str, sp: Span, para: tuple[int, int], follows_quote: boo
         return False  # the hacker known as "Guccifer," stated ...
     if n <= 5 and re.search(r"[\"\u201d]\s*,?\s*(?:and|or)\s*$", before):
         return False  # a list of quoted names: "Parks and Recreation" and "Guardians ...,"
+    if _CHANT_CUES.search(before[-30:]) and (not _title_case(q) or q.endswith(("!", "?"))):
+        return True  # a crowd's chant or a sign's words: chants of "Ted! Ted!", read "USA!"
     if n <= 3 and q[:1].islower() and _DETERMINER_BEFORE.search(before[-20:]):
         return False  # inside a noun phrase: Iowa's "silver standard," / this "night vision"
     if attributed and (n >= 2 or re.search(r"[,.!?\u2014-]$", q) or q[:1].isupper()):

@@ -937,3 +937,14 @@ def test_pronoun_after_an_unnamed_speaker_stays_anonymous() -> None:
         'the pier had cost less than planned. "It is the best pier on the coast," he said.'
     )
     assert only(text).speaker is None
+
+
+@pytest.mark.parametrize(
+    ("text", "quoted"),
+    [
+        ("The fishermen answered with chants of \u201cPier! Pier!\u201d all night.", "Pier! Pier!"),
+        ('Okafor held up a sign that read "Fix the pier now!" and waved it.', "Fix the pier now!"),
+    ],
+)
+def test_chants_and_signs_are_quotes(text: str, quoted: str) -> None:
+    assert [q.text for q in extract_quotes(text)] == [quoted]
