@@ -154,7 +154,7 @@ _BLOCK_TAGS = frozenset(
     }
 )
 _SKIP_TAGS = frozenset(
-    {"script", "style", "noscript", "template", "head", "svg", "math", "iframe", "object"}
+    {"script", "style", "noscript", "template", "head", "svg", "math", "iframe", "object", "applet"}
     | {"select"}
 )
 # Private-use characters as markers (lxml text may not hold control characters).

@@ -21,7 +21,7 @@ from functools import partial
 from typing import TypeVar
 from urllib.parse import urlsplit
 
-from bot.analyze import Analysis, SummaryOptions, analyze_html_fragment, analyze_page
+from bot.analyze import Analysis, SummaryOptions, analyze_page, analyze_text
 from bot.clock import Clock, system_clock
 from bot.extract import ExtractError
 from bot.feeds import FeedEntry, FeedError, ParsedFeed, parse_feed
@@ -291,9 +291,10 @@ class Ingestor:
                         entry.url,
                         exc.reason,
                     )
-            fragment = entry.content_html or entry.summary_html or entry.text
+            # The entry's plain text, already made by parse_feed (the fuller of content and
+            # summary; the feed's raw HTML is never analyzed or rendered again).
             return await self._run(
-                partial(analyze_html_fragment, fragment, title=title, options=self.options)
+                partial(analyze_text, entry.text, title=title, options=self.options)
             )
         finally:
             self.times.analyze += time.perf_counter() - started
