@@ -169,6 +169,8 @@ def _is_statement(text: str, sp: Span, para: tuple[int, int], follows_quote: boo
         return False  # a markup attribute or a path; '">tweet text<tweet/>' is markup too
     if prev_char == "(" and re.match(r"\s*,?\s*[A-Z][^()\n]{0,40}\)", after):
         return False  # a cited headline: ("Romney blasts Trump," USATODAY.com, Thursday)
+    if _CHANT_CUES.search(before[-30:]) and (not _title_case(q) or q.endswith(("!", "?"))):
+        return True  # a crowd's chant or a sign's words: chants of "Ted! Ted!", read "USA!"
     if _title_case(q) and n <= 10 and _TITLE_CUES.search(before[-40:]):
         return False  # on ABC's "This Week," / the book "Backfire: ..."
     if _BYLINE.match(after):
@@ -179,8 +181,6 @@ def _is_statement(text: str, sp: Span, para: tuple[int, int], follows_quote: boo
         return False  # the hacker known as "Guccifer," stated ...
     if n <= 5 and re.search(r"[\"\u201d]\s*,?\s*(?:and|or)\s*$", before):
         return False  # a list of quoted names: "Parks and Recreation" and "Guardians ...,"
-    if _CHANT_CUES.search(before[-30:]) and (not _title_case(q) or q.endswith(("!", "?"))):
-        return True  # a crowd's chant or a sign's words: chants of "Ted! Ted!", read "USA!"
     if n <= 3 and q[:1].islower() and _DETERMINER_BEFORE.search(before[-20:]):
         return False  # inside a noun phrase: Iowa's "silver standard," / this "night vision"
     if attributed and (n >= 2 or re.search(r"[,.!?\u2014-]$", q) or q[:1].isupper()):
