@@ -308,6 +308,8 @@ def _titled_name(toks: list[str]) -> Name | None:
     return name
 
 
+_QUOTED_AS = re.compile(r"\bquoted\s+(.{2,80}?)\s+as\s+(?:saying|telling|writing)\b")
+_AGE = re.compile(r"^(?:the\s+)?\d+-year-old\s+(?=[A-Z])", re.I)
 _PASSIVE = re.compile(r"\b(?:was|were|been|being|be|is|are|get|got)\s+$", re.I)
 _PARTY_STATE = re.compile(r"\(?[DRI]-[A-Z][A-Za-z.]*\.?\)?")
 _IRREGULAR_PAST = frozenset(
@@ -351,6 +353,11 @@ def np_before(pre: str, pos: int) -> Mention | None:
     pre = " ".join(words).rstrip(" ,\u2014-")
     if not pre:
         return None
+    via = _DOCUMENT_BY.match(pre.lstrip())
+    if via:  # "a statement issued on behalf of Robert Zoellick, US Trade Representative, said"
+        found = np_after_verb(pre.lstrip()[via.end() :], pos)
+        if found is not None and found.name is not None:
+            return found
     owner = _POSSESSIVE_SOURCE.search(pre)
     if owner:  # "Mr Tanzi's statement said", "Bush's Facebook post read"
         name = split_title(tokens(owner.group("name")))
@@ -362,7 +369,7 @@ def np_before(pre: str, pos: int) -> Mention | None:
         if s.strip(' "\u201c\u201d') and not _PARTY_STATE.fullmatch(s.strip())
     ]
     appos: str | None = None
-    for k in range(len(segments) - 1, max(-1, len(segments) - 5), -1):
+    for k in range(len(segments) - 1, max(-1, len(segments) - 6), -1):
         toks = tokens(segments[k])
         while len(toks) > 1 and toks[0].lower() in _LEADING_CONNECTORS:
             toks = toks[1:]  # "to which O'Malley", "and Burns"
@@ -438,6 +445,7 @@ def _leading_name(seg: str) -> Name | None:
             or low in NEUTRAL_HONORIFICS
             or (low in PARTICLES and is_name_token(nxt))
             or (low in {"of", "the", "and", "for"} and (is_cap(nxt) or nxt.lower() in TITLE_WORDS))
+            or (low == "of" and nxt == "the" and j + 2 < len(toks) and is_cap(toks[j + 2]))
         ):
             run.append(t)
             j += 1
@@ -491,6 +499,14 @@ def np_after_verb(rest: str, pos: int) -> Mention | None:
                     name = Name(name.name, _descriptor_title(nxt), name.gender, name.honorific)
             return Mention(name=name, pos=pos)
         seg_toks = tokens(seg) or ["x"]
+        last = seg_toks[-1]
+        if (
+            k + 1 < len(segments)
+            and last.islower()
+            and (last in TITLE_WORDS or last in PERSON_NOUNS)
+        ):
+            owner_title = _descriptor_title(seg)  # "said EEF chief economist, Steve Radley"
+            continue
         if re.match(r"[A-Z][\w.\-]*['\u2019]s\s+[a-z]", seg) and k + 1 < len(segments):
             owner_title = _descriptor_title(seg)
             continue  # "said Okafor's spokesman, Ivo Marek"
@@ -506,6 +522,11 @@ def after_mention(after: str, pos: int) -> Mention | None:
     m = ACCORDING_RE.match(s)
     if m:
         return np_after_verb(s[m.end() :], pos + m.end())
+    quoted = _QUOTED_AS.search(s)
+    if quoted:  # "the Interfax news agency quoted Mr Khodorkovsky as saying"
+        found = np_after_verb(quoted.group(1), pos + quoted.start(1))
+        if found is not None and (found.name is not None or found.pronoun is not None):
+            return found
     first_found: Mention | None = None
     for k, vm in enumerate(VERB_RE.finditer(s)):
         if k >= 3:
@@ -561,10 +582,11 @@ def subject_at_start(clause: str, pos: int) -> Mention | None:
     c = re.sub(r"^(?:here|there)(?:['\u2019]s|\s+is|\s+was)\s+", "", clause.strip(), flags=re.I)
     c = _OPENERS.sub("", c)
     segments = [x for x in re.split(r"\s*[,\u2014]\s*", c) if x.strip()]
-    for seg in segments[:4]:
+    for seg in segments[:5]:
+        seg = _AGE.sub("", seg)  # "14-year-old Aubrey Pelletier hoisted a sign"
         toks = tokens(seg)
-        if not toks:
-            continue
+        if not toks or all(re.fullmatch(r"(?:[A-Z]\.){2,}", t) for t in toks):
+            continue  # "in Concord, N.H., 14-year-old Aubrey Pelletier ..."
         first = toks[0].lower()
         if first in SUBJECT_PRONOUNS:
             return Mention(pronoun=first, pos=pos)
@@ -616,7 +638,8 @@ _POSSESSIVE_SOURCE = re.compile(
 _DOCUMENT_BY = re.compile(
     r"(?:(?:a|an|the)\s+)?(?:[\w-]+\s+){0,3}?(?:(?:document|statement|report|letter|filing|memo|"
     r"e-?mail|release|complaint|indictment|affidavit|transcript|post|tweet|message)s?\s+"
-    r"(?:\w+\s+)?by|known\s+(?:only\s+)?as)\s+(?=[A-Z]|(?:the|former|state|federal)\s)",
+    r"(?:\w+\s+)?(?:by|on\s+behalf\s+of)|known\s+(?:only\s+)?as)\s+"
+    r"(?=[A-Z]|(?:the|former|state|federal)\s)",
     re.I,
 )
 

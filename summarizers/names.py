@@ -39,7 +39,7 @@ TITLE_WORDS = frozenset(
         editor host anchor correspondent reporter columnist author pollster chairperson manager
         coordinator head superintendent delegate mr mrs ms dr sen rep gov gen u.s. us federal
         national international global regional state's party campaign committee department
-        ministry office council agency bureau white communications director prosecutor mp mep"""
+        ministry office council agency bureau white communications director prosecutor mp mep uk"""
     )
 )
 
@@ -100,7 +100,7 @@ ORG_WORDS = frozenset(
         coalition league club county city republic kingdom nations army navy force police school
         college church review today daily weekly street hall square airport report poll show
         industry industries rights federation society trust alliance institution museum forum
-        project festival awards commons lords parliament assembly government"""
+        project festival awards commons lords parliament assembly government authority"""
     )
 )
 
@@ -258,8 +258,20 @@ def split_title(tokens: list[str]) -> Name | None:
         name_toks = toks[i:]
     if not name_toks or all(t.lower() in SUFFIXES for t in name_toks):
         return institution(toks)
+    if all(re.fullmatch(r"(?:[A-Z]\.){2,}", t) for t in name_toks):
+        return None  # "N.H.", "D.C.": a place's abbreviation
     title_toks = toks[:i]
     ends = [t.lower() for t in title_toks[-2:] if t.lower() != "the"]
+    if (
+        len(title_toks) >= 2
+        and [t.lower() for t in title_toks[-2:]] == ["of", "the"]
+        and len(name_toks) >= 3
+        and gender_of(name_toks[1]) is not None  # a known first name follows the title word
+    ):
+        # "Chancellor of the Exchequer Gordon Brown": the word after "of the" is the title's
+        title_toks = toks[: len(toks) - len(name_toks) + 1]
+        name_toks = name_toks[1:]
+        ends = []
     if ends and ends[-1] in {"of", "for", "at", "from", "in"}:
         return None  # "MP for Witney", "Bank of England": a place or a body, not a person
     gender = None

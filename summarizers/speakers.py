@@ -157,8 +157,8 @@ class Resolver:
     def _add_raw(self, raw: list[tuple[int, Name]], pos: int, toks: list[str]) -> None:
         while toks and toks[0].lower() in NOT_NAME and toks[0].lower() not in HONORIFICS:
             toks.pop(0)  # but keep "Mr" (British, no period): it gives the gender
-        if not toks:
-            return
+        if not toks or all(re.fullmatch(r"(?:[A-Z]\.)+,?", t) for t in toks):
+            return  # "N.H.", "D.C.": abbreviations of places, not initials of a person
         name = split_title(toks)
         if name is not None and name.name.lower() not in NOT_NAME:
             raw.append((pos, name))

@@ -948,3 +948,37 @@ def test_pronoun_after_an_unnamed_speaker_stays_anonymous() -> None:
 )
 def test_chants_and_signs_are_quotes(text: str, quoted: str) -> None:
     assert [q.text for q in extract_quotes(text)] == [quoted]
+
+
+@pytest.mark.parametrize(
+    ("text", "speaker", "title"),
+    [
+        (
+            f'"{SAID}," said HBA chief economist, Ivo Marek. "It will cost more."',
+            "Ivo Marek",
+            "HBA chief economist",
+        ),
+        (
+            f'"{SAID}," said UK Chancellor of the Exchequer Maria Okafor.',
+            "Maria Okafor",
+            "UK Chancellor of the Exchequer",
+        ),
+        (f'"{SAID}," the Gazette quoted Mr Marek as saying.', "Marek", None),
+        (
+            f'"{SAID}," a statement issued on behalf of Ivo Marek, the harbour master, said.',
+            "Ivo Marek",
+            "the harbour master",
+        ),
+        (
+            "The day before, at a rally in Concord, N.H., 14-year-old Ivo Marek hoisted a sign "
+            'that read "Fix the pier now!"',
+            "Ivo Marek",
+            None,
+        ),
+    ],
+)
+def test_org_titles_exchequer_quoted_as_saying_on_behalf_of_and_place_abbreviations(
+    text: str, speaker: str, title: str | None
+) -> None:
+    q = extract_quotes(text)[0]
+    assert (q.speaker, q.speaker_title) == (speaker, title)
