@@ -423,6 +423,29 @@ def test_search_articles(store: SqliteStore) -> None:
     assert store.search_articles("Story 1") == [a]  # titles are indexed too
 
 
+def test_search_finds_every_article_across_many_index_segments(store: SqliteStore) -> None:
+    # automerge=16 (migration 4): one FTS segment per transaction, merged less often.
+    for table in ("articles_fts", "quotes_fts"):
+        row = store._db.execute(f"SELECT v FROM {table}_config WHERE k = 'automerge'").fetchone()
+        assert row[0] == 16
+    ids = {}
+    for n in range(120):  # one transaction per article: 120 segments before merging
+        words = f"word{n} common" + (" harbour" if n % 3 == 0 else "")
+        ids[n] = article(
+            store, n, text=f"Story text {words}.", quotes=(Quote(f"Said {words}", f"Speaker{n}"),)
+        )
+    for n in (0, 17, 64, 119):
+        assert store.search_articles(f"word{n}") == [ids[n]]
+        assert [h.article_id for h in store.search_quotes(f"speaker{n}")] == [ids[n]]
+    harbour = {ids[n] for n in range(120) if n % 3 == 0}
+    assert set(store.search_articles("harbour", limit=100)) == harbour
+    assert len(store.search_articles("common", limit=500)) == 120
+    store.prune(older_than=NOW + timedelta(days=1))  # deletes reach every segment
+    assert store.search_articles("common", limit=500) == []
+    assert store.search_quotes("common") == []
+    assert store.integrity_ok()
+
+
 def test_speakers_by_prefix(store: SqliteStore, quoted: dict[str, int]) -> None:
     assert store.speakers() == ["Amara Okafor-Müller", "Li Wei", "Tomás Núñez"]  # most quoted first
     assert store.speakers("ama") == ["Amara Okafor-Müller"]
