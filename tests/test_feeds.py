@@ -269,6 +269,34 @@ def test_local_file_feed_may_link_local_pages_but_remote_feeds_may_not():
     assert js.entries[0].url is None
 
 
+@pytest.mark.parametrize(
+    ("link", "expected"),
+    [
+        ("a/1", "https://e.com/news/a/1"),
+        ("/top", "https://e.com/top"),
+        ("../up", "https://e.com/up"),
+        ("//cdn.e.org/x", "https://cdn.e.org/x"),
+        ("?page=2", "https://e.com/news/feed.rss?page=2"),
+        ("http:///e.net/x", "http://e.net/x"),
+    ],
+)
+def test_relative_links_resolve_against_the_feed_url(link: str, expected: str):
+    # Without xml:base feedparser gets no base (it would join URLs at every element) and the
+    # link is made absolute by _http_url: the same result as feedparser's resolution.
+    feed = parse_feed(_rss_item(link), url="https://e.com/news/feed.rss")
+    assert feed.entries[0].url == expected
+
+
+def test_relative_xml_base_resolves_against_the_feed_url():
+    atom = (
+        b'<feed xmlns="http://www.w3.org/2005/Atom" xml:base="/blog/"><title>t</title>'
+        b'<entry xml:base="2026/"><title>x</title><link href="post"/><id>1</id>'
+        b"<summary>s</summary></entry></feed>"
+    )
+    feed = parse_feed(atom, url="https://e.com/feeds/atom.xml")
+    assert feed.entries[0].url == "https://e.com/blog/2026/post"
+
+
 def test_double_escaped_title_is_unescaped_once():
     feed = parse_feed(_rss_item("https://e.com/1", "Tom &amp;amp; Jerry &amp;#8217;s"), url="x:")
     assert feed.entries[0].title == "Tom & Jerry \u2019s"
