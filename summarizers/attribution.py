@@ -597,7 +597,7 @@ def subject_at_start(clause: str, pos: int) -> Mention | None:
             continue  # a lower-case fragment: "in-prison interview with ..."
         if (
             first in _PREPOSITIONS
-            or first in NOT_NAME
+            or (first in NOT_NAME and first not in HONORIFICS)  # "Mrs Robinson warned"
             or (first.endswith(("ly", "ing", "ed")) and not is_cap(nxt) and not _looks_verb(nxt))
             or first in {"as", "when", "while", "after", "before", "if", "since", "although"}
         ):

@@ -37,6 +37,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from summarizers.attribution import (
+    VERB_RE,
     Mention,
     after_mention,
     before_mention,
@@ -46,7 +47,7 @@ from summarizers.attribution import (
     subject_at_start,
 )
 from summarizers.languages import normalize_language
-from summarizers.names import Name, looks_like_org, split_title
+from summarizers.names import NOT_NAME, Name, looks_like_org, split_title
 from summarizers.quote_spans import Span, find_spans, paragraphs
 from summarizers.speakers import Resolver
 
@@ -238,15 +239,8 @@ def _mention_for(
                 m = np_after_verb(after[source.end() :], after_start + source.end())
                 if m is not None and m.name is not None:
                     return m
-            if stripped[:1].isupper() and not after_first:
-                intro = re.match(
-                    r"(?!(?:But|And|So|Yet|Still|However|Meanwhile|Then)\b)"  # a new sentence
-                    r"(?:[A-Z][\w.'\u2019\-]*\s+){0,4}(?:said|says|added|wrote|told)\b"
-                    r"(?P<clause>\s+(?:that|he|she|they|it|we|I|there|his|her|their)\b)?",
-                    stripped,
-                )
-                if intro is None or intro.group("clause"):
-                    continue  # '"... a campaign." Ohio Gov. John Kasich said he would have ...'
+            if stripped[:1].isupper() and not after_first and not _attribution_sentence(stripped):
+                continue  # '"... a campaign." Ohio Gov. John Kasich said he would have ...'
 
             m = after_mention(after, after_start)
             if m is not None and _names_someone(m):
@@ -265,6 +259,32 @@ def _mention_for(
                     if m is not None:
                         return m
     return empty
+
+
+_CLASSIC_INTRO = re.compile(
+    r"(?P<subject>(?:[A-Z][\w.'\u2019\-]*\s+){0,4})(?:said|says|added|wrote|told)\b"
+    r"(?P<clause>\s+(?:that|he|she|they|it|we|I|there|his|her|their)\b)?"
+    r"(?P<object>\s+(?:the|a|an|this|these|those|Mr|Ms|Mrs|[A-Z][a-z]+\s+[a-z]+)\b)?"
+)
+_OTHER_INTRO = re.compile(
+    r"(?:[A-Z][\w.'\u2019\-]*\s+){1,4}(?:[a-z]+ly\s+|later\s+|then\s+|also\s+)?"
+    rf"(?:{VERB_RE.pattern})\s*[.,;]"
+)
+
+
+def _attribution_sentence(s: str) -> bool:
+    """Does the capitalised text after a period-ended quotation attribute it ('Ivo Marek
+    said.', 'Hailey later recalled.') rather than start a new sentence ('But Okafor said ...',
+    'Ohio Gov. John Kasich said he would ...', 'If admitted ...')?"""
+    first = s.split()[0].lower() if s.split() else ""
+    if first in NOT_NAME and first not in {"he", "she", "they", "we", "i", "mr", "mrs", "ms"}:
+        return False  # "If admitted ...", "But Okafor said ..."
+    classic = _CLASSIC_INTRO.match(s)
+    if classic:  # "Mr Karger said the comic might ...": a new sentence with its own clause
+        return not classic.group("clause") and not (
+            classic.group("subject") and classic.group("object")
+        )
+    return _OTHER_INTRO.match(s) is not None
 
 
 def _names_someone(m: Mention) -> bool:

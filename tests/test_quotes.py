@@ -982,3 +982,30 @@ def test_org_titles_exchequer_quoted_as_saying_on_behalf_of_and_place_abbreviati
 ) -> None:
     q = extract_quotes(text)[0]
     assert (q.speaker, q.speaker_title) == (speaker, title)
+
+
+@pytest.mark.parametrize(
+    ("text", "speakers"),
+    [
+        # British honorific without a period opening the sentence that introduces the quote
+        (
+            "Mrs Okafor said the prince went down on one knee and added: "
+            '"I am just coming down to earth."',
+            ["Okafor"],
+        ),
+        # any speech verb after a period-ended quotation, when it ends the clause
+        ('"I fell to daydreaming on the ferry." Marek later recalled.', ["Marek"]),
+        # a subordinate clause after the closing mark is a new sentence
+        ('"The pier will hold." If admitted, Okafor said, the claim would fail.', [None]),
+        # "Mr X said the ..." after a period-ended quotation has its own clause
+        (
+            'Ivo Marek had doubts. "I am all for it though." Mr Lindqvist said the plan '
+            "might work.",
+            ["Ivo Marek"],
+        ),
+    ],
+)
+def test_sentences_after_and_before_period_ended_quotations(
+    text: str, speakers: list[str | None]
+) -> None:
+    assert [q.speaker for q in extract_quotes(text)] == speakers
