@@ -400,3 +400,19 @@ def test_text_is_the_fuller_of_content_and_summary():
     ).encode()
     entry = parse_feed(body, url="https://e.com/").entries[0]
     assert entry.text == long.strip() and not entry.is_teaser
+
+
+def test_fast_cp1252_table_translates_exactly_like_feedparsers_dict():
+    import feedparser.html
+    import feedparser.mixin
+
+    import bot.feeds  # noqa: F401 - installs the table
+
+    assert isinstance(feedparser.mixin._cp1252, list)  # the speed-up is in place
+    every = "".join(map(chr, range(0x110000)))
+    assert every.translate(feedparser.mixin._cp1252) == every.translate(feedparser.html._cp1252)
+    feed = parse_feed(
+        _rss_item("https://e.com/1", "caf\u00e9 \u0093quoted\u0094 \u201cok\u201d \U0001f600"),
+        url="https://e.com/rss",
+    )
+    assert feed.entries[0].title == "caf\u00e9 \u201cquoted\u201d \u201cok\u201d \U0001f600"
