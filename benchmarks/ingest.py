@@ -52,7 +52,7 @@ import threading
 import time
 import traceback
 import urllib.request
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from functools import partial
 from pathlib import Path
@@ -333,9 +333,13 @@ class FetchParseStoreIngestor(Ingestor):
     the full-text index stay: everything else is the real Ingestor.
     """
 
-    async def _analyze(self, feed: FeedRecord, entry: FeedEntry) -> Analysis | None:
+    async def _analyze(
+        self, feed: FeedRecord, entry: FeedEntry, stored: Mapping[str, int] | None = None
+    ) -> Analysis | None:
         url = canonical_url(entry.url) if entry.url else None
-        if url and self.store.article_id_by_url(url) is not None:
+        if url and (
+            url in stored if stored is not None else self.store.article_id_by_url(url) is not None
+        ):
             return None
         return Analysis(
             title=entry.title or "",

@@ -13,7 +13,7 @@ import asyncio
 import hashlib
 import logging
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -225,7 +225,9 @@ class Ingestor:
         entries = parsed.entries[:MAX_ENTRIES_PER_POLL]
         known = self.store.known_guids(feed.id, [entry_guid(e) for e in entries])
         fresh = [e for e in entries if entry_guid(e) not in known]
-        analyses = await asyncio.gather(*(self._analyze(feed, e) for e in fresh))
+        # Stories already stored (from another feed): one query for the feed, not one per entry.
+        stored = self.store.article_ids_by_url(canonical_url(e.url) for e in fresh if e.url)
+        analyses = await asyncio.gather(*(self._analyze(feed, e, stored) for e in fresh))
         # A feed's entries are stored in one transaction, in a thread: SQLite (full-text
         # indexing included) runs without the GIL, so the loop keeps answering meanwhile. One
         # feed at a time; the store's lock keeps other writers out until it commits.
@@ -243,10 +245,14 @@ class Ingestor:
                 report.merged,
             )
 
-    async def _analyze(self, feed: FeedRecord, entry: FeedEntry) -> Analysis | None:
-        """Full text and analysis for one entry; None when the story is already stored."""
-        url = canonical_url(entry.url) if entry.url else None
-        if url and self.store.article_id_by_url(url) is not None:
+    async def _analyze(
+        self, feed: FeedRecord, entry: FeedEntry, stored: Mapping[str, int] | None = None
+    ) -> Analysis | None:
+        """Full text and analysis for one entry; None when the story is already stored.
+
+        `stored`: canonical URLs known to be stored (`article_ids_by_url`); looked up if None.
+        """
+        if _already_stored(self.store, entry, stored):
             return None
         async with self._analysis_slots:
             with self._analyze_busy:
@@ -327,8 +333,10 @@ class Ingestor:
         title: str | None,
     ) -> None:
         with self.store.batch():
+            # One query for the whole feed; updated as this feed's own entries are stored.
+            stored = self.store.article_ids_by_url(canonical_url(e.url) for e in entries if e.url)
             for entry, analysis in zip(entries, analyses, strict=True):
-                if self._store_entry(feed, entry, analysis):
+                if self._store_entry(feed, entry, analysis, stored):
                     report.new += 1
                 else:
                     report.merged += 1
@@ -340,13 +348,25 @@ class Ingestor:
                 title=title,
             )
 
-    def _store_entry(self, feed: FeedRecord, entry: FeedEntry, analysis: Analysis | None) -> bool:
-        """Store a new article, or attach this feed as one more source. True when new."""
+    def _store_entry(
+        self,
+        feed: FeedRecord,
+        entry: FeedEntry,
+        analysis: Analysis | None,
+        stored: dict[str, int] | None = None,
+    ) -> bool:
+        """Store a new article, or attach this feed as one more source. True when new.
+
+        `stored` ({canonical URL: id}, from `article_ids_by_url` in the same transaction) saves
+        a query per entry; the new article is added to it."""
         now = self.clock()
         guid = entry_guid(entry)
         url = entry.url or feed.url
         canonical = canonical_url(entry.url) if entry.url else None
-        existing = self.store.article_id_by_url(canonical) if canonical else None
+        if stored is None:
+            existing = self.store.article_id_by_url(canonical) if canonical else None
+        else:
+            existing = stored.get(canonical) if canonical else None
         if existing is None and analysis is not None:
             existing = self.store.duplicate_of(analysis.content_hash, analysis.simhash)
         if existing is not None:
@@ -355,7 +375,7 @@ class Ingestor:
             )
             return False
         assert analysis is not None
-        self.store.add_article(
+        article_id = self.store.add_article(
             NewArticle(
                 feed_id=feed.id,
                 guid=guid,
@@ -372,7 +392,16 @@ class Ingestor:
             ),
             seen_at=now,
         )
+        if stored is not None and canonical:
+            stored[canonical] = article_id
         return True
+
+
+def _already_stored(store: SqliteStore, entry: FeedEntry, stored: Mapping[str, int] | None) -> bool:
+    url = canonical_url(entry.url) if entry.url else None
+    if not url:
+        return False
+    return url in stored if stored is not None else store.article_id_by_url(url) is not None
 
 
 def entry_guid(entry: FeedEntry) -> str:

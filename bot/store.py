@@ -534,6 +534,19 @@ class SqliteStore:
         ).fetchone()
         return None if row is None else int(row[0])
 
+    def article_ids_by_url(self, canonical_urls: Iterable[str]) -> dict[str, int]:
+        """`article_id_by_url` for many URLs in one query per 400: {url: id} of stored ones."""
+        found: dict[str, int] = {}
+        unique = list(dict.fromkeys(u for u in canonical_urls if u))
+        for i in range(0, len(unique), 400):
+            chunk = unique[i : i + 400]
+            marks = ",".join("?" * len(chunk))
+            rows = self._db.execute(
+                f"SELECT canonical_url, id FROM articles WHERE canonical_url IN ({marks})", chunk
+            )
+            found.update((r[0], int(r[1])) for r in rows)
+        return found
+
     def duplicate_of(
         self, content_hash: str | None, simhash: int | None, max_distance: int = 3
     ) -> int | None:

@@ -250,6 +250,12 @@ def test_dedupe_helpers(store: SqliteStore) -> None:
     assert not store.known_guid(world.id, "guid-3")
     assert store.article_id_by_url("https://example.org/story-1") == a1
     assert store.article_id_by_url("https://example.org/story-9") is None
+    many = [f"https://example.org/story-{n}" for n in (9, 2, 1, 2, *range(10, 900))]
+    assert store.article_ids_by_url(many) == {
+        "https://example.org/story-1": a1,
+        "https://example.org/story-2": a2,
+    }
+    assert store.article_ids_by_url([]) == {}
 
     assert store.duplicate_of("hash-two", None) == a2
     # Near-identical texts: a few bits apart, including hashes with the top bit set.
