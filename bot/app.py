@@ -91,6 +91,7 @@ class App:
             fetcher=self.feed_fetcher,
             page_fetcher=self.url_fetcher,
             options=options,
+            feed_languages={f.name: f.language for f in self.settings.feeds if f.language},
             executor=self.executor,
             clock=self.clock,
         )

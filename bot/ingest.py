@@ -15,7 +15,7 @@ import logging
 import time
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Executor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from functools import partial
 from typing import TypeVar
@@ -126,6 +126,7 @@ class Ingestor:
         fetcher: Fetcher,
         page_fetcher: Fetcher | None = None,
         options: SummaryOptions,
+        feed_languages: Mapping[str, str] | None = None,
         executor: Executor | None = None,
         clock: Clock = system_clock,
         feeds_in_flight: int = FEEDS_IN_FLIGHT,
@@ -135,6 +136,7 @@ class Ingestor:
         self.fetcher = fetcher
         self.page_fetcher = page_fetcher or fetcher
         self.options = options
+        self.feed_languages = dict(feed_languages or {})  # feed name -> its articles' language
         self.executor = executor
         self.clock = clock
         self.feeds_in_flight = max(1, feeds_in_flight)
@@ -278,6 +280,7 @@ class Ingestor:
                 )
             self.times.fetch += time.perf_counter() - started
         started = time.perf_counter()
+        options = self._options_for(feed)
         try:
             if html is not None:
                 try:
@@ -287,7 +290,7 @@ class Ingestor:
                             html,
                             url=entry.url or "",
                             title=title,
-                            options=self.options,
+                            options=options,
                         )
                     )
                 except ExtractError as exc:
@@ -299,11 +302,13 @@ class Ingestor:
                     )
             # The entry's plain text, already made by parse_feed (the fuller of content and
             # summary; the feed's raw HTML is never analyzed or rendered again).
-            return await self._run(
-                partial(analyze_text, entry.text, title=title, options=self.options)
-            )
+            return await self._run(partial(analyze_text, entry.text, title=title, options=options))
         finally:
             self.times.analyze += time.perf_counter() - started
+
+    def _options_for(self, feed: FeedRecord) -> SummaryOptions:
+        language = self.feed_languages.get(feed.name)
+        return replace(self.options, language=language) if language else self.options
 
     def _fetcher_for_page(self, feed: FeedRecord, url: str) -> Fetcher:
         """The trusted fetcher only for a page on the feed's own host (or a bundled file)."""

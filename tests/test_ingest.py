@@ -232,3 +232,23 @@ async def test_a_feed_cannot_steer_page_fetches_to_private_addresses(
     }
     assert texts["Bridge"] == "The harbour authority voted to replace the bridge."
     await app.close()
+
+
+async def test_a_feed_language_is_used_for_its_articles(tmp_path: Path) -> None:
+    settings = parse_settings(
+        {
+            "storage": {"path": str(tmp_path / "nb.db")},
+            "summary": {"language": "english"},
+            "feeds": [
+                {"name": "Berlin", "url": "https://de.example/rss", "language": "german"},
+                {"name": "London", "url": "https://en.example/rss"},
+            ],
+        },
+        base_dir=tmp_path,
+    )
+    app = make_app(settings)
+    try:
+        languages = {f.name: app.ingestor._options_for(f).language for f in app.store.feeds()}
+        assert languages == {"Berlin": "german", "London": "english"}
+    finally:
+        await app.close()
