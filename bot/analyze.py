@@ -12,21 +12,13 @@ from dataclasses import dataclass
 import summarizers
 from bot.extract import extract_article, html_to_text
 from bot.models import Quote
+from bot.options import SummaryOptions
 from summarizers.text import clean_article_text
 
 _WORD = re.compile(r"\w+")
 _HONORIFIC = re.compile(r"(Dr|Prof|Mr|Mrs|Ms|Mx|Sir|Dame|Rev|Fr)\.?", re.IGNORECASE)
 MIN_HASHABLE_CHARS = 200
 SIMHASH_WORDS = 150  # the opening of a story identifies it; updates append at the end
-
-
-@dataclass(frozen=True, slots=True)
-class SummaryOptions:
-    sentences: int = 3
-    method: str | None = None
-    max_chars: int | None = 700
-    quotes: int = 1
-    language: str = "english"
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,7 +11,6 @@ import signal
 from concurrent.futures import Executor, ProcessPoolExecutor
 from dataclasses import dataclass, field
 
-from bot.analyze import SummaryOptions
 from bot.clock import Clock, system_clock
 from bot.commands import CommandHandlers
 from bot.config import Settings
@@ -23,17 +22,6 @@ from bot.scheduler import BotScheduler
 from bot.store import SqliteStore
 
 log = logging.getLogger(__name__)
-
-
-def summary_options(settings: Settings) -> SummaryOptions:
-    s = settings.summary
-    return SummaryOptions(
-        sentences=s.sentences,
-        method=s.method,
-        max_chars=s.max_chars,
-        quotes=s.quotes,
-        language=s.language,
-    )
 
 
 def make_executor(workers: int) -> Executor:
@@ -82,7 +70,7 @@ class App:
     scheduler: BotScheduler = field(init=False)
 
     def __post_init__(self) -> None:
-        options = summary_options(self.settings)
+        options = self.settings.summary
         self.store.sync_config_feeds(
             (f.name, f.url, f.poll_minutes, f.tags, f.full_text) for f in self.settings.feeds
         )

@@ -9,8 +9,8 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from pathlib import Path
 
-from bot.analyze import Analysis, SummaryOptions, analyze_page, analyze_text
-from bot.app import App, summary_options
+from bot.analyze import Analysis, analyze_page, analyze_text
+from bot.app import App
 from bot.cli import open_app
 from bot.commands import feed_status_line
 from bot.config import ConfigError, Settings
@@ -18,6 +18,7 @@ from bot.extract import ExtractError
 from bot.feeds import parse_opml
 from bot.ingest import PollReport
 from bot.net import Fetcher, FetchError, check_url
+from bot.options import SummaryOptions
 from bot.platforms.console import quote_text, render_digest
 
 
@@ -88,7 +89,7 @@ async def digest(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def summarize(args: argparse.Namespace, settings: Settings) -> int:
-    options = summary_options(settings)
+    options = settings.summary
     changes = {"sentences": args.sentences, "method": args.method, "language": args.language}
     options = replace(options, **{k: v for k, v in changes.items() if v is not None})
     try:

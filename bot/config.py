@@ -21,6 +21,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from apscheduler.triggers.cron import CronTrigger
 
+from bot.options import SummaryOptions
+
 PLATFORMS = ("console", "slack", "discord")
 COMMANDS = ("summarize", "quote", "ask", "digest", "feeds")
 DEMO_DIR = Path(__file__).parent / "data" / "demo"
@@ -46,15 +48,6 @@ class FetchSettings:
     concurrency: int = 16
     workers: int = 0  # processes for extraction + summarizing; 0 = one per CPU core
     allow_private_urls: bool = False  # let chat-supplied URLs reach private addresses (tests)
-
-
-@dataclass(frozen=True, slots=True)
-class SummarySettings:
-    sentences: int = 3
-    method: str | None = None
-    max_chars: int = 700
-    quotes: int = 1
-    language: str = "english"
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,7 +107,7 @@ class Settings:
     feeds: tuple[FeedSettings, ...]
     channels: tuple[ChannelSettings, ...]
     fetch: FetchSettings = FetchSettings()
-    summary: SummarySettings = SummarySettings()
+    summary: SummaryOptions = SummaryOptions()
     slack: SlackSettings = SlackSettings()
     discord: DiscordSettings = DiscordSettings()
     source: str = "<built-in demo>"
@@ -302,7 +295,7 @@ def _fetch(r: _Reader) -> FetchSettings:
     )
 
 
-def _summary(r: _Reader) -> SummarySettings:
+def _summary(r: _Reader) -> SummaryOptions:
     r.allow_only("sentences", "method", "max_chars", "quotes", "language")
     method = r.get("method", str, default="default")
     if method != "default":
@@ -313,7 +306,7 @@ def _summary(r: _Reader) -> SummarySettings:
                 f"{r.path('method')}: expected default or one of "
                 f"{', '.join(AVAILABLE_METHODS)}, got {method!r}"
             )
-    return SummarySettings(
+    return SummaryOptions(
         sentences=r.get("sentences", int, default=3, lo=1, hi=10),
         method=None if method == "default" else method,
         max_chars=r.get("max_chars", int, default=700, lo=80),
