@@ -19,6 +19,7 @@ from discord.utils import escape_markdown
 
 from bot.models import Digest, DigestItem, Quote, Reply, Source
 from bot.platforms import discord_messages as msg
+from bot.platforms.textsplit import split_text
 
 # Discord's documented limits (https://discord.com/developers/docs/resources/message).
 CONTENT_MAX = 2000
@@ -246,23 +247,6 @@ def message_nonce(target: str, digest: Digest, items: Sequence[DigestItem]) -> s
     return hashlib.sha256(key.encode()).hexdigest()[:NONCE_MAX]
 
 
-def split_text(text: str, limit: int = CONTENT_MAX) -> list[str]:
-    """Split text into pieces of at most `limit` characters, at line breaks where possible."""
-    pieces: list[str] = []
-    rest = text.strip()
-    while len(rest) > limit:
-        cut = rest.rfind("\n", 0, limit)
-        if cut < limit // 2:
-            cut = rest.rfind(" ", 0, limit)
-        if cut < limit // 2:
-            cut = limit
-        pieces.append(rest[:cut].rstrip())
-        rest = rest[cut:].lstrip()
-    if rest:
-        pieces.append(rest)
-    return pieces
-
-
 def reply_messages(reply: Reply) -> list[OutMessage]:
     """Render a neutral Reply as one or more Discord messages (all within limits)."""
     text = reply.text.strip() or msg.EMPTY_REPLY
@@ -273,7 +257,9 @@ def reply_messages(reply: Reply) -> list[OutMessage]:
         return messages
     rich = not reply.error and (reply.title or reply.sentences or reply.quotes or reply.sources)
     if not rich:
-        return [OutMessage(content=escape_markdown(piece)) for piece in split_text(text)]
+        return [
+            OutMessage(content=escape_markdown(piece)) for piece in split_text(text, CONTENT_MAX)
+        ]
     # `text` is the plain rendering of the parts; show it only when there are no sentences or
     # quotes to show instead (it would repeat them).
     body = reply.sentences or (() if reply.quotes else (text,))

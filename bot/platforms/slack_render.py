@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.models import Digest, DigestItem, Quote, Reply, Source
 from bot.platforms import slack_messages as msg
+from bot.platforms.textsplit import split_text
 
 # Slack's documented limits (https://api.slack.com/reference/block-kit/blocks).
 MAX_BLOCKS = 50
@@ -258,25 +259,8 @@ def render_digest(digest: Digest) -> list[SlackMessage]:
 
 
 def _chunks(text: str, size: int) -> list[str]:
-    """Split escaped text into pieces of at most `size`, preferring line then word boundaries."""
-    pieces: list[str] = []
-    while len(text) > size:
-        cut = text.rfind("\n", 0, size)
-        if cut < size // 2:
-            cut = text.rfind(" ", 0, size)
-        if cut < size // 2:
-            cut = size
-        piece = text[:cut]
-        # never split an entity such as &amp;
-        entity = _PARTIAL_ENTITY.search(piece)
-        if entity:
-            cut = entity.start()
-            piece = text[:cut]
-        pieces.append(piece.rstrip())
-        text = text[cut:].lstrip()
-    if text:
-        pieces.append(text)
-    return pieces
+    """Split escaped text into pieces of at most `size`, never inside an entity such as &amp;."""
+    return split_text(text, size, keep_whole=_PARTIAL_ENTITY)
 
 
 def render_reply(reply: Reply) -> list[SlackMessage]:
