@@ -106,7 +106,7 @@ _DESCRIPTOR_START = frozenset(
 ABBREVIATIONS = frozenset(
     _words(
         """mr. mrs. ms. dr. sen. rep. gov. gen. lt. col. capt. sgt. adm. st. jr. sr. prof. rev.
-        hon. u.s. u.k. u.n. jan. feb. mar. apr. aug. sept. sep. oct. nov. dec. no. vs. inc.
+        hon. del. u.s. u.k. u.n. jan. feb. mar. apr. aug. sept. sep. oct. nov. dec. no. vs. inc.
         corp. co. ltd. mt. ft. ave. blvd. d.c. e.g. i.e. a.m. p.m. r. d. i."""
     )
 )
@@ -424,8 +424,10 @@ def _leading_name(seg: str) -> Name | None:
         or (toks[j].endswith(("'s", "\u2019s")) and j + 1 < len(toks) and toks[j + 1][:1].islower())
     ):
         low = toks[j].lower()
-        if low in _FUNCTION_WORDS and low not in {"of", "and", "for"} or not toks[j][:1].isalpha():
+        if low in _FUNCTION_WORDS and low not in {"of", "and", "for"}:
             return None
+        if not toks[j][:1].isalpha() and not re.fullmatch(r"[\d/]+", toks[j]):
+            return None  # digits may describe: "9/11 widow Terry Strada"
         if low in {"of", "and", "for"} and j == 0:
             return None
         j += 1
@@ -585,8 +587,8 @@ def subject_at_start(clause: str, pos: int) -> Mention | None:
     for seg in segments[:5]:
         seg = _AGE.sub("", seg)  # "14-year-old Aubrey Pelletier hoisted a sign"
         toks = tokens(seg)
-        if not toks or all(re.fullmatch(r"(?:[A-Z]\.){2,}", t) for t in toks):
-            continue  # "in Concord, N.H., 14-year-old Aubrey Pelletier ..."
+        if not toks or all(re.fullmatch(r"(?:[A-Z]\.){2,}|[\d/.\-]+", t) for t in toks):
+            continue  # "in Concord, N.H., 14-year-old ...", "On July 6, 2015, Sanders ..."
         first = toks[0].lower()
         if first in SUBJECT_PRONOUNS:
             return Mention(pronoun=first, pos=pos)

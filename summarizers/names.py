@@ -37,7 +37,7 @@ TITLE_WORDS = frozenset(
         advisor aide strategist analyst founder co-founder owner commander admiral colonel
         captain sergeant major deputy assistant associate special counsel counselor economist
         editor host anchor correspondent reporter columnist author pollster chairperson manager
-        coordinator head superintendent delegate mr mrs ms dr sen rep gov gen u.s. us federal
+        coordinator head superintendent delegate del. mr mrs ms dr sen rep gov gen u.s. us federal
         national international global regional state's party campaign committee department
         ministry office council agency bureau white communications director prosecutor mp mep uk"""
     )
@@ -157,7 +157,7 @@ def clean_title(title: str | None) -> str | None:
     """A title fit to show ("deputy head of ..."), or None for a relative clause or junk."""
     if not title:
         return None
-    title = title.strip(" ,;:")
+    title = re.sub(r"(?<=\d) / (?=\d)", "/", title.strip(" ,;:"))  # tokens joined: "9 / 11"
     if not title or _BAD_TITLE.search(title) or len(title.split()) > 16:
         return None
     return title
@@ -220,15 +220,30 @@ def gender_of(first: str) -> str | None:
     return None
 
 
+def _affiliation_at(toks: list[str], j: int) -> bool:
+    """Does ``toks[j]`` ("of"/"for") start an affiliation after a person's name?"""
+    low = toks[j].lower()
+    if low not in {"of", "for"} or not is_name_token(toks[j - 1]):
+        return False
+    before = toks[j - 2].lower()
+    if before in HONORIFICS or before in NEUTRAL_HONORIFICS:
+        return True  # "Mr. Okafor of ..."
+    if not is_name_token(toks[j - 2]):
+        return False
+    # "Concerned Women for America CEO Penny Nance": "for" needs a known first name
+    return low == "of" or gender_of(toks[j - 2]) is not None
+
+
 def split_title(tokens: list[str]) -> Name | None:
     """Split a run such as ["Undersecretary", "of", "State", "Nicholas", "Burns"] into
     name "Nicholas Burns" and title "Undersecretary of State"; None when there is no name."""
     toks = [t.rstrip(",") for t in tokens if t not in ",()"]
     while toks and toks[-1].lower() in PARTICLES | {"of", "the", "and", "for"}:
         toks.pop()
-    # "Sen. Brian Schatz of Hawaii": a name followed by "of" and a place keeps the name
+    # "Sen. Brian Schatz of Hawaii", "Mr. Okafor of the Harbour Trust", "Dana Whitlock for
+    # Morning Survey": a name followed by "of"/"for" and a place or employer keeps the name
     for j in range(2, len(toks) - 1):
-        if toks[j].lower() == "of" and is_name_token(toks[j - 1]) and is_name_token(toks[j - 2]):
+        if _affiliation_at(toks, j):
             toks = toks[:j]
             break
     if toks and toks[0].lower() in QUANTIFIERS:

@@ -45,6 +45,7 @@ from summarizers.attribution import (
     looks_attributed,
     np_after_verb,
     subject_at_start,
+    tokens,
 )
 from summarizers.languages import normalize_language
 from summarizers.names import NOT_NAME, Name, looks_like_org, split_title
@@ -73,7 +74,7 @@ _SCARE_CUES = re.compile(
 )
 # A signature line under a quotation: "- Sanders." or 'Dean Baker, Center for Economic Research."'
 _SIGNATURE = re.compile(
-    r"\n*[ \t]*(?P<dash>[-\u2013\u2014]\s*)?(?P<name>[A-Z][^\n,]{1,40}?)"
+    r"\n*[ \t]*(?P<dash>[-\u2013\u2014\u2015]\s*)?(?P<name>[A-Z][^\n,]{1,40}?)"
     r"(?:,\s*(?P<title>[^\n]{1,80}?))?\.?(?P<close>[\"\u201d])?[ \t]*(?:\n|$)"
 )
 _NARRATION_CUES = re.compile(
@@ -86,12 +87,12 @@ _SPOKE = re.compile(
     r"\b(?P<name>(?:[A-Z][\w.'\u2019\-]*\s+){0,2}[A-Z][\w.'\u2019\-]*)\s+"
     r"(?:also\s+|then\s+)?(?:spoke|speaks)\b"
 )
-# a dashed signature: "- Maria Okafor", "— Maria Okafor (@okafor) May 1, 2016</tweet>"
+# a dashed signature: "- Maria Okafor", "— Maria Okafor (@okafor) May 1, 2016</tweet>", "― Ana Ruiz"
 _DASH_SIGNATURE = re.compile(
-    r"[ \t]*[-\u2013\u2014]+[ \t]*(?P<name>(?:[A-Z][\w.'\u2019\-]*[ \t]+){0,3}[A-Z][\w.'\u2019\-]*)"
-    r"(?:,[ \t]+(?P<title>[\w'\u2019\- \t]{2,60}?))?"  # "— Maria Okafor, harbour commissioner"
-    r"(?:[ \t]*\(@\w+\))?(?:[ \t]+[A-Z][a-z]+\.?[ \t]+\d{1,2},[ \t]+\d{4})?"
-    r"[ \t]*[.,]?[ \t]*(?:</?tweet/?>[ \t]*\.?)?[ \t]*$"
+    r"[^\S\n]*[-\u2013\u2014\u2015]+[^\S\n]*(?P<name>(?:[A-Z][\w.'\u2019\-]*[^\S\n]+){0,3}[A-Z][\w.'\u2019\-]*)"
+    r"(?:,[^\S\n]+(?P<title>[\w'\u2019\- \t]{2,60}?))?"  # "— Maria Okafor, harbour commissioner"
+    r"(?:[^\S\n]*\(@\w+\))?(?:[^\S\n]+[A-Z][a-z]+\.?[^\S\n]+\d{1,2},[^\S\n]+\d{4})?"
+    r"[^\S\n]*[.,]?[^\S\n]*(?:</?tweet/?>[^\S\n]*\.?)?[^\S\n]*$"
 )
 
 
@@ -214,7 +215,7 @@ def _mention_for(
         after = text[after_start : min(after_end, after_start + _WINDOW)]
     prev_close = max(prev_close, sp.open_mark - _WINDOW)
     before = text[prev_close : sp.open_mark]
-    after_first = ends_comma or after.lstrip()[:1] in {",", "\u2014", "-"}
+    after_first = ends_comma or after.lstrip()[:1] in {",", "\u2014", "\u2015", "-"}
     if (
         next_open is not None
         and re.search(r"[.?!]$", q)
@@ -226,10 +227,10 @@ def _mention_for(
     empty: Mention | None = None  # a clause with a speech verb but no speaker in it
     for side in order:
         if side == "after" and after_start is not None:
-            stripped = after.lstrip(" ,\u2014-\u2013")
+            stripped = after.lstrip(" ,\u2014-\u2013\u2015")
             dashed = _DASH_SIGNATURE.match(after)
             if dashed and not _more_after(after, dashed):
-                name = split_title(dashed.group("name").split())
+                name = split_title(tokens(dashed.group("name")))
                 if name is not None:  # '"..." - Maria Okafor' closing its paragraph
                     if dashed.group("title") and name.title is None:
                         name = Name(name.name, dashed.group("title").strip(), name.gender)

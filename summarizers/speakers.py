@@ -36,9 +36,9 @@ from summarizers.names import (
 
 _CAP_RUN = re.compile(
     r"(?:(?:Mr|Mrs|Ms|Dr|Sen|Rep|Gov|Gen|Lt|Col|Sgt|Capt|Adm|Prof|Rev)\.\s+)?"
-    r"[A-Z][\w'\u2019\-]*\.?"
+    r"[A-Z](?:[\w'\u2019\-]|\.(?=[A-Z]\.))*\.?"  # "U.S." is one word
     r"(?:\s+(?:(?:of|the|de|da|van|von|der|bin|al|la|le|du|del)\s+)*"
-    r"(?:[A-Z][\w'\u2019\-]*\.?|[A-Z]\.))*"
+    r"(?:[A-Z](?:[\w'\u2019\-]|\.(?=[A-Z]\.))*\.?|[A-Z]\.))*"
 )
 
 

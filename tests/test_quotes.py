@@ -1009,3 +1009,60 @@ def test_sentences_after_and_before_period_ended_quotations(
     text: str, speakers: list[str | None]
 ) -> None:
     assert [q.speaker for q in extract_quotes(text)] == speakers
+
+
+@pytest.mark.parametrize(
+    ("text", "speaker", "title"),
+    [
+        # an affiliation after a name: "of" after an honorific and a surname, "for" after a
+        # known first name
+        (f'"{SAID}," Mr. Okafor of the Harbour Trust said.', "Okafor", None),
+        (f'"{SAID}," wrote Dana Whitlock for Morning Survey.', "Dana Whitlock", None),
+        # ... but an organisation named "... for ..." before a title stays a title
+        (
+            f'"{SAID}," said Concerned Women for America CEO Ivo Marek.',
+            "Ivo Marek",
+            "Concerned Women for America CEO",
+        ),
+        # "Del." (a delegate) is a title, and its period does not end the sentence
+        (f'"{SAID}," said Del. Maria Fenwick of the Virgin Islands.', "Maria Fenwick", "Del."),
+        # digits can describe a person
+        (f'"{SAID}," said 9/11 widow Terry Holm.', "Terry Holm", "9/11 widow"),
+    ],
+)
+def test_affiliations_abbreviated_titles_and_numeric_descriptors(
+    text: str, speaker: str, title: str | None
+) -> None:
+    q = only(text)
+    assert (q.speaker, q.speaker_title) == (speaker, title)
+
+
+def test_colon_introduction_after_a_dated_opener_names_the_speaker() -> None:
+    text = (
+        "On July 6, 2015, Senator Ruth Calder made the following comment:\n\n"
+        f'"{SAID}."\n\nFact-checkers agreed.'
+    )
+    q = only(text)
+    assert (q.speaker, q.speaker_title) == ("Ruth Calder", "Senator")
+
+
+def test_vox_pop_signatures_with_a_horizontal_bar_and_no_break_spaces() -> None:
+    text = (
+        "Readers told us what they think.\n"
+        "\u201cThe bridge vote was rushed and nobody asked the fishermen.\u201d\u2015 Ana Ruiz\n"
+        "\u201cI am proud of how the town came together this winter.\u201d\u00a0\u2015 "
+        "Julie A. Diaz Martinez\u00a0\n"
+        "\u201cThe ferry fares are still far too high for families.\u201d \u2015 Tomas Berg.\n"
+    )
+    quotes = extract_quotes(text)
+    assert [q.speaker for q in quotes] == ["Ana Ruiz", "Julie A. Diaz Martinez", "Tomas Berg"]
+    assert_offsets(text, quotes)
+
+
+def test_pronoun_resolves_to_a_person_whose_title_has_an_abbreviation() -> None:
+    text = (
+        "Retired U.S. Air Force Gen. Ivo Marek left the service in May.\n\n"
+        f'"{SAID}," he told the host.'
+    )
+    q = only(text)
+    assert (q.speaker, q.speaker_title) == ("Ivo Marek", "Retired U.S. Air Force Gen.")
