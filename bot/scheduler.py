@@ -11,6 +11,8 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -27,6 +29,17 @@ log = logging.getLogger(__name__)
 DEFAULT_MISFIRE_GRACE = timedelta(hours=12)
 RETENTION_EVERY = timedelta(hours=6)
 JUST_POLLED = timedelta(seconds=30)  # a second poll request this soon is a duplicate
+
+
+@contextmanager
+def quiet_on_shutdown(what: str) -> Iterator[None]:
+    """End a job cancelled by the bot stopping with one log line; APScheduler would log the
+    CancelledError as a crash. Nothing is lost: an interrupted poll runs again on the next start,
+    and an interrupted digest is not marked done, so the catch-up posts what is left."""
+    try:
+        yield
+    except asyncio.CancelledError:
+        log.info("%s: stopped by shutdown", what)
 
 
 def last_fire_time(trigger: CronTrigger, *, after: datetime, now: datetime) -> datetime | None:
@@ -101,8 +114,12 @@ class BotScheduler:
         fire = fire or self.clock()
         try:
             await self.poster.post(channel)
-        finally:
+        except asyncio.CancelledError:
+            raise  # unfinished: the catch-up after a restart posts the items still pending
+        except BaseException:
             self.store.set_last_fire(channel.name, fire)
+            raise
+        self.store.set_last_fire(channel.name, fire)
 
     # -- jobs -----------------------------------------------------------------------------------
     async def poll_feed(self, name: str) -> None:
@@ -123,9 +140,14 @@ class BotScheduler:
                 return
             await self.ingestor.poll_feed(feed)
 
+    async def _poll_job(self, name: str) -> None:
+        with quiet_on_shutdown(f"poll of feed {name}"):
+            await self.poll_feed(name)
+
     async def _digest_job(self, channel_name: str) -> None:
-        channel = self.settings.channel(channel_name)
-        await self.run_digest(channel, self.clock())
+        with quiet_on_shutdown(f"digest for {channel_name}"):
+            channel = self.settings.channel(channel_name)
+            await self.run_digest(channel, self.clock())
 
     async def _retention_job(self) -> None:
         removed = self.store.prune(
@@ -152,7 +174,7 @@ class BotScheduler:
             # A feed polled shortly before a restart is not polled again at once.
             first = max(now, feed.next_poll_at) if feed.next_poll_at else now
             self.scheduler.add_job(
-                self.poll_feed,
+                self._poll_job,
                 trigger,
                 args=[feed.name],
                 id=job_id,

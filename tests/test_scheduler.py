@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -286,6 +287,64 @@ async def test_a_failed_post_leaves_items_pending_for_the_next_digest(db: Path) 
     clock.advance(days=3)  # Monday 08:00 Berlin
     await bot.scheduler._digest_job("newsroom")
     assert platform.titles() == ["Story 1"]
+    bot.close()
+
+
+class StalledPlatform(RecordingPlatform):
+    """A platform whose post never completes: the bot is stopped while it waits."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.entered = asyncio.Event()
+
+    async def post_digest(self, target: str, digest: Digest, record: RecordPosted) -> None:
+        self.entered.set()
+        await asyncio.Event().wait()
+
+
+async def test_a_digest_stopped_by_shutdown_ends_quietly_and_is_caught_up_after_restart(
+    db: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, logger="bot.scheduler")
+    clock, stalled = Clock(START), StalledPlatform()
+    bot = Bot(db, clock, stalled)
+    await bot.scheduler.catch_up()
+    bot.add_story(1, clock)
+    clock.advance(hours=1)  # 08:00 Berlin
+    job = asyncio.create_task(bot.scheduler._digest_job("newsroom"))
+    await stalled.entered.wait()
+    job.cancel()  # what stopping the bot does to a running job
+    assert await job is None  # no CancelledError for APScheduler to log as a crash
+    assert "digest for newsroom: stopped by shutdown" in caplog.text
+    assert bot.store.last_fire("newsroom") == START  # not marked done
+    bot.close()
+
+    clock.advance(minutes=5)
+    platform = RecordingPlatform()
+    restarted = Bot(db, clock, platform)
+    assert await restarted.scheduler.catch_up() == 1
+    assert platform.titles() == ["Story 1"]
+    restarted.close()
+
+
+async def test_a_poll_stopped_by_shutdown_ends_quietly(
+    db: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, logger="bot.scheduler")
+    clock, platform = Clock(START), RecordingPlatform()
+    bot = Bot(db, clock, platform)
+    started = asyncio.Event()
+
+    async def stalled_poll(feed: FeedRecord) -> None:
+        started.set()
+        await asyncio.Event().wait()
+
+    bot.ingestor.poll_feed = stalled_poll  # type: ignore[method-assign]
+    job = asyncio.create_task(bot.scheduler._poll_job("World"))
+    await started.wait()
+    job.cancel()
+    assert await job is None
+    assert "poll of feed World: stopped by shutdown" in caplog.text
     bot.close()
 
 
