@@ -168,6 +168,14 @@ MIGRATIONS: tuple[str, ...] = (
     INSERT INTO articles_fts(articles_fts, rank) VALUES ('automerge', 16);
     INSERT INTO quotes_fts(quotes_fts, rank) VALUES ('automerge', 16);
     """,
+    # 5: new articles and quotes are indexed by the store when the transaction commits, not by
+    # AFTER INSERT triggers. FTS5 writes its pending rows out as a new segment at every
+    # savepoint, and a trigger on a statement opens one: indexing row by row made one tiny
+    # segment per article (and merged them again and again), about twice the indexing work.
+    """
+    DROP TRIGGER articles_ai;
+    DROP TRIGGER quotes_ai;
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -289,7 +297,7 @@ class SqliteStore:
             self._db.execute("PRAGMA foreign_keys=ON")
             self._db.execute("PRAGMA busy_timeout=5000")
             self._lock = threading.RLock()
-            self._batch_depth = [0]  # > 0 inside batch(): writes become savepoints
+            self._writes = _WriteState()
             self.migrate()
         except sqlite3.DatabaseError as exc:
             self._close_quietly()
@@ -331,10 +339,21 @@ class SqliteStore:
             self._db.close()
 
     def integrity_ok(self) -> bool:
-        return self._db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        """SQLite's integrity check, and the full-text indexes agree with their tables."""
+        if self._db.execute("PRAGMA integrity_check").fetchone()[0] != "ok":
+            return False
+        try:
+            with self._lock:
+                for table in ("articles_fts", "quotes_fts"):
+                    self._db.execute(
+                        f"INSERT INTO {table}({table}, rank) VALUES ('integrity-check', 1)"
+                    )
+        except sqlite3.DatabaseError:
+            return False
+        return True
 
     def _tx(self) -> _Transaction:
-        return _Transaction(self._db, self._lock, self._batch_depth)
+        return _Transaction(self._db, self._lock, self._writes)
 
     @contextlib.contextmanager
     def batch(self) -> Iterator[None]:
@@ -345,16 +364,16 @@ class SqliteStore:
         store's lock for the duration: keep the block short and free of awaits.
         """
         with self._lock:
-            if self._batch_depth[0]:
+            if self._writes.depth:
                 yield
                 return
             self._db.execute("BEGIN IMMEDIATE")
-            self._batch_depth[0] += 1
+            self._writes.depth += 1
             try:
                 yield
             finally:
-                self._batch_depth[0] -= 1
-                self._db.execute("COMMIT")
+                self._writes.depth -= 1
+                self._writes.commit(self._db)
 
     # -- feeds --------------------------------------------------------------------------------
     def sync_config_feeds(self, feeds: Iterable[tuple[str, str, int, Sequence[str], bool]]) -> None:
@@ -607,6 +626,7 @@ class SqliteStore:
                 ),
             )
             article_id = int(cur.lastrowid)
+            self._writes.articles_fts.append((article_id, article.title, article.text))
             db.execute(
                 """INSERT INTO article_sources (article_id, feed_id, guid, url, title, seen_at)
                    VALUES (?, ?, ?, ?, ?, ?)""",
@@ -619,10 +639,10 @@ class SqliteStore:
                     _ts(seen_at),
                 ),
             )
-            db.executemany(
-                """INSERT INTO quotes (article_id, position, text, speaker, speaker_title, is_key)
-                   VALUES (?, ?, ?, ?, ?, ?)""",
-                [
+            for i, q in enumerate(article.quotes):
+                quote = db.execute(
+                    """INSERT INTO quotes (article_id, position, text, speaker, speaker_title,
+                       is_key) VALUES (?, ?, ?, ?, ?, ?)""",
                     (
                         article_id,
                         i,
@@ -630,10 +650,9 @@ class SqliteStore:
                         q.speaker,
                         q.speaker_title,
                         int(i < article.key_quote_count),
-                    )
-                    for i, q in enumerate(article.quotes)
-                ],
-            )
+                    ),
+                )
+                self._writes.quotes_fts.append((int(quote.lastrowid), q.text, q.speaker or ""))
         return article_id
 
     def article(self, article_id: int) -> ArticleRecord | None:
@@ -826,6 +845,8 @@ class SqliteStore:
         """Delete articles first seen before `older_than` (with their quotes and posts)."""
         cutoff = _ts(older_than)
         with self._tx() as db:
+            # The delete triggers unindex what they delete: index this transaction's rows first.
+            self._writes.index(db)
             # Remember the removed entries' ids: feeds often list old entries for weeks.
             db.execute(
                 """INSERT OR IGNORE INTO seen_guids (feed_id, guid, seen_at)
@@ -847,19 +868,68 @@ def _fold(text: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
+class _WriteState:
+    """The open transaction's state: `batch()` depth and the full-text rows still to index.
+
+    New articles and quotes are indexed in one statement each just before the commit, outside
+    every savepoint: FTS5 flushes its pending rows to a new segment at each savepoint, so
+    indexing row by row between savepoints would make one tiny segment per article.
+    """
+
+    def __init__(self) -> None:
+        self.depth = 0  # > 0 inside batch(): writes become savepoints
+        self.articles_fts: list[tuple[int, str, str]] = []  # (rowid, title, text)
+        self.quotes_fts: list[tuple[int, str, str]] = []  # (rowid, text, speaker or '')
+
+    def mark(self) -> tuple[int, int]:
+        return len(self.articles_fts), len(self.quotes_fts)
+
+    def forget_since(self, mark: tuple[int, int]) -> None:
+        """A rolled-back savepoint: its rows are gone, so are their index rows."""
+        del self.articles_fts[mark[0] :]
+        del self.quotes_fts[mark[1] :]
+
+    def index(self, db: sqlite3.Connection) -> None:
+        if self.articles_fts:
+            db.executemany(
+                "INSERT INTO articles_fts(rowid, title, text) VALUES (?, ?, ?)", self.articles_fts
+            )
+        if self.quotes_fts:
+            db.executemany(
+                "INSERT INTO quotes_fts(rowid, text, speaker) VALUES (?, ?, ?)", self.quotes_fts
+            )
+        self.forget_since((0, 0))
+
+    def commit(self, db: sqlite3.Connection) -> None:
+        """Index the pending rows and commit; roll everything back if either fails."""
+        try:
+            self.index(db)
+            db.execute("COMMIT")
+        except BaseException:
+            self.rollback(db)
+            raise
+
+    def rollback(self, db: sqlite3.Connection) -> None:
+        self.forget_since((0, 0))
+        if db.in_transaction:
+            db.execute("ROLLBACK")
+
+
 class _Transaction:
     """`with store._tx() as db:` — one immediate transaction under the store's lock (a savepoint
     when inside `store.batch()`)."""
 
-    def __init__(self, db: sqlite3.Connection, lock: threading.RLock, batch: list[int]) -> None:
+    def __init__(self, db: sqlite3.Connection, lock: threading.RLock, writes: _WriteState) -> None:
         self._db = db
         self._lock = lock
-        self._batch = batch
+        self._writes = writes
         self._nested = False
+        self._mark = (0, 0)
 
     def __enter__(self) -> sqlite3.Connection:
         self._lock.acquire()
-        self._nested = bool(self._batch[0])
+        self._nested = bool(self._writes.depth)
+        self._mark = self._writes.mark()
         try:
             self._db.execute("SAVEPOINT tx" if self._nested else "BEGIN IMMEDIATE")
         except BaseException:
@@ -872,8 +942,11 @@ class _Transaction:
             if self._nested:
                 if exc_type:
                     self._db.execute("ROLLBACK TO tx")
+                    self._writes.forget_since(self._mark)
                 self._db.execute("RELEASE tx")
+            elif exc_type:
+                self._writes.rollback(self._db)
             else:
-                self._db.execute("ROLLBACK" if exc_type else "COMMIT")
+                self._writes.commit(self._db)
         finally:
             self._lock.release()

@@ -419,4 +419,19 @@ def article_count(db: Path) -> int:
 
 
 def integrity(db: Path) -> str:
-    return str(query(db, "PRAGMA integrity_check")[0][0])
+    """SQLite's integrity check, then each full-text index against its table ("ok" if all are)."""
+    result = str(query(db, "PRAGMA integrity_check")[0][0])
+    if result != "ok":
+        return result
+    connection = sqlite3.connect(db, timeout=5)
+    try:
+        for table in ("articles_fts", "quotes_fts"):
+            try:
+                connection.execute(
+                    f"INSERT INTO {table}({table}, rank) VALUES ('integrity-check', 1)"
+                )
+            except sqlite3.DatabaseError as exc:
+                return f"{table}: {exc}"
+    finally:
+        connection.close()
+    return "ok"

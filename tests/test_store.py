@@ -125,6 +125,15 @@ def test_previous_schema_is_migrated_keeping_data_and_indexing_it(tmp_path: Path
     assert store.known_guid(1, "g7")
     assert store.digest_for_message("slack:C1:123.4") == 3  # message refs backfilled
     assert store.digest_items(3) == [(1, 7)]
+    # New articles are indexed by the store now (migration 5 dropped the insert triggers).
+    triggers = {
+        r[0] for r in store._db.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")
+    }
+    assert triggers == {"articles_ad", "quotes_ad"}
+    added = article(store, 8, text="The crossing opens in May.", quotes=(Quote("Opens", "Bo Li"),))
+    assert store.search_articles("crossing") == [added]
+    assert store.search_articles("harbour") == [7]
+    assert [h.article_id for h in store.search_quotes("Li")] == [added]
     assert store.integrity_ok()
     store.close()
 
@@ -492,3 +501,77 @@ def test_prune_removes_old_articles_with_their_quotes_and_posts(store: SqliteSto
 def test_integrity_ok(store: SqliteStore) -> None:
     article(store, 1)
     assert store.integrity_ok() is True
+
+
+def test_integrity_ok_checks_the_full_text_index(store: SqliteStore) -> None:
+    article(store, 1, text="The harbour bridge opens.")
+    # An index row for an article that does not exist: the index no longer matches its table.
+    store._db.execute(
+        "INSERT INTO articles_fts(rowid, title, text) VALUES (99, 'Ghost', 'no such article')"
+    )
+    assert store.integrity_ok() is False
+
+
+# -- full-text indexing at commit ------------------------------------------------------------------
+def fts_segments(store: SqliteStore, table: str) -> int:
+    return int(store._db.execute(f"SELECT count(DISTINCT segid) FROM {table}_idx").fetchone()[0])
+
+
+def test_a_batch_is_indexed_as_one_full_text_segment(store: SqliteStore) -> None:
+    # Indexed row by row between savepoints, each article was a segment of its own (FTS5 flushes
+    # at a savepoint): 20 of them, merged again at 16.
+    with store.batch():
+        ids = [
+            article(store, n, text=f"Story word{n} text.", quotes=(Quote(f"Said word{n}", "X"),))
+            for n in range(20)
+        ]
+    assert fts_segments(store, "articles_fts") == 1
+    assert fts_segments(store, "quotes_fts") == 1
+    assert store.search_articles("word7") == [ids[7]]
+    assert [h.article_id for h in store.search_quotes("word19")] == [ids[19]]
+    assert store.integrity_ok()
+
+
+def test_a_write_that_fails_inside_a_batch_leaves_nothing_in_the_index(
+    store: SqliteStore,
+) -> None:
+    feed_id = store.feed("World").id
+    with store.batch():
+        kept = article(store, 1, text="The tram depot reopens.", quotes=(Quote("Trams", "A"),))
+        # Same feed and entry id again: the article row is written, then its source fails.
+        clash = NewArticle(
+            feed_id=feed_id,
+            guid="guid-1",
+            title="Clash",
+            url="https://example.org/clash",
+            canonical_url="https://example.org/clash",
+            published_at=NOW,
+            text="A ferry timetable nobody stored.",
+            summary=(),
+            quotes=(Quote("Ferries", "B"),),
+            key_quote_count=1,
+            content_hash=None,
+            simhash=None,
+        )
+        with pytest.raises(sqlite3.IntegrityError):
+            store.add_article(clash, seen_at=NOW)
+        later = article(store, 2, text="The ferry pier is repaired.")
+    assert store.article_count() == 2
+    assert store.search_articles("ferry") == [later]
+    assert store.search_articles("tram") == [kept]
+    assert store.search_articles("timetable") == []
+    assert store.integrity_ok()
+
+
+def test_a_failed_transaction_indexes_nothing_and_the_next_one_works(store: SqliteStore) -> None:
+    with pytest.raises(RuntimeError), store.batch(), store._tx():
+        article(store, 1, text="Rolled back words.")
+        raise RuntimeError("boom")
+    # The savepoint was rolled back, the batch committed nothing else.
+    assert store.article_count() == 0
+    assert store.search_articles("rolled") == []
+    with store._tx() as db:
+        db.execute("SELECT 1")
+    after = article(store, 2, text="Committed words.")
+    assert store.search_articles("words") == [after]
+    assert store.integrity_ok()
