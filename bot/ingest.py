@@ -3,8 +3,10 @@
 Network I/O runs on the event loop; feed parsing, extraction and summarizing (CPU-bound) run in
 an executor, normally a process pool, so both cores work and the loop stays free to answer
 commands. A cycle keeps a bounded number of feeds and of analyses in flight, so memory stays flat
-however many feeds there are. Each feed's new entries are stored in one transaction in a thread
-(SQLite releases the GIL), one feed at a time, so the loop is never held by a burst of writes.
+however many feeds there are. Feeds are stored in a thread (SQLite releases the GIL), one
+transaction at a time, so the loop is never held by a burst of writes; feeds that finish while a
+transaction is being written share the next one (group commit). A feed's entries and its new
+ETag are always in the same transaction, so a crash loses or repeats nothing.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from bot.analyze import Analysis, SummaryOptions, analyze_page, analyze_text
 from bot.clock import Clock, system_clock
 from bot.extract import ExtractError
 from bot.feeds import FeedEntry, FeedError, ParsedFeed, parse_feed
+from bot.group_commit import GroupCommit
 from bot.net import PAGE_ACCEPT, Fetcher, FetchError, Response
 from bot.store import FeedRecord, NewArticle, SqliteStore
 from bot.urls import canonical_url
@@ -37,6 +40,8 @@ FEEDS_IN_FLIGHT = 32
 #: Entries whose page fetch + analysis may be under way at once (bounds pages held in memory;
 #: a few per worker process keep the workers busy).
 ANALYSES_IN_FLIGHT = 16
+#: Finished feeds stored in one transaction at most (bounds how long the store's lock is held).
+FEEDS_PER_TRANSACTION = 16
 
 
 @dataclass
@@ -47,8 +52,8 @@ class StageTimes:
     for a connection or a worker included, so under concurrency they exceed the cycle's wall
     time. `fetch_busy` and `analyze_busy` are the wall time during which at least one fetch
     (analysis) was under way. `parse_cpu` and `analyze_cpu` are the CPU seconds the executor
-    spent on them (thread time, measured where the job ran). `store` runs on the event loop one
-    feed at a time, so it is both wall and (mostly) CPU time of the loop's thread.
+    spent on them (thread time, measured where the job ran). `store` is the wall time of the
+    store's transactions, written one at a time in a thread.
     """
 
     fetch: float = 0.0
@@ -85,6 +90,18 @@ def _timed(job: Callable[[], T]) -> tuple[T, float]:
     started = time.thread_time()
     result = job()
     return result, time.thread_time() - started
+
+
+@dataclass(frozen=True, slots=True)
+class _StoreJob:
+    """A polled feed, ready to be stored."""
+
+    feed: FeedRecord
+    entries: Sequence[FeedEntry]
+    analyses: Sequence[Analysis | None]
+    report: PollReport
+    response: Response
+    title: str | None
 
 
 @dataclass
@@ -148,7 +165,9 @@ class Ingestor:
         self._fetch_busy = _Busy()
         self._analyze_busy = _Busy()
         self._analysis_slots = asyncio.Semaphore(self.analyses_in_flight)
-        self._store_turn = asyncio.Lock()
+        self._writer: GroupCommit[_StoreJob] = GroupCommit(
+            self._store_feeds, max_group=FEEDS_PER_TRANSACTION
+        )
 
     async def poll_due(
         self, *, progress: Callable[[PollReport], None] | None = None
@@ -175,6 +194,7 @@ class Ingestor:
         await asyncio.gather(*(worker() for _ in range(min(self.feeds_in_flight, len(feeds)))))
         self.times.fetch_busy = self._fetch_busy.total
         self.times.analyze_busy = self._analyze_busy.total
+        self.times.store = self._writer.seconds
         return CycleReport(feeds=[r for r in reports if r is not None], times=self.times)
 
     async def poll_feed(self, feed: FeedRecord) -> PollReport:
@@ -230,15 +250,9 @@ class Ingestor:
         # Stories already stored (from another feed): one query for the feed, not one per entry.
         stored = self.store.article_ids_by_url(canonical_url(e.url) for e in fresh if e.url)
         analyses = await asyncio.gather(*(self._analyze(feed, e, stored) for e in fresh))
-        # A feed's entries are stored in one transaction, in a thread: SQLite (full-text
-        # indexing included) runs without the GIL, so the loop keeps answering meanwhile. One
-        # feed at a time; the store's lock keeps other writers out until it commits.
-        async with self._store_turn:
-            started = time.perf_counter()
-            await asyncio.to_thread(
-                self._store_feed, feed, fresh, analyses, report, response, parsed.title
-            )
-            self.times.store += time.perf_counter() - started
+        # Stored in a thread: SQLite (full-text indexing included) runs without the GIL, so the
+        # loop keeps answering meanwhile. The store's lock keeps other writers out until commit.
+        await self._writer.submit(_StoreJob(feed, fresh, analyses, report, response, parsed.title))
         if report.new or report.merged:
             log.info(
                 "feed %s: %d new, %d already known from other feeds",
@@ -328,19 +342,34 @@ class Ingestor:
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self.executor, partial(_timed, job))
 
-    def _store_feed(
-        self,
-        feed: FeedRecord,
-        entries: Sequence[FeedEntry],
-        analyses: Sequence[Analysis | None],
-        report: PollReport,
-        response: Response,
-        title: str | None,
-    ) -> None:
+    def _store_feeds(self, jobs: Sequence[_StoreJob]) -> list[BaseException | None]:
+        """Store several feeds in one transaction; each feed's own failure is returned for it.
+
+        A feed that fails keeps what it stored before the failure, exactly as if it had been
+        stored alone (every write is a savepoint), and its ETag is not saved. If the transaction
+        itself is lost, this raises: nothing of the group is stored.
+        """
+        errors: list[BaseException | None] = []
+        with self.store.batch():
+            for job in jobs:
+                try:
+                    self._store_feed(job)
+                except Exception as exc:
+                    if not self.store.in_transaction:  # SQLite rolled the whole group back
+                        raise
+                    errors.append(exc)
+                else:
+                    errors.append(None)
+        return errors
+
+    def _store_feed(self, job: _StoreJob) -> None:
+        feed, report = job.feed, job.report
         with self.store.batch():
             # One query for the whole feed; updated as this feed's own entries are stored.
-            stored = self.store.article_ids_by_url(canonical_url(e.url) for e in entries if e.url)
-            for entry, analysis in zip(entries, analyses, strict=True):
+            stored = self.store.article_ids_by_url(
+                canonical_url(e.url) for e in job.entries if e.url
+            )
+            for entry, analysis in zip(job.entries, job.analyses, strict=True):
                 if self._store_entry(feed, entry, analysis, stored):
                     report.new += 1
                 else:
@@ -348,9 +377,9 @@ class Ingestor:
             self.store.record_fetch_success(
                 feed.id,
                 now=self.clock(),
-                etag=response.etag,
-                last_modified=response.last_modified,
-                title=title,
+                etag=job.response.etag,
+                last_modified=job.response.last_modified,
+                title=job.title,
             )
 
     def _store_entry(

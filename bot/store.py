@@ -338,6 +338,10 @@ class SqliteStore:
         with contextlib.suppress(AttributeError, sqlite3.Error):
             self._db.close()
 
+    @property
+    def in_transaction(self) -> bool:
+        return self._db.in_transaction
+
     def integrity_ok(self) -> bool:
         """SQLite's integrity check, and the full-text indexes agree with their tables."""
         if self._db.execute("PRAGMA integrity_check").fetchone()[0] != "ok":

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -11,6 +12,7 @@ from httpserver import LocalServer, conditional
 
 from bot.app import App
 from bot.config import parse_settings
+from bot.ingest import Ingestor
 from bot.platforms.console import ConsolePlatform
 
 STORY = (
@@ -250,5 +252,78 @@ async def test_a_feed_language_is_used_for_its_articles(tmp_path: Path) -> None:
     try:
         languages = {f.name: app.ingestor._options_for(f).language for f in app.store.feeds()}
         assert languages == {"Berlin": "german", "London": "english"}
+    finally:
+        await app.close()
+
+
+class GroupedIngestor(Ingestor):
+    """Holds the first transaction until every other feed is queued (so they form one more),
+    records each group, and fails to store the feed named "Fails" (a disk or code fault)."""
+
+    def __init__(self, *, feeds: int, **kwargs: object) -> None:
+        super().__init__(**kwargs)  # type: ignore[arg-type]
+        self.feeds = feeds
+        self.groups: list[list[str]] = []
+
+    def _store_feeds(self, jobs):  # type: ignore[no-untyped-def]
+        if not self.groups:
+            deadline = time.monotonic() + 10
+            while len(jobs) + self._writer.queued < self.feeds and time.monotonic() < deadline:
+                time.sleep(0.01)
+        self.groups.append([job.feed.name for job in jobs])
+        return super()._store_feeds(jobs)
+
+    def _store_feed(self, job) -> None:  # type: ignore[no-untyped-def]
+        if job.feed.name == "Fails":
+            # Part of the feed is stored before the fault, as a lone feed would be.
+            self._store_entry(job.feed, job.entries[0], job.analyses[0], {})
+            raise RuntimeError("fault while storing")
+        super()._store_feed(job)
+
+
+async def test_feeds_stored_in_one_transaction_are_all_stored_and_a_failing_one_loses_nothing(
+    tmp_path: Path, http_server: LocalServer
+) -> None:
+    names = ["Alpha", "Beta", "Fails", "Gamma", "Delta"]
+    urls = {}
+    for n, name in enumerate(names):
+        items = [
+            (
+                f"{name}-{k}",
+                http_server.url(f"/{name}/{k}"),
+                f"{name} {k}",
+                f"The {name} council met on day {k} about item {n}.",
+            )
+            for k in range(3)
+        ]
+        urls[name] = http_server.add(f"/{name}.xml", conditional(rss(items), etag=f'"{name}"'))
+    app = make_app(settings_for(tmp_path, urls))
+    app.ingestor = GroupedIngestor(
+        feeds=len(names), store=app.store, fetcher=app.feed_fetcher, options=app.ingestor.options
+    )
+    try:
+        report = await app.ingestor.poll(app.store.feeds())
+        grouped = app.ingestor.groups
+        # The feeds queued while the first transaction was written went into one more.
+        assert len(grouped) <= 2 and sorted(sum(grouped, [])) == sorted(names)
+        assert {r.feed: r.error for r in report.failed} == {
+            "Fails": "internal error (RuntimeError)"
+        }
+        assert report.new == 4 * 3  # the failed feed's report counts nothing
+        for name in names:
+            feed = app.store.feed(name)
+            # A feed's ETag is saved with its entries, so a failed feed is fetched in full again.
+            assert feed.etag == (None if name == "Fails" else f'"{name}"')
+        assert app.store.article_count() == 4 * 3 + 1
+        assert app.store.integrity_ok()
+
+        app.ingestor = Ingestor(
+            store=app.store, fetcher=app.feed_fetcher, options=app.ingestor.options
+        )
+        again = await app.ingestor.poll(app.store.feeds())
+        assert not again.failed
+        assert {r.feed for r in again.feeds if not r.not_modified} == {"Fails"}
+        assert again.new == 2  # the rest of the failed feed; nothing stored twice
+        assert app.store.article_count() == 5 * 3
     finally:
         await app.close()
