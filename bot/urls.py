@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 _TRACKING = re.compile(
@@ -12,9 +13,12 @@ _TRACKING = re.compile(
 )
 
 
+@lru_cache(maxsize=8192)
 def canonical_url(url: str) -> str:
     """Lower-case scheme and host, no default port, no fragment, no tracking parameters,
-    remaining query parameters sorted."""
+    remaining query parameters sorted.
+
+    Cached: a poll looks up each entry's URL several times (dedupe, store)."""
     parts = urlsplit(url.strip())
     scheme = parts.scheme.lower()
     host = (parts.hostname or "").lower()
