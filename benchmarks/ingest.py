@@ -52,10 +52,11 @@ import threading
 import time
 import traceback
 import urllib.request
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from functools import partial
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 REPO = Path(__file__).resolve().parent.parent
 HERE = Path(__file__).resolve().parent
@@ -64,14 +65,17 @@ sys.path.insert(0, str(HERE))
 
 import ingest_data as data  # noqa: E402
 
-from bot.analyze import Analysis, SummaryOptions, analyze_page  # noqa: E402
-from bot.app import App, make_executor  # noqa: E402
+# Only what the analysis workers also need is imported here: a worker process re-imports the
+# main script (multiprocessing does), as the bot's workers re-import the light `bot.cli`. The
+# event-loop side (bot.app, bot.ingest: aiohttp and the chat code) is imported where it runs, so
+# the benchmark's workers carry no more than the bot's own.
+from bot.analyze import SummaryOptions, analyze_page  # noqa: E402
 from bot.config import parse_settings  # noqa: E402
-from bot.feeds import FeedEntry, parse_feed  # noqa: E402
-from bot.ingest import CycleReport, Ingestor  # noqa: E402
+from bot.feeds import parse_feed  # noqa: E402
 from bot.models import Command  # noqa: E402
-from bot.store import FeedRecord  # noqa: E402
-from bot.urls import canonical_url  # noqa: E402
+
+if TYPE_CHECKING:
+    from bot.app import App
 
 try:
     import psutil
@@ -324,34 +328,6 @@ def percentile(values: Sequence[float], q: float) -> float:
 # --------------------------------------------------------------------------- our pipeline
 
 
-class FetchParseStoreIngestor(Ingestor):
-    """The part reader also does: fetch, parse, dedupe, store -- no page fetch, no analysis.
-
-    The entry's own text is stored as is: no summary, no quotes, and no content fingerprints
-    (the real pipeline computes those in its workers as part of the analysis; reader has no
-    content dedupe either). Dedupe by guid and by canonical URL, the transaction per feed and
-    the full-text index stay: everything else is the real Ingestor.
-    """
-
-    async def _analyze(
-        self, feed: FeedRecord, entry: FeedEntry, stored: Mapping[str, int] | None = None
-    ) -> Analysis | None:
-        url = canonical_url(entry.url) if entry.url else None
-        if url and (
-            url in stored if stored is not None else self.store.article_id_by_url(url) is not None
-        ):
-            return None
-        return Analysis(
-            title=entry.title or "",
-            text=entry.text,
-            summary=(),
-            quotes=(),
-            key_quote_count=0,
-            content_hash=None,
-            simhash=None,
-        )
-
-
 def our_settings(server: ServerHandle, feeds: int, db: Path, args: argparse.Namespace):
     return parse_settings(
         {
@@ -373,6 +349,8 @@ def our_settings(server: ServerHandle, feeds: int, db: Path, args: argparse.Name
 async def our_cycle(
     app: App, name: str, exclude: Sequence[int], *, probe_commands: bool = True
 ) -> RunResult:
+    from bot.ingest import CycleReport
+
     stop = asyncio.Event()
     latencies: list[float] = []
     feeds = app.store.feeds()
@@ -420,6 +398,10 @@ def warm_up(executor: object, workers: int, *, full: bool) -> None:
 async def run_ours(
     server: ServerHandle, args: argparse.Namespace, work: Path, *, full: bool
 ) -> list[RunResult]:
+    from ingest_fps import FetchParseStoreIngestor
+
+    from bot.app import App, make_executor
+
     db = work / ("full.db" if full else "fps.db")
     settings = our_settings(server, args.feeds, db, args)
     workers = args.workers or os.cpu_count() or 1

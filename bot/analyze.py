@@ -1,6 +1,8 @@
 """Article page or text -> clean text, summary, quotes and dedupe fingerprints.
 
 CPU-bound and free of I/O and globals, so the ingest pipeline can run it in worker processes.
+`summarizers` (sumy, NLTK, numpy: ~45 MB) is imported where it is used, so the bot's main
+process, which needs this module's types but runs no analysis, never loads it.
 """
 
 from __future__ import annotations
@@ -9,11 +11,9 @@ import hashlib
 import re
 from dataclasses import dataclass
 
-import summarizers
 from bot.extract import extract_article, html_to_text
 from bot.models import Quote
 from bot.options import SummaryOptions
-from summarizers.text import clean_article_text
 
 _WORD = re.compile(r"\w+")
 _HONORIFIC = re.compile(r"(Dr|Prof|Mr|Mrs|Ms|Mx|Sir|Dame|Rev|Fr)\.?", re.IGNORECASE)
@@ -44,6 +44,9 @@ def analyze_html_fragment(html: str, *, title: str, options: SummaryOptions) -> 
 
 
 def analyze_text(text: str, *, title: str, options: SummaryOptions) -> Analysis:
+    import summarizers
+    from summarizers.text import clean_article_text
+
     text = clean_article_text(text, title=title or None, language=options.language)
     summary = (
         summarizers.summarize(

@@ -1,6 +1,8 @@
 """Answer a question about stored articles from their own quotes and sentences.
 
-Extractive on purpose: every answer is words the article printed, with its link.
+Extractive on purpose: every answer is words the article printed, with its link. The sentence
+splitter is imported on the first question: `summarizers` loads sumy, NLTK and numpy, which the
+main process otherwise never needs.
 """
 
 from __future__ import annotations
@@ -11,7 +13,6 @@ from dataclasses import dataclass
 
 from bot.models import Quote
 from bot.store import ArticleRecord
-from summarizers.text import split_sentences
 
 _STOP = frozenset(
     (
@@ -57,6 +58,8 @@ def answer(
     language: str = "english",
 ) -> Answer:
     """Quotes first (when the question asks who said what), then the best matching sentences."""
+    from summarizers.text import split_sentences
+
     wanted = terms(question)
     asks_for_words = bool(_SAY_WORDS.search(question))
     scored_quotes = []

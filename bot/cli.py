@@ -1,4 +1,9 @@
-"""Command line: newsbrief run | digest | summarize | quotes | feeds | discord invite-url."""
+"""Command line: newsbrief run | digest | summarize | quotes | feeds | discord invite-url.
+
+The bot's parts are imported when a command runs, not with this module: the `newsbrief` script
+imports it, and so does every analysis worker process (multiprocessing re-imports the main
+script), which must not carry the chat and HTTP libraries it never uses.
+"""
 
 from __future__ import annotations
 
@@ -9,13 +14,11 @@ import sys
 from collections.abc import Sequence
 from concurrent.futures import Executor
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from bot.app import App
-from bot.config import ConfigError, Settings, load_settings
-from bot.logs import setup_logging
-from bot.net import FetchError
-from bot.platforms.base import PlatformError
-from bot.store import StoreError
+if TYPE_CHECKING:
+    from bot.app import App
+    from bot.config import Settings
 
 log = logging.getLogger("newsbrief")
 
@@ -89,6 +92,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    from bot.config import ConfigError, load_settings
+    from bot.logs import setup_logging
+    from bot.net import FetchError
+    from bot.platforms.base import PlatformError
+    from bot.store import StoreError
+
     default_level = "INFO" if args.command == "run" else "WARNING"
     try:
         settings = load_settings(getattr(args, "config", None))
@@ -132,6 +141,8 @@ def open_app(
     console_only: bool = False,
 ) -> App:
     """An App for a CLI command; `console_only` skips connecting to Slack/Discord."""
+    from bot.app import App
+
     platforms = None
     if console_only:
         from bot.platforms.console import ConsolePlatform

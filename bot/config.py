@@ -467,11 +467,9 @@ def _check_name(value: str) -> str | None:
 
 
 def _check_language(value: str) -> str | None:
-    from summarizers.languages import SUPPORTED_LANGUAGES, normalize_language
+    from bot.languages import SUPPORTED_LANGUAGES, is_supported
 
-    try:
-        normalize_language(value)
-    except ValueError:
+    if not is_supported(value):
         return f"expected a supported language ({', '.join(SUPPORTED_LANGUAGES)})"
     return None
 

@@ -28,6 +28,7 @@ from bot.clock import Clock, system_clock
 from bot.extract import ExtractError
 from bot.feeds import FeedEntry, FeedError, ParsedFeed, parse_feed
 from bot.group_commit import GroupCommit
+from bot.jobs import timed
 from bot.net import PAGE_ACCEPT, Fetcher, FetchError, Response
 from bot.store import FeedRecord, NewArticle, SqliteStore
 from bot.urls import canonical_url
@@ -83,13 +84,6 @@ class _Busy:
         self.active -= 1
         if self.active == 0:
             self.total += time.perf_counter() - self.since
-
-
-def _timed(job: Callable[[], T]) -> tuple[T, float]:
-    """Run `job` where the executor runs it; also return the CPU seconds it took there."""
-    started = time.thread_time()
-    result = job()
-    return result, time.thread_time() - started
 
 
 @dataclass(frozen=True, slots=True)
@@ -340,7 +334,7 @@ class Ingestor:
 
     async def _run_timed(self, job: Callable[[], T]) -> tuple[T, float]:
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self.executor, partial(_timed, job))
+        return await loop.run_in_executor(self.executor, partial(timed, job))
 
     def _store_feeds(self, jobs: Sequence[_StoreJob]) -> list[BaseException | None]:
         """Store several feeds in one transaction; each feed's own failure is returned for it.
