@@ -159,7 +159,7 @@ def fit_newsrank(records: list[dict], iterations: int = 4000, l2: float = 1e-4) 
     import numpy as np
 
     from summarizers.newsrank import NewsRankSummarizer
-    from summarizers.summarize import build_document
+    from summarizers.pipeline import build_document
 
     ranker = NewsRankSummarizer("english")
     xs, ys = [], []

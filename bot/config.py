@@ -22,6 +22,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from apscheduler.triggers.cron import CronTrigger
 
 from bot.options import SummaryOptions
+from summarizers.base import UnsupportedLanguageError
+from summarizers.languages import SUPPORTED_LANGUAGES, normalize_language
 
 PLATFORMS = ("console", "slack", "discord")
 COMMANDS = ("summarize", "quote", "ask", "digest", "feeds")
@@ -467,9 +469,9 @@ def _check_name(value: str) -> str | None:
 
 
 def _check_language(value: str) -> str | None:
-    from bot.languages import SUPPORTED_LANGUAGES, is_supported
-
-    if not is_supported(value):
+    try:
+        normalize_language(value)
+    except UnsupportedLanguageError:
         return f"expected a supported language ({', '.join(SUPPORTED_LANGUAGES)})"
     return None
 

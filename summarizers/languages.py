@@ -5,9 +5,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import cache, lru_cache
 
-from sumy.nlp.stemmers import Stemmer, null_stemmer
-from sumy.utils import get_stop_words
-
 from summarizers.base import UnsupportedLanguageError
 
 # Every language for which sumy 0.13 ships stop words AND has a stemmer (NLTK Snowball or its own).
@@ -93,6 +90,8 @@ def normalize_language(language: str) -> str:
 @cache
 def stop_words(language: str) -> frozenset[str]:
     """sumy's stop words for ``language`` (lower case)."""
+    from sumy.utils import get_stop_words  # here, not at the top: sumy brings NLTK (~40 MB)
+
     return frozenset(w.lower() for w in get_stop_words(normalize_language(language)))
 
 
@@ -104,6 +103,8 @@ def stemmer(language: str) -> Callable[[str], str]:
     ``pystempel``); without them we fall back to lower-casing, so those languages still work,
     with coarser word matching.
     """
+    from sumy.nlp.stemmers import Stemmer, null_stemmer
+
     stem: Callable[[str], str] = Stemmer(normalize_language(language))
     try:
         stem("probe")

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-ANALYSIS = ("summarizers", "sumy", "nltk", "numpy")  # ~45 MB, only the workers need them
+ANALYSIS = ("sumy", "nltk", "numpy")  # ~45 MB, only the workers need them
 LOOP_SIDE = ("aiohttp", "slack_bolt", "slack_sdk", "discord", "bot.app", "bot.net")
 
 
@@ -58,17 +58,26 @@ def test_analysis_loads_the_summarizers_where_it_runs() -> None:
     assert "sumy" in loaded_after(code, ANALYSIS)
 
 
-def test_the_bots_copy_of_the_language_table_agrees_with_the_summarizers() -> None:
-    from bot import languages
-    from summarizers import languages as theirs
+def test_the_summarizers_package_and_its_language_table_load_no_analysis_library() -> None:
+    code = (
+        "import summarizers, summarizers.languages\nsummarizers.languages.normalize_language('en')"
+    )
+    assert loaded_after(code, ANALYSIS) == []
 
-    assert languages.SUPPORTED_LANGUAGES == theirs.SUPPORTED_LANGUAGES
-    assert languages._ALIASES == theirs._ALIASES
-    names = [*theirs._ALIASES, *theirs.SUPPORTED_LANGUAGES, "thai", "klingon", "", " En_gb ", "x-"]
-    for name in names:
-        try:
-            theirs.normalize_language(name)
-            accepted = True
-        except ValueError:
-            accepted = False
-        assert languages.is_supported(name) == accepted, name
+
+def test_the_lazy_package_names_are_the_functions_whatever_was_imported_first() -> None:
+    code = (
+        "import summarizers.pipeline, summarizers.quotes\n"
+        "from summarizers import summarize, extract_quotes, UnsupportedLanguageError\n"
+        "assert callable(summarize) and callable(extract_quotes)\n"
+        "assert summarize('The port reopened on Monday. Ships came back.', sentences=1).sentences\n"
+        "assert issubclass(UnsupportedLanguageError, ValueError)"
+    )
+    assert "numpy" in loaded_after(code, ANALYSIS)
+
+
+def test_the_package_exports_exactly_its_lazy_names() -> None:
+    import summarizers
+
+    assert sorted(summarizers.__all__) == sorted(summarizers._HOMES)
+    assert all(getattr(summarizers, name) is not None for name in summarizers.__all__)

@@ -15,7 +15,7 @@ from summarizers import (
     summarize,
 )
 from summarizers.base import UnknownMethodError
-from summarizers.summarize import DEFAULT_METHOD
+from summarizers.pipeline import DEFAULT_METHOD
 from summarizers.text import SUPPORTED_LANGUAGES
 
 HEADLINE = "Springfield approves new river bridge"
