@@ -12,7 +12,7 @@ from bot import digest as digests
 from bot.clock import Clock, system_clock
 from bot.config import ChannelSettings
 from bot.models import Digest, DigestItem
-from bot.platforms.base import ChatPlatform, PlatformError
+from bot.platforms.base import ChatPlatform, PlatformError, story_key
 from bot.store import ArticleRecord, SqliteStore
 
 log = logging.getLogger(__name__)
@@ -45,15 +45,56 @@ class DigestPoster:
         self.clock = clock
         self._locks: defaultdict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
 
-    def pending(self, channel: ChannelSettings) -> list[ArticleRecord]:
-        now = self.clock()
+    def _recent(self, channel: ChannelSettings) -> list[ArticleRecord]:
+        """The stories of the channel's feeds young enough for a digest, posted or not."""
         feed_ids = digests.channel_feed_ids(
             channel, self.store.feeds(), self.store.subscribed_feed_ids(channel.name)
         )
-        articles = self.store.articles_since(now - digests.MAX_AGE, feed_ids)
+        return self.store.articles_since(self.clock() - digests.MAX_AGE, feed_ids)
+
+    def pending(
+        self, channel: ChannelSettings, recent: Sequence[ArticleRecord] | None = None
+    ) -> list[ArticleRecord]:
+        """The stories the channel's next digest carries (`recent`: `_recent`'s answer)."""
         return digests.select(
-            articles, channel, posted=self.store.posted_article_ids(channel.name), now=now
+            self._recent(channel) if recent is None else recent,
+            channel,
+            posted=self.store.posted_article_ids(channel.name),
+            now=self.clock(),
         )
+
+    async def _record_found_in_channel(
+        self, channel: ChannelSettings, platform: ChatPlatform, recent: Sequence[ArticleRecord]
+    ) -> None:
+        """Record as posted the stories that a message of ours in the channel already carries.
+
+        The store writes a message's stories right after the platform accepts it; if the bot died
+        in between, the platform's history still has the message (Slack keeps our story keys in
+        its metadata, Discord in its embeds), so those stories are not posted a second time.
+        """
+        now = self.clock()
+        found = await platform.recent_digest_messages(channel.target, now - digests.MAX_AGE)
+        if not found:
+            return
+        posted = self.store.posted_article_ids(channel.name)
+        unrecorded = {story_key(a.url): a for a in recent if a.id not in posted}
+        for message in found:
+            stories = [unrecorded.pop(k) for k in sorted(message.stories) if k in unrecorded]
+            if not stories:
+                continue
+            ids = [a.id for a in stories]
+            digest_id = self.store.digest_with_items(channel.name, ids) or self.store.create_digest(
+                channel.name, digests.digest_title(channel, now), now, ids
+            )
+            ref = f"{channel.platform}:{message.message_ref}"
+            self.store.record_posted(channel.name, digest_id, ids, ref, now)
+            log.warning(
+                "channel %s: %d stories were already posted in message %s (the bot stopped "
+                "before recording them); recorded now, not posted again",
+                channel.name,
+                len(ids),
+                message.message_ref,
+            )
 
     def preview(self, channel: ChannelSettings) -> Digest | None:
         chosen = self.pending(channel)
@@ -64,7 +105,9 @@ class DigestPoster:
         if platform is None:
             return PostOutcome(None, error=f"the {channel.platform} platform is not running")
         async with self._locks[channel.name]:
-            chosen = self.pending(channel)
+            recent = self._recent(channel)
+            await self._record_found_in_channel(channel, platform, recent)
+            chosen = self.pending(channel, recent)
             if not chosen:
                 log.info("channel %s: nothing new for the digest", channel.name)
                 return PostOutcome(None)

@@ -774,6 +774,20 @@ class SqliteStore:
             )
         return digest_id
 
+    def digest_with_items(self, channel: str, article_ids: Sequence[int]) -> int | None:
+        """The newest digest of `channel` that lists every one of `article_ids`, if any."""
+        if not article_ids:
+            return None
+        marks = ",".join("?" * len(article_ids))
+        row = self._db.execute(
+            f"""SELECT i.digest_id FROM digest_items i JOIN digests d ON d.id = i.digest_id
+                WHERE d.channel = ? AND i.article_id IN ({marks})
+                GROUP BY i.digest_id HAVING count(DISTINCT i.article_id) = ?
+                ORDER BY i.digest_id DESC LIMIT 1""",
+            (channel, *article_ids, len(set(article_ids))),
+        ).fetchone()
+        return None if row is None else int(row[0])
+
     def record_posted(
         self,
         channel: str,

@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import discord
@@ -32,7 +32,7 @@ from fakes.discord_server import (
 )
 
 from bot.models import Command, Digest, DigestItem, Quote, Reply, Source
-from bot.platforms.base import PlatformError
+from bot.platforms.base import PlatformError, story_keys
 from bot.platforms.discord import DiscordPlatform, fetch_application_id, resolve_invite_url
 
 WHEN = datetime(2026, 11, 28, 8, 14, tzinfo=UTC)
@@ -267,6 +267,27 @@ async def test_long_digest_is_split_between_items_within_limits(env: Env) -> Non
     assert titles == list(range(1, 31))
     assert messages[1]["_request"]["content"] == f"Morning brief (continued, 2/{len(messages)})"
     assert list(env.fake.threads) == [int(messages[0]["id"])]
+
+
+async def test_our_digest_messages_are_found_in_the_channel_history(
+    env: Env, caplog: pytest.LogCaptureFixture
+) -> None:
+    items = [item(n, summary=("word " * 150,)) for n in range(1, 31)]
+    await env.platform.post_digest(str(CHANNEL_ID), digest(items), Recorder())
+    messages = env.fake.messages[CHANNEL_ID]
+    week_ago = datetime.now(UTC) - timedelta(days=7)
+
+    found = await env.platform.recent_digest_messages(str(CHANNEL_ID), week_ago)
+    assert sorted(m.message_ref for m in found) == sorted(m["id"] for m in messages)
+    assert set().union(*(m.stories for m in found)) == set(story_keys(items))
+    soon = datetime.now(UTC) + timedelta(minutes=1)
+    assert await env.platform.recent_digest_messages(str(CHANNEL_ID), soon) == []
+
+    env.fake.no_history.add(CHANNEL_ID)  # no Read Message History: nothing found, one warning
+    for _ in range(2):
+        assert await env.platform.recent_digest_messages(str(CHANNEL_ID), week_ago) == []
+    warnings = [r for r in caplog.records if "Read Message History" in r.getMessage()]
+    assert len(warnings) == 1
 
 
 async def test_oversized_feed_text_is_truncated_not_rejected(env: Env) -> None:

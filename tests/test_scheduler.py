@@ -14,8 +14,16 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.config import Settings, cron_trigger, parse_settings
+from bot.digest import MAX_AGE
 from bot.models import Digest, Quote
-from bot.platforms.base import ChatPlatform, CommandHandler, PlatformError, RecordPosted
+from bot.platforms.base import (
+    ChatPlatform,
+    CommandHandler,
+    PlatformError,
+    PostedMessage,
+    RecordPosted,
+    story_key,
+)
 from bot.posting import DigestPoster
 from bot.scheduler import BotScheduler, last_fire_time
 from bot.store import FeedRecord, NewArticle, SqliteStore
@@ -287,6 +295,56 @@ async def test_a_failed_post_leaves_items_pending_for_the_next_digest(db: Path) 
     clock.advance(days=3)  # Monday 08:00 Berlin
     await bot.scheduler._digest_job("newsroom")
     assert platform.titles() == ["Story 1"]
+    bot.close()
+
+
+class RememberingPlatform(RecordingPlatform):
+    """A platform whose channel history holds digest messages the store has no record of."""
+
+    def __init__(self, found: list[PostedMessage]) -> None:
+        super().__init__()
+        self.found = found
+        self.asked_since: list[datetime] = []
+
+    async def recent_digest_messages(self, target: str, since: datetime) -> list[PostedMessage]:
+        self.asked_since.append(since)
+        return self.found
+
+
+async def test_stories_found_in_the_channel_are_recorded_not_posted_again(db: Path) -> None:
+    clock = Clock(START)
+    bot = Bot(db, clock, RecordingPlatform())
+    ids = [bot.add_story(n, clock) for n in (1, 2, 3)]
+    # The bot composed a digest and the platform took its message with stories 1 and 2, but the
+    # bot died before recording them.
+    channel = bot.settings.channel("newsroom")
+    lost = bot.store.create_digest("newsroom", "Digest", clock(), ids)
+    bot.close()
+
+    clock.advance(hours=1)
+    keys = frozenset(story_key(f"https://example.org/{n}") for n in (1, 2))
+    platform = RememberingPlatform([PostedMessage("C1:171.5", keys)])
+    bot = Bot(db, clock, platform)
+    outcome = await bot.poster.post(channel)
+    assert platform.titles() == ["Story 3"] and outcome.posted == 1
+    assert bot.store.posted_article_ids("newsroom") == set(ids)
+    assert bot.store.digest_for_message("console:C1:171.5") == lost  # numbering of that message
+    assert platform.asked_since == [clock.now - MAX_AGE]
+    bot.close()
+
+
+async def test_stories_found_in_the_channel_after_a_database_reset_are_not_posted_again(
+    db: Path,
+) -> None:
+    clock = Clock(START)
+    keys = frozenset(story_key(f"https://example.org/{n}?utm_source=rss") for n in (1,))
+    platform = RememberingPlatform([PostedMessage("C1:171.5", keys)])
+    bot = Bot(db, clock, platform)  # a new database: no digest lists the story
+    bot.add_story(1, clock)
+    bot.add_story(2, clock)
+    await bot.poster.post(bot.settings.channel("newsroom"))
+    assert platform.titles() == ["Story 2"]
+    assert bot.store.digest_for_message("console:C1:171.5") is not None
     bot.close()
 
 

@@ -23,6 +23,8 @@ def test_manifest_scopes_events_and_socket_mode() -> None:
         "app_mentions:read",
         "chat:write",
         "commands",
+        "channels:history",
+        "groups:history",
         "users:read",
     ]
     assert re.search(r"bot_events:\n\s+- app_mention\n", MANIFEST)

@@ -15,7 +15,7 @@ import json
 import logging
 import time
 from collections.abc import AsyncIterator, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urlencode
 
@@ -25,7 +25,7 @@ from fakes.slack_server import BOT_USER_ID, FakeSlack, validate_blocks
 from slack_sdk.http_retry.builtin_interval_calculators import FixedValueRetryIntervalCalculator
 
 from bot.models import Command, Digest, DigestItem, Quote, Reply, Source
-from bot.platforms.base import PlatformError
+from bot.platforms.base import PlatformError, story_keys
 from bot.platforms.slack import SlackPlatform
 
 SECRET = "test-signing-secret"
@@ -210,6 +210,44 @@ async def test_long_digest_is_split_and_each_message_recorded(
     assert numbers == list(range(1, 31))
     refs = [ref for _, ref in record.calls]
     assert len(set(refs)) == len(calls) and all(r.startswith("C_NEWS:") for r in refs)
+
+
+async def test_digest_messages_carry_their_story_keys_and_are_found_in_history(
+    fake: FakeSlack, poster: SlackPlatform
+) -> None:
+    digest = make_digest(30)
+    await poster.post_digest("C_NEWS", digest, Recorder())
+    sent = fake.accepted("chat.postMessage")
+    assert len(sent) >= 2
+    assert all(c.args["metadata"]["event_type"] == "newsbrief_digest" for c in sent)
+    others = [None, {"event_type": "another_app", "event_payload": {"stories": ["x"]}}]
+    for n, metadata in enumerate(others):  # a person's message, another app's message
+        fake.history["C_NEWS"].append(
+            {"ts": f"1795000001.{n:06d}", "at": time.time(), "text": "hi", "metadata": metadata}
+        )
+
+    found = await poster.recent_digest_messages("C_NEWS", datetime.now(UTC) - timedelta(days=7))
+    assert len(found) == len(sent)
+    assert set().union(*(m.stories for m in found)) == set(story_keys(digest.items))
+    refs = {f"C_NEWS:{c.response['ts']}" for c in sent}
+    assert {m.message_ref for m in found} == refs
+    [history] = fake.calls_to("conversations.history")
+    assert history.args["channel"] == "C_NEWS"
+    assert await poster.recent_digest_messages("C_NEWS", datetime.now(UTC)) == []  # too old
+
+
+async def test_unreadable_history_finds_nothing_and_warns_once(
+    fake: FakeSlack, poster: SlackPlatform, caplog: pytest.LogCaptureFixture
+) -> None:
+    fake.no_history.add("C_NEWS")
+    await poster.post_digest("C_NEWS", make_digest(2), Recorder())
+    since = datetime.now(UTC) - timedelta(days=7)
+    with caplog.at_level(logging.WARNING, logger="bot.platforms.slack"):
+        assert await poster.recent_digest_messages("C_NEWS", since) == []
+        assert await poster.recent_digest_messages("C_NEWS", since) == []
+    warnings = [r.getMessage() for r in caplog.records if "history" in r.getMessage()]
+    assert len(warnings) == 1
+    assert "missing_scope" in warnings[0] and "channels:history" in warnings[0]
 
 
 async def test_rate_limited_then_success(fake: FakeSlack, poster: SlackPlatform) -> None:

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import hashlib
 from abc import ABC, abstractmethod
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Protocol
 
 from bot.models import Command, Digest, DigestItem, Reply
+from bot.urls import canonical_url
 
 
 class PlatformError(Exception):
@@ -28,6 +32,26 @@ class PlatformError(Exception):
 # carried and a platform message reference (Slack "channel:ts", Discord message id). The core
 # records those items as posted at once, so a crash mid-digest never re-posts them.
 RecordPosted = Callable[[Sequence[DigestItem], str], Awaitable[None]]
+
+
+def story_key(url: str) -> str:
+    """A short, stable key for a story, carried in the digest messages that post it.
+
+    Made from the story's canonical URL, not the database id, so it means the same story after
+    a restart, a re-composed digest, or a new database."""
+    return hashlib.sha256(canonical_url(url).encode()).hexdigest()[:16]
+
+
+def story_keys(items: Iterable[DigestItem]) -> list[str]:
+    return [story_key(i.url) for i in items]
+
+
+@dataclass(frozen=True, slots=True)
+class PostedMessage:
+    """A digest message of ours found in a channel: its reference and the stories it carries."""
+
+    message_ref: str
+    stories: frozenset[str]
 
 
 class CommandHandler(Protocol):
@@ -62,3 +86,10 @@ class ChatPlatform(ABC):
         Call `record(items, message_ref)` after each accepted message. Raise PlatformError when a
         message is refused; items not yet recorded stay pending for the next digest.
         """
+
+    async def recent_digest_messages(self, target: str, since: datetime) -> list[PostedMessage]:
+        """Digest messages this bot posted to `target` since `since`, as the platform remembers
+        them ([] when it cannot tell). The core records the stories found there as posted, which
+        closes the window where the bot died after the platform accepted a message but before it
+        recorded it."""
+        return []

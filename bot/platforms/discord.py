@@ -12,6 +12,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Collection
+from datetime import datetime
 from typing import Any
 
 import aiohttp
@@ -23,7 +24,14 @@ from discord.http import Route
 
 from bot.models import Command, Digest, Reply
 from bot.platforms import discord_messages as msg
-from bot.platforms.base import ChatPlatform, CommandHandler, PlatformError, RecordPosted
+from bot.platforms.base import (
+    ChatPlatform,
+    CommandHandler,
+    PlatformError,
+    PostedMessage,
+    RecordPosted,
+    story_key,
+)
 from bot.platforms.discord_render import (
     CHOICE_MAX,
     CHOICES_MAX,
@@ -58,6 +66,7 @@ PRIVATE_COMMANDS = frozenset({"digest", "feeds"})
 GUILD_CONTEXT = app_commands.AppCommandContext(guild=True)
 GUILD_INSTALL = app_commands.AppInstallationType(guild=True)
 _POST_ERRORS = (discord.HTTPException, discord.RateLimited, aiohttp.ClientError, TimeoutError)
+HISTORY_LIMIT = 200  # recent messages read when looking for our unrecorded digest messages
 
 
 def normalize_api_url(api_url: str | None) -> str:
@@ -132,6 +141,7 @@ class DiscordPlatform(ChatPlatform):
         self.defer_after = defer_after
         self.ready_timeout = ready_timeout
         self._handler: CommandHandler | None = None
+        self._history_warned: set[str] = set()  # channels whose history we may not read
         self._connect_task: asyncio.Task[None] | None = None
         self._saved_globals: tuple[str, yarl.URL] | None = None
 
@@ -251,6 +261,27 @@ class DiscordPlatform(ChatPlatform):
             # Even when a later part failed, the posted part gets its follow-up thread.
             if first is not None:
                 await self._open_thread(first, digest, label)
+
+    async def recent_digest_messages(self, target: str, since: datetime) -> list[PostedMessage]:
+        """Our digest messages in `target` since `since`: the bot's own messages (not command
+        replies), each item an embed linking its story."""
+        found: list[PostedMessage] = []
+        try:
+            channel, _ = await self._channel(target)
+            me = self.client.user
+            async for message in channel.history(limit=HISTORY_LIMIT, after=since):
+                if me is None or message.author.id != me.id:
+                    continue
+                if message.interaction_metadata is not None or message.webhook_id is not None:
+                    continue  # a reply to a command (a /summarize embed links a story too)
+                stories = frozenset(story_key(e.url) for e in message.embeds if e.url)
+                if stories:
+                    found.append(PostedMessage(str(message.id), stories))
+        except (*_POST_ERRORS, PlatformError) as exc:
+            if target not in self._history_warned:
+                self._history_warned.add(target)
+                log.warning(msg.LOG_HISTORY_UNAVAILABLE, target, exc)
+        return found
 
     async def _channel(self, target: str) -> tuple[discord.abc.Messageable, str]:
         if self._handler is None or self.client.is_closed():

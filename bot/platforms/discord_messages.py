@@ -49,6 +49,10 @@ HINT_BAD_TOKEN = "check DISCORD_TOKEN (Developer Portal → your application →
 REASON_LOGIN = "Could not log in to Discord: {error}"
 REASON_NOT_STARTED = "The Discord platform is not connected (call start() first)"
 LOG_POST_REFUSED = "Discord post to %s refused: %s (hint: %s)"
+LOG_HISTORY_UNAVAILABLE = (
+    "Discord: cannot read the history of %s (%s), so a digest message Discord took just before "
+    "a crash may be posted again after the restart (hint: give the bot Read Message History)"
+)
 LOG_THREAD_FAILED = "Could not open the follow-up thread in %s: %s (hint: %s)"
 LOG_COMMAND_CRASHED = "Command /%s crashed in channel %s"
 LOG_SYNCED = "Synced %d slash commands %s"

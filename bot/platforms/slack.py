@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Collection, Mapping
+from datetime import datetime
 from typing import Any
 
 import aiohttp
@@ -27,7 +28,14 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.models import Command, Digest, Reply
 from bot.platforms import slack_messages as msg
-from bot.platforms.base import ChatPlatform, CommandHandler, PlatformError, RecordPosted
+from bot.platforms.base import (
+    ChatPlatform,
+    CommandHandler,
+    PlatformError,
+    PostedMessage,
+    RecordPosted,
+    story_keys,
+)
 from bot.platforms.slack_render import SlackMessage, render_digest, render_reply
 
 log = logging.getLogger(__name__)
@@ -47,6 +55,8 @@ MAX_RESPONSES = 5
 _CHANNEL_ERRORS = {"channel_not_found", "not_in_channel", "is_archived"}
 _AUTH_ERRORS = {"invalid_auth", "not_authed", "account_inactive", "token_revoked", "token_expired"}
 _SCOPE_ERRORS = {"missing_scope", "no_permission", "restricted_action"}
+DIGEST_EVENT = "newsbrief_digest"  # the metadata event type of our digest messages
+HISTORY_PAGES = 5  # conversations.history pages read when looking for our unrecorded messages
 _USER_MENTION = re.compile(r"<@[A-Z0-9]+(?:\|[^>]*)?>")
 
 
@@ -109,6 +119,7 @@ class SlackPlatform(ChatPlatform):
         self._handler: CommandHandler | None = None
         self._socket: AsyncSocketModeHandler | None = None
         self._runner: web.AppRunner | None = None
+        self._history_warned: set[str] = set()  # channels whose history we may not read
 
     def __repr__(self) -> str:  # never show tokens
         return f"SlackPlatform(mode={self.mode!r}, api_url={self.api_url!r})"
@@ -175,9 +186,51 @@ class SlackPlatform(ChatPlatform):
 
     async def post_digest(self, target: str, digest: Digest, record: RecordPosted) -> None:
         for message in render_digest(digest):
-            response = await self._post(target, message)
+            # The stories' keys ride along as message metadata: after a crash between Slack
+            # taking the message and the bot recording it, recent_digest_messages finds them.
+            metadata = {
+                "event_type": DIGEST_EVENT,
+                "event_payload": {"stories": story_keys(message.items)},
+            }
+            response = await self._post(target, message, metadata=metadata)
             channel = response.get("channel") or target
             await record(message.items, f"{channel}:{response['ts']}")
+
+    async def recent_digest_messages(self, target: str, since: datetime) -> list[PostedMessage]:
+        """Our digest messages in `target` since `since`, from conversations.history."""
+        found: list[PostedMessage] = []
+        cursor: str | None = None
+        try:
+            for _ in range(HISTORY_PAGES):
+                page = await self.client.conversations_history(
+                    channel=target,
+                    oldest=f"{since.timestamp():.6f}",
+                    limit=200,
+                    include_all_metadata=True,
+                    cursor=cursor,
+                )
+                for message in page.get("messages") or []:
+                    meta = message.get("metadata") or {}
+                    if meta.get("event_type") != DIGEST_EVENT:
+                        continue
+                    stories = (meta.get("event_payload") or {}).get("stories") or []
+                    channel = page.get("channel") or target
+                    found.append(
+                        PostedMessage(
+                            f"{channel}:{message.get('ts')}", frozenset(map(str, stories))
+                        )
+                    )
+                cursor = (page.get("response_metadata") or {}).get("next_cursor")
+                if not cursor:
+                    break
+        except SlackApiError as exc:
+            error = str(exc.response.get("error") or f"HTTP {exc.response.status_code}")
+            if target not in self._history_warned:
+                self._history_warned.add(target)
+                log.warning(msg.LOG_HISTORY_UNAVAILABLE, target, error)
+        except (TimeoutError, aiohttp.ClientError) as exc:
+            log.warning(msg.LOG_HISTORY_UNAVAILABLE, target, exc)
+        return found
 
     async def _post(self, channel: str, message: SlackMessage, **extra: Any) -> Any:
         try:

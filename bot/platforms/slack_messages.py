@@ -54,6 +54,11 @@ LOG_MENTION_CRASHED = "Slack mention handling crashed"
 LOG_USERS_INFO_FAILED = "users.info failed for %s (%s); treating the user as a non-admin"
 LOG_RESPOND_FAILED = "Sending a reply through response_url failed: %s"
 LOG_STARTED = "Slack platform started (%s mode)"
+LOG_HISTORY_UNAVAILABLE = (
+    "Slack: cannot read %s's history (%s), so a message Slack took just before a crash may be "
+    "posted again after the restart. Hint: reinstall the app from slack_manifest.yaml "
+    "(scopes channels:history and groups:history)"
+)
 LOG_TOO_MANY_PARTS = "A /digest reply needs %d messages; response_url allows 5, the rest is dropped"
 
 ERR_APP_TOKEN_REQUIRED = (

@@ -20,7 +20,7 @@ import asyncio
 import itertools
 import json
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -185,6 +185,7 @@ class FakeDiscord:
         self.resumes: list[dict[str, Any]] = []
         self.gateway_connections = 0
         self.fail_after: dict[int, int] = {}
+        self.no_history: set[int] = set()  # channels whose history the bot may not read
         self.forbid_threads = False
         self._rate_limited_once: set[int] = set()
         self._nonces: dict[tuple[int, str], dict[str, Any]] = {}
@@ -565,6 +566,8 @@ class FakeDiscord:
                 return self._get_channel(int(channel_id))
             case ["channels", channel_id, "messages"] if method == "POST":
                 return self._post_message(int(channel_id), call)
+            case ["channels", channel_id, "messages"] if method == "GET":
+                return self._history(int(channel_id), call.query)
             case ["channels", channel_id, "messages", message_id, "threads"] if method == "POST":
                 return self._start_thread(int(channel_id), int(message_id), call.body)
             case ["interactions", _, token, "callback"] if method == "POST":
@@ -665,6 +668,20 @@ class FakeDiscord:
                 k: v for k, v in message.items() if k != "_request"
             }
         return _json({k: v for k, v in message.items() if k != "_request"})
+
+    def _history(self, channel_id: int, query: Mapping[str, str]) -> web.Response:
+        """GET channel messages: newest first; with `after`, the oldest `limit` after it."""
+        if channel_id in self.no_history:
+            return _error(403, 50001, "Missing Access")
+        limit = int(query.get("limit", 50))
+        after, before = int(query.get("after", 0)), int(query.get("before", 1 << 63))
+        kept = [
+            {k: v for k, v in m.items() if k != "_request"}
+            for m in self.messages.get(channel_id, [])
+            if after < int(m["id"]) < before
+        ]
+        kept = kept[:limit] if "after" in query else kept[-limit:]
+        return _json(list(reversed(kept)))
 
     def _start_thread(self, channel_id: int, message_id: int, body: Any) -> web.Response:
         if self.forbid_threads:

@@ -18,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import json
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -103,6 +104,10 @@ class FakeSlack:
     )
     # channel -> Slack error for every chat.postMessage to it (tests switch it on and off)
     refuse: dict[str, str] = field(default_factory=dict)
+    # channels whose conversations.history the app may not read (missing_scope)
+    no_history: set[str] = field(default_factory=set)
+    # channel -> the messages Slack took, oldest first: {"ts", "at", "text", "metadata"}
+    history: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     port: int = 0
 
     def __post_init__(self) -> None:
@@ -219,6 +224,8 @@ class FakeSlack:
             return 200, {"ok": True, "user": user}, {}
         if method in ("chat.postMessage", "chat.postEphemeral"):
             return self._post(method, args)
+        if method == "conversations.history":
+            return self._history(args)
         return 200, {"ok": False, "error": "unknown_method"}, {}
 
     def _post(
@@ -243,7 +250,33 @@ class FakeSlack:
         ts = f"1795000000.{next(self._ts):06d}"
         if method == "chat.postEphemeral":
             return 200, {"ok": True, "message_ts": ts}, {}
+        metadata = args.get("metadata")
+        if isinstance(metadata, str):
+            metadata = json.loads(metadata)
+        self.history.setdefault(channel, []).append(
+            {"ts": ts, "at": time.time(), "text": args.get("text") or "", "metadata": metadata}
+        )
         return 200, {"ok": True, "channel": channel, "ts": ts, "message": {"ts": ts}}, {}
+
+    def _history(self, args: dict[str, Any]) -> tuple[int, dict[str, Any], dict[str, str]]:
+        """conversations.history: newest first, metadata only when asked for, one page. `oldest`
+        is compared with when the fake took the message (its ts values are fixed for tests)."""
+        channel = str(args.get("channel", ""))
+        if channel in self.no_history:
+            return 200, {"ok": False, "error": "missing_scope", "needed": "channels:history"}, {}
+        if channel in _CHANNEL_ERRORS:
+            return 200, {"ok": False, "error": _CHANNEL_ERRORS[channel]}, {}
+        oldest = float(args.get("oldest") or 0)
+        with_metadata = str(args.get("include_all_metadata", "")).lower() in ("1", "true")
+        messages = []
+        for message in reversed(self.history.get(channel, [])):
+            if message["at"] <= oldest:
+                continue
+            shown = {"type": "message", "ts": message["ts"], "text": message["text"]}
+            if with_metadata and message["metadata"]:
+                shown["metadata"] = message["metadata"]
+            messages.append(shown)
+        return 200, {"ok": True, "messages": messages, "has_more": False}, {}
 
     @staticmethod
     def _check_message(args: dict[str, Any]) -> str | None:
