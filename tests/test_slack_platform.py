@@ -236,6 +236,27 @@ async def test_digest_messages_carry_their_story_keys_and_are_found_in_history(
     assert await poster.recent_digest_messages("C_NEWS", datetime.now(UTC)) == []  # too old
 
 
+async def test_another_apps_digest_messages_are_not_ours(
+    fake: FakeSlack, socket_platform: SlackPlatform
+) -> None:
+    digest = make_digest(2)
+    await socket_platform.post_digest("C_NEWS", digest, Recorder())
+    theirs = {"event_type": "newsbrief_digest", "event_payload": {"stories": ["k1", "k2"]}}
+    fake.history["C_NEWS"].append(
+        {
+            "ts": "1795000001.000001",
+            "at": time.time(),
+            "text": "",
+            "metadata": theirs,
+            "bot_id": "B_OTHER",
+        }
+    )
+    found = await socket_platform.recent_digest_messages(
+        "C_NEWS", datetime.now(UTC) - timedelta(days=1)
+    )
+    assert [m.stories for m in found] == [frozenset(story_keys(digest.items))]
+
+
 async def test_unreadable_history_finds_nothing_and_warns_once(
     fake: FakeSlack, poster: SlackPlatform, caplog: pytest.LogCaptureFixture
 ) -> None:

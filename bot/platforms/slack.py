@@ -120,6 +120,7 @@ class SlackPlatform(ChatPlatform):
         self._socket: AsyncSocketModeHandler | None = None
         self._runner: web.AppRunner | None = None
         self._history_warned: set[str] = set()  # channels whose history we may not read
+        self._bot_id: str | None = None  # from auth.test: tells our messages from other apps'
 
     def __repr__(self) -> str:  # never show tokens
         return f"SlackPlatform(mode={self.mode!r}, api_url={self.api_url!r})"
@@ -130,13 +131,14 @@ class SlackPlatform(ChatPlatform):
     async def start(self, handler: CommandHandler) -> None:
         self._handler = handler
         try:
-            await self.client.auth_test()
+            identity = await self.client.auth_test()
         except SlackApiError as exc:
             raise self._platform_error(exc, what="auth.test (SLACK_BOT_TOKEN)") from exc
         except (TimeoutError, aiohttp.ClientError) as exc:
             raise PlatformError(
                 msg.REASON_CONNECTION, hint=msg.HINT_CONNECTION.format(api_url=self.api_url)
             ) from exc
+        self._bot_id = identity.get("bot_id")
         app = AsyncApp(
             client=self.client,
             signing_secret=self._signing_secret or "",
@@ -211,15 +213,13 @@ class SlackPlatform(ChatPlatform):
                 )
                 for message in page.get("messages") or []:
                     meta = message.get("metadata") or {}
-                    if meta.get("event_type") != DIGEST_EVENT:
+                    stories = (meta.get("event_payload") or {}).get("stories")
+                    if meta.get("event_type") != DIGEST_EVENT or not isinstance(stories, list):
                         continue
-                    stories = (meta.get("event_payload") or {}).get("stories") or []
-                    channel = page.get("channel") or target
-                    found.append(
-                        PostedMessage(
-                            f"{channel}:{message.get('ts')}", frozenset(map(str, stories))
-                        )
-                    )
+                    if self._bot_id and message.get("bot_id") != self._bot_id:
+                        continue  # another app's digest (a second newsbrief install)
+                    ref = f"{target}:{message.get('ts')}"
+                    found.append(PostedMessage(ref, frozenset(map(str, stories))))
                 cursor = (page.get("response_metadata") or {}).get("next_cursor")
                 if not cursor:
                     break

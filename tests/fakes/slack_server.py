@@ -106,7 +106,7 @@ class FakeSlack:
     refuse: dict[str, str] = field(default_factory=dict)
     # channels whose conversations.history the app may not read (missing_scope)
     no_history: set[str] = field(default_factory=set)
-    # channel -> the messages Slack took, oldest first: {"ts", "at", "text", "metadata"}
+    # channel -> the messages Slack took, oldest first: {"ts", "at", "text", "metadata", "bot_id"}
     history: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     port: int = 0
 
@@ -254,7 +254,13 @@ class FakeSlack:
         if isinstance(metadata, str):
             metadata = json.loads(metadata)
         self.history.setdefault(channel, []).append(
-            {"ts": ts, "at": time.time(), "text": args.get("text") or "", "metadata": metadata}
+            {
+                "ts": ts,
+                "at": time.time(),
+                "text": args.get("text") or "",
+                "metadata": metadata,
+                "bot_id": "B_BOT",
+            }
         )
         return 200, {"ok": True, "channel": channel, "ts": ts, "message": {"ts": ts}}, {}
 
@@ -273,6 +279,8 @@ class FakeSlack:
             if message["at"] <= oldest:
                 continue
             shown = {"type": "message", "ts": message["ts"], "text": message["text"]}
+            if message.get("bot_id"):
+                shown["bot_id"] = message["bot_id"]
             if with_metadata and message["metadata"]:
                 shown["metadata"] = message["metadata"]
             messages.append(shown)
