@@ -74,6 +74,13 @@ class DigestPoster:
         """
         now = self.clock()
         found = await platform.recent_digest_messages(channel.target, now - digests.MAX_AGE)
+        # A message whose reference the store knows was recorded with its stories (one
+        # transaction): usually all of them, and then there is nothing to match.
+        found = [
+            m
+            for m in found
+            if self.store.digest_for_message(f"{channel.platform}:{m.message_ref}") is None
+        ]
         if not found:
             return
         posted = self.store.posted_article_ids(channel.name)
