@@ -126,9 +126,10 @@ _CHANT_CUES = re.compile(
     re.I,
 )
 _DETERMINER_BEFORE = re.compile(
-    r"(?:\b(?:this|that|these|those|a|an|the|his|her|their|its|our|my|your)|\w['\u2019]s?)\s*$",
-    re.I,
+    r"(?:\b(?i:this|that|these|those|a|an|the|his|her|their|its|our|my|your)|\w['\u2019]s?)"
+    r"(?:\s+[A-Z][\w.\-]*){0,2}\s*$"  # the CNN "reporter," / the New York "genius"
 )
+_NAME_BEFORE = re.compile(r"\b[A-Z][a-z][\w'\u2019\-]*[ \u00a0]\Z")
 _BYLINE = re.compile(r"\s*,?\s*by\s+(?:the\s+)?[A-Z]")
 _MIN_WORDS = 4
 _WINDOW = 400  # characters of context looked at on each side of a quotation
@@ -155,6 +156,26 @@ def _title_case(s: str) -> bool:
     return sum(w[0].isupper() for w in words) / len(words) >= 0.75
 
 
+def _is_nickname(text: str, sp: Span) -> bool:
+    """A short quoted word inside a name: Del. Marcia "Cia" Price."""
+    if sp.close_mark is None or _word_count(text[sp.start : sp.end]) > 2:
+        return False
+    before = text[max(0, sp.open_mark - 40) : sp.open_mark]
+    after = text[sp.close_mark + 1 : sp.close_mark + 4]
+    return bool(_NAME_BEFORE.search(before) and re.match(r"[ \u00a0][A-Z][a-z]", after))
+
+
+def _without_nicknames(text: str, spans: Sequence[Span]) -> str:
+    """``text`` with nicknames blanked out (same length), so "Marcia "Cia" Price" reads as one
+    name to the attribution parser."""
+    for sp in spans:
+        if _is_nickname(text, sp):
+            assert sp.close_mark is not None
+            width = sp.close_mark + 1 - sp.open_mark
+            text = text[: sp.open_mark] + " " * width + text[sp.close_mark + 1 :]
+    return text
+
+
 def _is_statement(text: str, sp: Span, para: tuple[int, int], follows_quote: bool) -> bool:
     """Is this quotation a statement rather than a scare quote, a title or a short phrase?"""
     q = text[sp.start : sp.end]
@@ -177,6 +198,8 @@ def _is_statement(text: str, sp: Span, para: tuple[int, int], follows_quote: boo
         return False  # on ABC's "This Week," / the book "Backfire: ..."
     if _BYLINE.match(after):
         return False  # a headline followed by its byline: "Met accused of ...," by ...
+    if _is_nickname(text, sp):
+        return False
     if n >= _LONG_WORDS and not (_title_case(q) and not re.search(r"[.!?,]$", q)):
         return True
     if n <= 4 and _STRONG_SCARE.search(before[-30:]):
@@ -352,7 +375,11 @@ def extract_quotes(text: str, language: str = "english") -> list[Quote]:
         follows = i > 0 and para_of[i - 1] == para_of[i]
         if _is_statement(text, sp, paras[para_of[i]], follows or sp.continues):
             kept.append(i)
-    resolver = Resolver(text, [(s.open_mark, (s.close_mark or s.end) + 1) for s in spans])
+    atext = _without_nicknames(text, spans)  # offsets unchanged; only for finding speakers
+    quoted = [
+        (s.open_mark, (s.close_mark or s.end) + 1) for s in spans if not _is_nickname(text, s)
+    ]
+    resolver = Resolver(atext, quoted)
     out: list[Quote] = []
     prev: Quote | None = None
     prev_para = -10
@@ -366,7 +393,7 @@ def extract_quotes(text: str, language: str = "english") -> list[Quote]:
         nxt = kept[idx_pos + 1] if idx_pos + 1 < len(kept) else None
         next_open = spans[nxt].open_mark if nxt is not None and para_of[nxt] == p else None
         mention = _mention_for(
-            text, sp, para, next_open, start_clause, paras[p - 1] if p > 0 else None
+            atext, sp, para, next_open, start_clause, paras[p - 1] if p > 0 else None
         )
         speaker = title = None
         continues = False
@@ -377,24 +404,24 @@ def extract_quotes(text: str, language: str = "english") -> list[Quote]:
                 and speaker == prev.speaker
                 and (
                     sp.continues
-                    or (same_para and not text[start_clause : sp.open_mark].strip(" ,."))
+                    or (same_para and not atext[start_clause : sp.open_mark].strip(" ,."))
                 )
             )
-        elif (sign := _signature(text, sp, para)) is not None:
+        elif (sign := _signature(atext, sp, para)) is not None:
             speaker, title = resolver.resolve(sign)
         elif prev is not None and (
             same_para
             or sp.continues
-            or (p - prev_para == 1 and not text[para[0] : sp.open_mark].strip())
+            or (p - prev_para == 1 and not atext[para[0] : sp.open_mark].strip())
         ):
             speaker, title, continues = prev.speaker, prev.speaker_title, True
         else:
             lead_start = max(start_clause, sp.open_mark - _WINDOW)
-            lead = text[lead_start : sp.open_mark]
+            lead = atext[lead_start : sp.open_mark]
             sentence = last_sentence_start(lead)  # the sentence the quotation sits in
             m = subject_at_start(lead[sentence:], lead_start + sentence)
             if m is None and not lead.strip() and p > 0:
-                m = _narrator(text, paras[p - 1], resolver)
+                m = _narrator(atext, paras[p - 1], resolver)
             if m is not None and (m.name is not None or m.pronoun is not None):
                 speaker, title = resolver.resolve(m)
         q = Quote(text[sp.start : sp.end], sp.start, sp.end, speaker, title, continues)

@@ -16,6 +16,8 @@ import bisect
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
 
 from summarizers.attribution import (
     ABBREVIATIONS,
@@ -30,6 +32,7 @@ from summarizers.names import (
     TITLE_WORDS,
     Name,
     clean_title,
+    gender_of,
     looks_like_org,
     split_title,
 )
@@ -83,6 +86,30 @@ _SPEAKS = re.compile(
     rf"\s*(?:,[^,\n]{{0,80}},|\s[-\u2013\u2014][^\n\u2013\u2014]{{0,80}}[-\u2013\u2014])?"
     rf"\s*,?\s*(?:{VERB_RE.pattern})"
 )
+# a speech verb right after a word: "Tiegen said" (not "Star Asked Actors", a heading)
+# a capitalised word not at a sentence opening (after a word, a comma, an opening mark ...)
+_CAPITALISED_INSIDE = re.compile(
+    r"(?:(?<=[^.!?\s])[^\S\n]+|(?<=[\"'(\[\u201c\u2018]))(?P<word>[A-Z][\w'\u2019\-]*)"
+)
+# the lower-case word after a sentence-opening mention: "Hours later," / "Partial transcript"
+_NEXT_WORD = re.compile(r"[^\S\n]+(?P<word>[a-z][a-z\-]*)(?P<comma>,)?")
+_TIME_AFTER = frozenset({"later", "earlier", "ago", "afterward", "afterwards", "again"})
+# words that do not follow a speaker's name but do follow a label or a common word
+_NOT_AFTER_A_NAME = frozenset(
+    "as for from in on at with about like than transcript transcripts text excerpt excerpts "
+    "version copy".split()
+)
+
+
+@cache
+def _english_stop_words() -> frozenset[str]:
+    """sumy's English stop words, read from its data file (importing sumy.utils loads NLTK)."""
+    data = resources.files("sumy") / "data" / "stopwords" / "english.txt"
+    return frozenset(w.strip().lower() for w in data.read_text(encoding="utf-8").split())
+
+
+_PEOPLE_PLURALS = ("ers", "ors", "dents", "ists", "ians", "ives")
+_SAID_NEXT = re.compile(rf"\s*({VERB_RE.pattern})")
 # "Sanders said his ...", "Okafor, who ... her" (no other capitalised word in between)
 _OWN_PRONOUN = re.compile(r"(?:[,\s]+(?:[a-z][\w'\u2019\-]*|,))*?[,\s]+(?P<p>his|her|he|she)\b")
 _NEXT_SENTENCE = re.compile(r"[^A-Z.!?\n\"\u201c\u201d]{0,160}[.!?]\s+(?P<p>He|She|His|Her)\b")
@@ -128,6 +155,7 @@ class Resolver:
     _by_first: dict[str, list[tuple[int, str]]] = field(default_factory=dict)
     _speaker_by_last: dict[str, str] = field(default_factory=dict)
     _spoken: set[str] = field(default_factory=set)
+    _proper: set[str] | None = None
 
     def __post_init__(self) -> None:
         raw: list[tuple[int, Name]] = []
@@ -176,6 +204,8 @@ class Resolver:
                 self.genders.setdefault(name.name, name.gender)
         self._learn_genders(raw)
         for pos, name in raw:
+            if self.not_a_name(name, pos):
+                continue  # "Rather, he said ...": "Rather" is no antecedent for "he"
             full = self.resolve_name(name.name, pos)
             gender = self.gender(full, name)
             end = pos + len(name.name)
@@ -259,9 +289,55 @@ class Resolver:
         if gender:
             self.genders.setdefault(name, gender)
 
+    def not_a_name(self, name: Name, pos: int) -> bool:
+        """Is this capitalised mention a common word or a heading, not someone's name?
+
+        Catches "Hours later, Trump ...", "Partial transcript as follows:", "Rather, he said",
+        a dateline ("WASHINGTON") and an all-caps crosshead. A single untitled word that is
+        never capitalised inside a sentence, is no known first name and resolves to no full name
+        is common when it is a stop word or an -ly adverb, or when a word follows it that does
+        not follow a name ("Partial transcript", "Transcript as follows"). Without a
+        dictionary, a surname that only ever opens sentences ("Okafor, in a statement, said",
+        "Okafor spoke first") stays a name.
+        """
+        toks = name.name.split()
+        letters = re.sub(r"[^A-Za-z]", "", name.name)
+        if len(toks) >= 3 and letters.isupper():
+            return True  # "NEW YORK ENDS TAMPON TAX": a crosshead
+        if len(toks) != 1 or name.title or name.honorific:
+            return False
+        word = toks[0]
+        if word in self._capitalised_inside() and not word.isupper():
+            return False  # the usual case, checked first: a proper noun
+        if self.resolve_name(word, pos) != word:
+            return False
+        if word.isupper():
+            return len(letters) > 5  # "WASHINGTON", "CROSSE"; "NAACP", "FBI" stay
+        low = word.lower()
+        if gender_of(word) is not None or low.endswith(_PEOPLE_PLURALS):
+            return False  # "Protesters chanted ...": a group of people speaks too
+        if low in _english_stop_words() or low.endswith("ly"):
+            return True
+        at = self.text.find(word, pos)
+        nxt = _NEXT_WORD.match(self.text, at + len(word)) if at >= 0 else None
+        if nxt is None:
+            return False  # a comma, a possessive, a verb or a capitalised word follows
+        follower = nxt.group("word")
+        if follower in _TIME_AFTER:
+            return nxt.group("comma") is not None  # "Hours later," but "Okafor later said"
+        return follower in _NOT_AFTER_A_NAME  # "Partial transcript", "Transcript as follows"
+
+    def _capitalised_inside(self) -> set[str]:
+        """Words written with a capital inside a sentence somewhere in the text: proper nouns."""
+        if self._proper is None:
+            self._proper = {m.group("word") for m in _CAPITALISED_INSIDE.finditer(self.text)}
+        return self._proper
+
     def resolve(self, mention: Mention) -> tuple[str | None, str | None]:
         """(speaker, title) for a raw mention."""
         if mention.name is not None:
+            if self.not_a_name(mention.name, mention.pos):
+                return None, None
             full = self.resolve_name(mention.name.name, mention.pos)
             own = clean_title(mention.name.title)
             title = own or self.titles.get(full)

@@ -1066,3 +1066,60 @@ def test_pronoun_resolves_to_a_person_whose_title_has_an_abbreviation() -> None:
     )
     q = only(text)
     assert (q.speaker, q.speaker_title) == ("Ivo Marek", "Retired U.S. Air Force Gen.")
+
+
+def test_a_time_opener_is_not_the_speaker() -> None:
+    text = (
+        "Mayor Lena Ortiz met the harbour board on Monday.\n\n"
+        f"Hours later, Ortiz thanked the divers, telling reporters, \u201c{SAID}.\u201d"
+    )
+    assert only(text).speaker == "Lena Ortiz"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # a label introducing a transcript
+        f'The mayor spoke for ten minutes.\n\nPartial transcript as follows:\n\n"{SAID}."',
+        # a dateline in capitals
+        f'WASHINGTON \u2014 "{SAID}," the statement read.',
+        # an all-caps crosshead of a newsletter item
+        f"HARBOUR BOARD DELAYS THE REOPENING \u201c{SAID},\u201d the minutes say.",
+    ],
+)
+def test_labels_datelines_and_crossheads_are_not_speakers(text: str) -> None:
+    assert only(text).speaker is None
+
+
+def test_a_sentence_adverb_is_no_antecedent_for_a_pronoun() -> None:
+    text = (
+        "Mayor Ivo Marek voted against the plan. Rather, he said, the board should wait.\n\n"
+        f'"{SAID}," he added.'
+    )
+    assert only(text).speaker == "Ivo Marek"
+
+
+def test_a_surname_that_only_opens_sentences_still_speaks() -> None:
+    text = f'Pelletier said the repairs ran late.\n\n"{SAID}," Pelletier said.'
+    assert only(text).speaker == "Pelletier"
+
+
+def test_a_group_of_people_can_be_the_speaker() -> None:
+    text = "Protesters marching past the harbour chanted \u201cOpen the port now!\u201d all night."
+    assert only(text).speaker == "Protesters"
+
+
+def test_a_nickname_inside_a_name_is_not_a_quote_and_the_name_still_speaks() -> None:
+    text = (
+        f'"{SAID}!" Scott\'s niece, state Del. Marcia "Cia" Price (D-Newport News), shouted to '
+        'the crowd. "The town is watching the harbour."'
+    )
+    quotes = extract_quotes(text)
+    assert [q.text for q in quotes] == [SAID + "!", "The town is watching the harbour."]
+    assert [q.speaker for q in quotes] == ["Marcia Price", "Marcia Price"]
+    assert_offsets(text, quotes)
+
+
+def test_a_scare_quote_after_a_named_outlet_is_not_a_quote() -> None:
+    text = f"Kerpen needled the CNN \u201creporter,\u201d saying, \u201c{SAID}!\u201d"
+    assert only(text).text == SAID + "!"
