@@ -185,6 +185,8 @@ def _is_byline(line: str) -> bool:
             return False
         if not any(t[0].isupper() for t in tokens):
             return False
+        if any(t.lower().strip(".") in _MONTHS_AND_DAYS for t in tokens):
+            return False  # "By Monday, the council had voted."
     return True
 
 
@@ -300,9 +302,10 @@ def clean_article_text(text: str, title: str | None = None, language: str = "eng
 
 
 _DATELINE_PREFIX = re.compile(
-    r"""^(?:[A-ZÀ-Ý][A-ZÀ-Ý.'’-]+(?:\s+[A-ZÀ-Ý][A-ZÀ-Ý.'’-]+){0,3})   # WASHINGTON, NEW YORK
+    r"""^(?:(?:[A-ZÀ-Ý][A-ZÀ-Ý.'’-]+(?:\s+[A-ZÀ-Ý][A-ZÀ-Ý.'’-]+){0,3})  # WASHINGTON, NEW YORK
     (?:,\s*[A-Z][\w.]*(?:\s+[\w.]+){0,2})?                           # , March 5 / , Calif.
     \s*(?:\([^()\n]{1,40}\))?                                        # (Reuters)
+    |\((?:[A-Z]{2,}|Reuters|Bloomberg)[\w.]*(?:\s+[A-Z][\w.]*){0,2}\))    # or only (CNN)
     \s*(?:--|[-–—])\s+""",
     re.VERBOSE,
 )
@@ -314,3 +317,15 @@ def dateline_length(sentence: str) -> int:
     if not m or len(m.group()) > 80 or not sentence[m.end() : m.end() + 1].isupper():
         return 0
     return m.end()
+
+
+def is_non_prose_sentence(sentence: str) -> bool:
+    """A sentence that is a date trailer or a byline run into the article text ("Last updated
+    at 4:12 PM on 8th January 2012 .", "By Anna Kowalski ."), which a line check cannot see."""
+    text = sentence.strip()
+    if not text:
+        return True
+    compact = re.sub(r"\s+\.(?=\s|$)", "", text).strip()  # "By . Anna Kowalski ." style
+    if not compact:
+        return False
+    return _is_date_line(compact) or (len(_words(compact)) <= 8 and _is_byline(compact))

@@ -9,7 +9,7 @@ from sumy.models.dom import ObjectDocumentModel, Paragraph
 from sumy.models.dom import Sentence as SumySentence
 
 from summarizers.base import Summary, UnknownMethodError
-from summarizers.cleaning import dateline_length, removable_lines
+from summarizers.cleaning import dateline_length, is_non_prose_sentence, removable_lines
 from summarizers.languages import UNSPACED_LANGUAGES, normalize_language
 from summarizers.methods import AVAILABLE_METHODS, DEFAULT_METHOD, Summarizer
 from summarizers.splitting import OfflineTokenizer, Sentence, blocks, split_block
@@ -32,7 +32,7 @@ def _is_prose(sentence: Sentence, block: str, tokenizer: OfflineTokenizer) -> bo
     """False for lines that are not prose sentences: crossheads, labels, lists of figures."""
     words = tokenizer.to_words(sentence.text)
     min_words = 6 if tokenizer.language in UNSPACED_LANGUAGES else 4
-    if len(words) < min_words:
+    if len(words) < min_words or is_non_prose_sentence(sentence.text):
         return False
     if sentence.text == block and block[-1] not in _FINAL and len(words) < 10:
         return False  # a crosshead or a label, not a sentence

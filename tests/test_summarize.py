@@ -213,7 +213,8 @@ def test_german_article(method: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "dateline", ["WASHINGTON (Reuters) - ", "NEW YORK, March 5 (AP) -- ", "LONDON — "]
+    "dateline",
+    ["WASHINGTON (Reuters) - ", "NEW YORK, March 5 (AP) -- ", "LONDON — ", "(CNN) -- ", "(AP) — "],
 )
 def test_inline_dateline_is_not_part_of_the_picked_sentence(dateline: str) -> None:
     lead = "The United States pressed Russia on Friday to halt missile sales to Iran."
@@ -221,6 +222,39 @@ def test_inline_dateline_is_not_part_of_the_picked_sentence(dateline: str) -> No
     s = summarize(text, sentences=1, method="lead")
     assert s.sentences == [lead]
     assert s.spans == [(len(dateline), len(dateline) + len(lead))]
+
+
+def test_a_bracketed_aside_is_not_a_dateline() -> None:
+    text = "(Laughs) -- Then we all left the harbour office together.\n\nThe ferry sailed at noon."
+    assert summarize(text, sentences=1, method="lead").sentences[0].startswith("(Laughs)")
+
+
+@pytest.mark.parametrize(
+    "junk",
+    [
+        "By . Anna Kowalski . PUBLISHED: . 09:47 EST, 3 October 2013 . | . UPDATED: . "
+        "10:14 EST, 3 October 2013 . ",
+        "Last updated at 4:12 PM on 8th January 2012 . ",
+    ],
+)
+@pytest.mark.parametrize("method", [DEFAULT_METHOD, "lead"])
+def test_bylines_and_date_trailers_run_into_the_text_are_never_picked(
+    junk: str, method: str
+) -> None:
+    body = (
+        "A harbour town has voted to close its ferry for the winter after storms hit the pier. "
+        "The council said the repairs would cost two million pounds and take until spring. "
+        "Residents said the closure would cut them off from the hospital on the mainland."
+    )
+    s = summarize(junk + body, sentences=3, method=method)
+    assert len(s.sentences) == 3
+    assert not any(w in " ".join(s.sentences) for w in ("PUBLISHED", "UPDATED", "Last updated"))
+    assert not any(sentence.startswith("By") for sentence in s.sentences)
+
+
+def test_a_sentence_opening_with_by_and_a_day_is_prose() -> None:
+    text = "By Monday, the council had voted to close the ferry."
+    assert summarize(text, sentences=1, method="lead").sentences == [text]
 
 
 @pytest.mark.filterwarnings("ignore")  # sumy's LSA/LexRank warn on tiny documents
