@@ -578,7 +578,8 @@ _OPENERS = re.compile(
 )
 
 
-_TIME_ADVERBS = frozenset({"later", "earlier", "ago", "afterward", "afterwards", "again"})
+# "Hours later, ...", "Moments earlier, ...": a time opener, not a subject
+TIME_ADVERBS = frozenset({"later", "earlier", "ago", "afterward", "afterwards", "again"})
 
 
 def subject_at_start(clause: str, pos: int) -> Mention | None:
@@ -592,7 +593,7 @@ def subject_at_start(clause: str, pos: int) -> Mention | None:
         toks = tokens(seg)
         if not toks or all(re.fullmatch(r"(?:[A-Z]\.){2,}|[\d/.\-]+", t) for t in toks):
             continue  # "in Concord, N.H., 14-year-old ...", "On July 6, 2015, Sanders ..."
-        if len(segments) > 1 and len(toks) <= 3 and toks[-1].lower() in _TIME_ADVERBS:
+        if len(segments) > 1 and len(toks) <= 3 and toks[-1].lower() in TIME_ADVERBS:
             continue  # "Hours later, Trump returned ...", "Moments earlier, ..."
         first = toks[0].lower()
         if first in SUBJECT_PRONOUNS:

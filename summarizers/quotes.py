@@ -169,8 +169,7 @@ def _without_nicknames(text: str, spans: Sequence[Span]) -> str:
     """``text`` with nicknames blanked out (same length), so "Marcia "Cia" Price" reads as one
     name to the attribution parser."""
     for sp in spans:
-        if _is_nickname(text, sp):
-            assert sp.close_mark is not None
+        if sp.close_mark is not None and _is_nickname(text, sp):
             width = sp.close_mark + 1 - sp.open_mark
             text = text[: sp.open_mark] + " " * width + text[sp.close_mark + 1 :]
     return text

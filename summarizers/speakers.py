@@ -22,6 +22,7 @@ from importlib import resources
 from summarizers.attribution import (
     ABBREVIATIONS,
     PERSON_NOUNS,
+    TIME_ADVERBS,
     VERB_RE,
     Mention,
     last_sentence_start,
@@ -86,14 +87,12 @@ _SPEAKS = re.compile(
     rf"\s*(?:,[^,\n]{{0,80}},|\s[-\u2013\u2014][^\n\u2013\u2014]{{0,80}}[-\u2013\u2014])?"
     rf"\s*,?\s*(?:{VERB_RE.pattern})"
 )
-# a speech verb right after a word: "Tiegen said" (not "Star Asked Actors", a heading)
 # a capitalised word not at a sentence opening (after a word, a comma, an opening mark ...)
 _CAPITALISED_INSIDE = re.compile(
     r"(?:(?<=[^.!?\s])[^\S\n]+|(?<=[\"'(\[\u201c\u2018]))(?P<word>[A-Z][\w'\u2019\-]*)"
 )
 # the lower-case word after a sentence-opening mention: "Hours later," / "Partial transcript"
 _NEXT_WORD = re.compile(r"[^\S\n]+(?P<word>[a-z][a-z\-]*)(?P<comma>,)?")
-_TIME_AFTER = frozenset({"later", "earlier", "ago", "afterward", "afterwards", "again"})
 # words that do not follow a speaker's name but do follow a label or a common word
 _NOT_AFTER_A_NAME = frozenset(
     "as for from in on at with about like than transcript transcripts text excerpt excerpts "
@@ -109,7 +108,6 @@ def _english_stop_words() -> frozenset[str]:
 
 
 _PEOPLE_PLURALS = ("ers", "ors", "dents", "ists", "ians", "ives")
-_SAID_NEXT = re.compile(rf"\s*({VERB_RE.pattern})")
 # "Sanders said his ...", "Okafor, who ... her" (no other capitalised word in between)
 _OWN_PRONOUN = re.compile(r"(?:[,\s]+(?:[a-z][\w'\u2019\-]*|,))*?[,\s]+(?P<p>his|her|he|she)\b")
 _NEXT_SENTENCE = re.compile(r"[^A-Z.!?\n\"\u201c\u201d]{0,160}[.!?]\s+(?P<p>He|She|His|Her)\b")
@@ -323,7 +321,7 @@ class Resolver:
         if nxt is None:
             return False  # a comma, a possessive, a verb or a capitalised word follows
         follower = nxt.group("word")
-        if follower in _TIME_AFTER:
+        if follower in TIME_ADVERBS:
             return nxt.group("comma") is not None  # "Hours later," but "Okafor later said"
         return follower in _NOT_AFTER_A_NAME  # "Partial transcript", "Transcript as follows"
 
