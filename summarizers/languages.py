@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import cache, lru_cache
+from importlib import resources
 
 from summarizers.base import UnsupportedLanguageError
 
@@ -89,10 +90,14 @@ def normalize_language(language: str) -> str:
 
 @cache
 def stop_words(language: str) -> frozenset[str]:
-    """sumy's stop words for ``language`` (lower case)."""
-    from sumy.utils import get_stop_words  # here, not at the top: sumy brings NLTK (~40 MB)
-
-    return frozenset(w.lower() for w in get_stop_words(normalize_language(language)))
+    """sumy's stop words for ``language`` (lower case), read from sumy's data file as
+    ``sumy.utils.get_stop_words`` does; importing ``sumy.utils`` would load NLTK (~40 MB)."""
+    name = normalize_language(language)
+    try:
+        data = (resources.files("sumy") / "data" / "stopwords" / f"{name}.txt").read_bytes()
+    except OSError as exc:
+        raise LookupError(f"Stop-words are not available for language {name}.") from exc
+    return frozenset(w.rstrip().lower() for w in data.decode("utf-8").splitlines() if w)
 
 
 @cache

@@ -165,13 +165,12 @@ def _is_nickname(text: str, sp: Span) -> bool:
     return bool(_NAME_BEFORE.search(before) and re.match(r"[ \u00a0][A-Z][a-z]", after))
 
 
-def _without_nicknames(text: str, spans: Sequence[Span]) -> str:
-    """``text`` with nicknames blanked out (same length), so "Marcia "Cia" Price" reads as one
-    name to the attribution parser."""
-    for sp in spans:
-        if sp.close_mark is not None and _is_nickname(text, sp):
-            width = sp.close_mark + 1 - sp.open_mark
-            text = text[: sp.open_mark] + " " * width + text[sp.close_mark + 1 :]
+def _without_nicknames(text: str, nicknames: Sequence[Span]) -> str:
+    """``text`` with these nicknames blanked out (same length), so "Marcia "Cia" Price" reads
+    as one name to the attribution parser."""
+    for sp in nicknames:
+        end = (sp.close_mark or sp.end) + 1
+        text = text[: sp.open_mark] + " " * (end - sp.open_mark) + text[end:]
     return text
 
 
@@ -197,8 +196,6 @@ def _is_statement(text: str, sp: Span, para: tuple[int, int], follows_quote: boo
         return False  # on ABC's "This Week," / the book "Backfire: ..."
     if _BYLINE.match(after):
         return False  # a headline followed by its byline: "Met accused of ...," by ...
-    if _is_nickname(text, sp):
-        return False
     if n >= _LONG_WORDS and not (_title_case(q) and not re.search(r"[.!?,]$", q)):
         return True
     if n <= 4 and _STRONG_SCARE.search(before[-30:]):
@@ -369,15 +366,16 @@ def extract_quotes(text: str, language: str = "english") -> list[Quote]:
         while k + 1 < len(paras) and sp.open_mark >= paras[k][1]:
             k += 1
         para_of.append(k)
+    nicknames = [sp for sp in spans if _is_nickname(text, sp)]
     kept: list[int] = []
     for i, sp in enumerate(spans):
         follows = i > 0 and para_of[i - 1] == para_of[i]
-        if _is_statement(text, sp, paras[para_of[i]], follows or sp.continues):
+        if sp not in nicknames and _is_statement(
+            text, sp, paras[para_of[i]], follows or sp.continues
+        ):
             kept.append(i)
-    atext = _without_nicknames(text, spans)  # offsets unchanged; only for finding speakers
-    quoted = [
-        (s.open_mark, (s.close_mark or s.end) + 1) for s in spans if not _is_nickname(text, s)
-    ]
+    atext = _without_nicknames(text, nicknames)  # offsets unchanged; only for finding speakers
+    quoted = [(s.open_mark, (s.close_mark or s.end) + 1) for s in spans if s not in nicknames]
     resolver = Resolver(atext, quoted)
     out: list[Quote] = []
     prev: Quote | None = None

@@ -16,8 +16,6 @@ import bisect
 import re
 from collections import Counter
 from dataclasses import dataclass, field
-from functools import cache
-from importlib import resources
 
 from summarizers.attribution import (
     ABBREVIATIONS,
@@ -27,6 +25,7 @@ from summarizers.attribution import (
     Mention,
     last_sentence_start,
 )
+from summarizers.languages import stop_words
 from summarizers.names import (
     HONORIFICS,
     NOT_NAME,
@@ -98,13 +97,6 @@ _NOT_AFTER_A_NAME = frozenset(
     "as for from in on at with about like than transcript transcripts text excerpt excerpts "
     "version copy".split()
 )
-
-
-@cache
-def _english_stop_words() -> frozenset[str]:
-    """sumy's English stop words, read from its data file (importing sumy.utils loads NLTK)."""
-    data = resources.files("sumy") / "data" / "stopwords" / "english.txt"
-    return frozenset(w.strip().lower() for w in data.read_text(encoding="utf-8").split())
 
 
 _PEOPLE_PLURALS = ("ers", "ors", "dents", "ists", "ians", "ives")
@@ -314,7 +306,7 @@ class Resolver:
         low = word.lower()
         if gender_of(word) is not None or low.endswith(_PEOPLE_PLURALS):
             return False  # "Protesters chanted ...": a group of people speaks too
-        if low in _english_stop_words() or low.endswith("ly"):
+        if low in stop_words("english") or low.endswith("ly"):
             return True
         at = self.text.find(word, pos)
         nxt = _NEXT_WORD.match(self.text, at + len(word)) if at >= 0 else None
