@@ -97,8 +97,7 @@ _NOT_AFTER_A_NAME = frozenset(
     "as for from in on at with about like than transcript transcripts text excerpt excerpts "
     "version copy".split()
 )
-
-
+# endings of plural nouns for people ("Protesters", "Residents"), who speak as a group
 _PEOPLE_PLURALS = ("ers", "ors", "dents", "ists", "ians", "ives")
 # "Sanders said his ...", "Okafor, who ... her" (no other capitalised word in between)
 _OWN_PRONOUN = re.compile(r"(?:[,\s]+(?:[a-z][\w'\u2019\-]*|,))*?[,\s]+(?P<p>his|her|he|she)\b")
