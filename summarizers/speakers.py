@@ -3,11 +3,14 @@
 * A surname ("Burns") or honorific form ("Mr. Obama") resolves to a full name met in the
   article: the most recent earlier speaker with that surname, else the full name mentioned most
   often before the quotation (ties: the earliest), else one mentioned later.
-* A pronoun resolves to the nearest earlier person of a compatible gender: the sentences before
-  the attribution are searched backwards (nearest first), and within a sentence the first person
-  mentioned wins (usually the subject). Gender comes from honorifics (Mr., Ms.), gendered titles
-  and a small first-name list; unknown gender is compatible with anything. Without a candidate
-  in the last few sentences, the most recent gender-compatible speaker is used.
+* A pronoun resolves only on clear evidence (issue 11): the person quoted last in the same
+  paragraph, or the subject of the nearest earlier sentence that names someone who fits, or
+  the one person who fits in that paragraph. Two people who fit the pronoun nearby, a bare
+  "they", give None. Gender comes from honorifics (Mr., Ms.), gendered titles, a small
+  first-name list and the article's own "his"/"her"; unknown gender fits anything. Without a
+  candidate in the last few sentences, the most recent gender-compatible speaker is used.
+* Demonyms ("the Moroccan"), places ("in Glasgow"), section labels and words also written in
+  lower case ("Athletics"), and runs only ever written "the X" are never speakers.
 """
 
 from __future__ import annotations
