@@ -717,9 +717,14 @@ class SqliteStore:
         return int(self._db.execute("SELECT count(*) FROM articles").fetchone()[0])
 
     def search_quotes(self, query: str, limit: int = 5) -> list[QuoteHit]:
+        """Quotes by a speaker named in ``query`` -- only theirs, never words about them or a
+        quote with no speaker -- or, when no speaker matches, quotes containing its words."""
         match = fts_query(query)
         if match is None:
             return []
+        return self._quote_hits(f"speaker : ({match})", limit) or self._quote_hits(match, limit)
+
+    def _quote_hits(self, match: str, limit: int) -> list[QuoteHit]:
         rows = self._db.execute(
             """SELECT q.text, q.speaker, q.speaker_title, a.id, a.title, a.url
                FROM quotes_fts JOIN quotes q ON q.id = quotes_fts.rowid

@@ -85,7 +85,7 @@ NOT_NAME = frozenset(
         soon is are was were would can could should do does did has have had might must
         even just only never always along amid among around across behind beyond inside outside
         without within upon toward towards against about above below under over into onto
-        through throughout"""
+        through throughout people everyone everybody someone somebody anyone anybody nobody"""
     )
 )
 
@@ -100,7 +100,9 @@ ORG_WORDS = frozenset(
         coalition league club county city republic kingdom nations army navy force police school
         college church review today daily weekly street hall square airport report poll show
         industry industries rights federation society trust alliance institution museum forum
-        project festival awards commons lords parliament assembly government authority"""
+        project festival awards commons lords parliament assembly government authority
+        herald globe gazette guardian telegraph observer chronicle inquirer examiner courier
+        sentinel dispatch bulletin register independent economist mirror express"""
     )
 )
 
@@ -153,12 +155,20 @@ _BAD_TITLE = re.compile(
 )
 
 
+# A title cut off at a possessive: "Britain's" (from "Britain's Jane Doe"), "the club's"
+_POSSESSIVE_ONLY = re.compile(r"(?:\S+\s+){0,3}\S+['\u2019]s?", re.I)
+
+
 def clean_title(title: str | None) -> str | None:
-    """A title fit to show ("deputy head of ..."), or None for a relative clause or junk."""
+    """A title fit to show ("deputy head of ..."), or None for a relative clause, junk, or a
+    title that ends in a possessive ("Britain's", cut from "Britain's Jane Doe": what follows
+    the possessive is the name, so the title says nothing)."""
     if not title:
         return None
     title = re.sub(r"(?<=\d) / (?=\d)", "/", title.strip(" ,;:"))  # tokens joined: "9 / 11"
     if not title or _BAD_TITLE.search(title) or len(title.split()) > 16:
+        return None
+    if _POSSESSIVE_ONLY.fullmatch(title) and re.search(r"\w['\u2019]s?$", title):
         return None
     return title
 
@@ -268,7 +278,10 @@ def split_title(tokens: list[str]) -> Name | None:
             break
     while name_toks and name_toks[0].lower() in PARTICLES:
         name_toks.pop(0)
-    while len(name_toks) >= 3 and name_toks[0].lower() in LEADING_TITLES:
+    while len(name_toks) >= 3 and (
+        name_toks[0].lower() in LEADING_TITLES
+        or (gender_of(name_toks[1]) is not None and gender_of(name_toks[0]) is None)
+    ):  # "Hurdler Dean Ashworth": a word before a known first name is a title
         i = len(toks) - len(name_toks) + 1
         name_toks = toks[i:]
     if not name_toks or all(t.lower() in SUFFIXES for t in name_toks):
@@ -335,6 +348,49 @@ def institution(toks: list[str]) -> Name | None:
     ):
         return None
     return Name(" ".join(toks))
+
+
+# Nationalities and other demonyms: "the Moroccan said", "the Scot added". On their own they
+# describe someone and never name them. Nouns in -man/-woman ("Irishman") are matched by
+# their stem in :func:`is_demonym`.
+DEMONYMS = frozenset(
+    _words(
+        """afghan albanian algerian american andorran angolan argentine argentinian armenian
+        australian austrian azerbaijani bahamian bahraini bangladeshi barbadian belarusian
+        belgian belizean beninese bhutanese bolivian bosnian botswanan brazilian british briton
+        brit bruneian bulgarian burkinabe burmese burundian cambodian cameroonian canadian
+        chadian chilean chinese colombian congolese croat croatian cuban cypriot czech
+        dane danish djiboutian dominican dutch ecuadorian egyptian emirati english
+        eritrean estonian ethiopian fijian filipino finn finnish french gabonese gambian
+        georgian german ghanaian greek grenadian guatemalan guinean guyanese haitian honduran
+        hungarian icelander icelandic indian indonesian iranian iraqi irish israeli italian
+        ivorian jamaican japanese jordanian kazakh kenyan kiwi korean kosovan kuwaiti kyrgyz
+        laotian latvian lebanese liberian libyan liechtensteiner lithuanian luxembourger
+        macedonian malagasy malawian malaysian maldivian malian maltese mauritanian mauritian
+        mexican moldovan monegasque mongolian montenegrin moroccan mozambican namibian nepalese
+        nepali nicaraguan nigerian nigerien norwegian omani pakistani palestinian panamanian
+        paraguayan persian peruvian pole polish portuguese qatari romanian russian rwandan
+        salvadoran samoan saudi scot scottish senegalese serb serbian singaporean slovak
+        slovakian slovenian somali spaniard spanish sudanese surinamese swede swedish swiss
+        syrian taiwanese tajik tanzanian thai togolese tongan trinidadian tunisian turk
+        turkish turkmen ugandan ukrainian uruguayan uzbek venezuelan vietnamese welsh yemeni
+        zambian zimbabwean aussie yank yankee european african asian arab latino latina
+        hispanic caribbean scandinavian texan californian floridian yorker londoner
+        parisian glaswegian mancunian liverpudlian scouser geordie catalan basque flemish
+        cornish ulsterman"""
+    )
+)
+
+
+def is_demonym(word: str) -> bool:
+    """A nationality or other demonym, singular or plural ("Moroccan", "Kenyans",
+    "Irishman", "Englishwomen", "Swedes")."""
+    low = word.lower().strip(".,")
+    for end in ("women", "woman", "men", "man"):
+        if low.endswith(end) and len(low) > len(end) + 2:
+            stem = low[: -len(end)]
+            return stem in DEMONYMS or stem + "h" in DEMONYMS or stem in {"scots", "french"}
+    return low in DEMONYMS or (low.endswith("s") and low[:-1] in DEMONYMS)
 
 
 # Places often met as capitalised subjects in news ("Vermont voted ...", "Orlando mourned ...").

@@ -349,6 +349,19 @@ def _narrator(text: str, prev_para: tuple[int, int], resolver: Resolver) -> Ment
     return None
 
 
+# a speech verb right after a closing mark, whose subject names nobody: '"...," people say'
+_UNNAMED_SAYS = re.compile(rf"[\s,]*(?:[a-z][\w'\u2019\-]*\s+){{1,3}}?(?:{VERB_RE.pattern})\b")
+
+
+def _unnamed_attribution(text: str, sp: Span, para: tuple[int, int]) -> bool:
+    """Is the quotation attributed, right after it, to someone the text does not name ('"She
+    is the best," people would say')? Then the subject of the sentence before is not its
+    speaker."""
+    if sp.close_mark is None:
+        return False
+    return _UNNAMED_SAYS.match(text[sp.close_mark + 1 : para[1]]) is not None
+
+
 def extract_quotes(text: str, language: str = "english") -> list[Quote]:
     """Every direct quotation in ``text``, in document order (see the module docstring).
 
@@ -412,7 +425,7 @@ def extract_quotes(text: str, language: str = "english") -> list[Quote]:
             or (p - prev_para == 1 and not atext[para[0] : sp.open_mark].strip())
         ):
             speaker, title, continues = prev.speaker, prev.speaker_title, True
-        else:
+        elif not _unnamed_attribution(atext, sp, para):
             lead_start = max(start_clause, sp.open_mark - _WINDOW)
             lead = atext[lead_start : sp.open_mark]
             sentence = last_sentence_start(lead)  # the sentence the quotation sits in

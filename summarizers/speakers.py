@@ -3,11 +3,14 @@
 * A surname ("Burns") or honorific form ("Mr. Obama") resolves to a full name met in the
   article: the most recent earlier speaker with that surname, else the full name mentioned most
   often before the quotation (ties: the earliest), else one mentioned later.
-* A pronoun resolves to the nearest earlier person of a compatible gender: the sentences before
-  the attribution are searched backwards (nearest first), and within a sentence the first person
-  mentioned wins (usually the subject). Gender comes from honorifics (Mr., Ms.), gendered titles
-  and a small first-name list; unknown gender is compatible with anything. Without a candidate
-  in the last few sentences, the most recent gender-compatible speaker is used.
+* A pronoun resolves only on clear evidence (issue 11): the person quoted last in the same
+  paragraph, or the subject of the nearest earlier sentence that names someone who fits, or
+  the one person who fits in that paragraph. Two people who fit the pronoun nearby, a bare
+  "they", give None. Gender comes from honorifics (Mr., Ms.), gendered titles, a small
+  first-name list and the article's own "his"/"her"; unknown gender fits anything. Without a
+  candidate in the last few sentences, the most recent gender-compatible speaker is used.
+* Demonyms ("the Moroccan"), places ("in Glasgow"), section labels and words also written in
+  lower case ("Athletics"), and runs only ever written "the X" are never speakers.
 """
 
 from __future__ import annotations
@@ -29,10 +32,13 @@ from summarizers.languages import stop_words
 from summarizers.names import (
     HONORIFICS,
     NOT_NAME,
+    ORG_WORDS,
+    PLACES,
     TITLE_WORDS,
     Name,
     clean_title,
     gender_of,
+    is_demonym,
     looks_like_org,
     split_title,
 )
@@ -119,6 +125,75 @@ _ANONYMOUS_SPEAKER = re.compile(
 # a sentence whose subject is a gendered pronoun ("He recently wrote ...", "But she said ...")
 _CHAIN_SUBJECT = re.compile(r"[\"'\u201c\u2018(\s]*(?:(?:But|And|Then|So|Yet|Still)\s+)?(He|She)\b")
 _LOOKBACK_SENTENCES = 6
+# what may come before a sentence's subject: a mark, a connective, up to two phrases that end
+# in a comma ("But", "On Sunday,", "Speaking at a town hall in Salem, New Hampshire,")
+_OPENING = re.compile(
+    r"[\s\"'\u201c\u2018(]*(?:(?:But|And|Then|So|Yet|Still|Meanwhile|Now|Later|Earlier|Instead)"
+    r"\b,?\s*)?(?:[^,.;:!?\"\u201c\u201d]{1,60},\s*){0,2}"
+)
+# a subject's last word, maybe a parenthesis and appositions, maybe an adverb, then the verb
+_SUBJECT_VERB = re.compile(
+    r"[\w.'\u2019\-]+(?:\s*\([^()]{1,30}\))?(?:,[^,.;:\"\u201c]{1,80}){0,3},?\s+"
+    r"(?:[a-z]+ly\s+)?(?P<v>[a-z]+)\b"
+)
+_AUXILIARIES = frozenset("is was has had will would can could did does may might must".split())
+
+
+def _plural_noun(name: str) -> bool:
+    """A one-word plural of people ("Reporters", "Officials"), not a surname."""
+    return (
+        " " not in name
+        and name.lower().endswith(_PEOPLE_PLURALS + ("s",))
+        and not (name.lower().endswith(("ss", "us", "is", "os", "as", "es")))
+    )
+
+
+def _looks_finite(word: str) -> bool:
+    """A finite verb after a subject: "ran", "promised", "says", "will"."""
+    return (
+        word in _AUXILIARIES
+        or word.endswith("ed")
+        or (word.endswith("s") and not word.endswith("ss"))
+        or VERB_RE.fullmatch(word) is not None
+        or word
+        in {
+            "ran",
+            "won",
+            "went",
+            "came",
+            "took",
+            "made",
+            "got",
+            "gave",
+            "left",
+            "sat",
+            "stood",
+            "met",
+            "spoke",
+            "told",
+            "said",
+            "saw",
+            "heard",
+            "began",
+            "beat",
+            "lost",
+            "kept",
+            "felt",
+            "set",
+            "put",
+            "led",
+            "fell",
+            "rose",
+            "broke",
+            "drove",
+        }
+    )
+
+
+# a capitalised run right after a preposition of place: "ran in Glasgow", "at Crystal Palace"
+_LOCATIVE = re.compile(r"\b(?:in|at|near|outside|inside|across|throughout|around)\s+$")
+# a determiner before a capitalised run: "the Moroccan", "a Birchfield Harrier"
+_DETERMINER = re.compile(r"\b(?i:the|a|an)\s+$")
 
 
 @dataclass(frozen=True)
@@ -145,19 +220,32 @@ class Resolver:
     _speaker_by_last: dict[str, str] = field(default_factory=dict)
     _spoken: set[str] = field(default_factory=set)
     _proper: set[str] | None = None
+    # capitalised runs that are places, section labels, or only ever "the X" (see not_a_person)
+    _places: set[str] = field(default_factory=set)
+    _labels: set[str] = field(default_factory=set)
+    _described: set[str] = field(default_factory=set)
+    _bare: set[str] = field(default_factory=set)
+    _lower_cache: dict[str, bool] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         raw: list[tuple[int, Name]] = []
         starts = [s for s, _ in self.quoted]
+        self._labels = {
+            line.strip()
+            for line in self.text.splitlines()
+            if re.fullmatch(r"(?:[A-Z][\w'\u2019\-]*[ \t]+){0,3}[A-Z][\w'\u2019\-]*", line.strip())
+        }
         for m in _CAP_RUN.finditer(self.text):
             k = bisect.bisect_right(starts, m.start()) - 1
             if k >= 0 and self.quoted[k][0] <= m.start() < self.quoted[k][1]:
                 continue  # names inside quotations are not mentions of a speaker
+            self._note_usage(m)
             for sub_start, toks in _split_run(m.start(), m.group(0)):
                 if (
                     len(toks) == 1
                     and re.fullmatch(r"[A-Z][a-z]+(?:ing|ed)", toks[0])
                     and _sentence_opening(self.text, sub_start)
+                    and toks[0] not in self._capitalised_inside()  # "Tom Keeling ... Keeling won"
                 ):
                     continue  # "Reacting to the news, ...", "Pressed on it, he said"
                 self._add_raw(raw, sub_start, toks)
@@ -170,6 +258,59 @@ class Resolver:
                     pos, name = raw[-1]
                     raw[-1] = (pos, Name(name.name, appos.group(1), name.gender, name.honorific))
         self._finish(raw)
+
+    def _note_usage(self, m: re.Match) -> None:
+        """Remember how a capitalised run is used: after a preposition of place, after a
+        determiner ("the Moroccan", "The Birchfield Harrier said"), or bare."""
+        toks = m.group(0).rstrip(".").split()
+        before = self.text[max(0, m.start() - 12) : m.start()]
+        described = toks[0].lower() in {"the", "a", "an"} or _DETERMINER.search(before)
+        while toks and toks[0].lower() in NOT_NAME:
+            toks.pop(0)
+        if not toks or re.search(r"[-\u2013\u2014\u2015][^\S\n]*$", before):
+            return  # a dashed signature is what is being judged, not evidence
+        name = split_title(toks)
+        key = name.name if name is not None else " ".join(toks)
+        if _LOCATIVE.search(before) and not re.search(r"['\u2019]s?$", m.group(0)):
+            self._places.add(key)
+        elif described and (name is None or (name.title is None and not name.honorific)):
+            self._described.add(key)
+        else:
+            self._bare.add(key)
+
+    def not_a_person(self, name: Name, pos: int) -> bool:
+        """Is this mention something other than a person who can speak: a demonym ("the
+        Moroccan"), a place ("ran in Glasgow"), a section label on a line of its own
+        ("Athletics", "Cross Country"), or a run only ever written after "the" that names no
+        body ("the Birchfield Harrier", unlike "the White House")? A title or an honorific
+        makes it a person; so does resolving to a full name with a known first name. A name
+        also written in lower case in the text ("Cross Country" and "the cross country
+        season") is a common noun."""
+        if name.honorific:
+            return False
+        words = name.name.split()
+        full = self.resolve_name(name.name, pos)
+        if full != name.name and len(full.split()) > 1 and not looks_like_org(full):
+            return False  # "Cuban" after "Ivo Cuban" was named
+        if all(is_demonym(w) for w in words):
+            return True
+        if len(full.split()) > 1 and gender_of(full.split()[0]) is not None:
+            return False
+        if name.name.lower() in PLACES or name.name in self._places:
+            return True
+        if full == name.name and (name.name in self._labels or self._written_lower(name.name)):
+            return True
+        if name.name in self._described and name.name not in self._bare:
+            return words[-1].lower() not in ORG_WORDS
+        return False
+
+    def _written_lower(self, name: str) -> bool:
+        """Is ``name`` also written all in lower case as words of the text ("athletics")?"""
+        if name not in self._lower_cache:
+            low = name.lower()
+            pattern = rf"(?<![\w-]){re.escape(low)}(?![\w-])"
+            self._lower_cache[name] = low != name and re.search(pattern, self.text) is not None
+        return self._lower_cache[name]
 
     def _add_raw(self, raw: list[tuple[int, Name]], pos: int, toks: list[str]) -> None:
         while toks and toks[0].lower() in NOT_NAME and toks[0].lower() not in HONORIFICS:
@@ -193,7 +334,7 @@ class Resolver:
                 self.genders.setdefault(name.name, name.gender)
         self._learn_genders(raw)
         for pos, name in raw:
-            if self.not_a_name(name, pos):
+            if self.not_a_name(name, pos) or self.not_a_person(name, pos):
                 continue  # "Rather, he said ...": "Rather" is no antecedent for "he"
             full = self.resolve_name(name.name, pos)
             gender = self.gender(full, name)
@@ -208,13 +349,27 @@ class Resolver:
                 person_like = False
             self.mentions.append(PersonMention(pos, full, gender, person_like))
         self._mention_pos = [m.pos for m in self.mentions]
+        self._opens = [self._opens_sentence(m) for m in self.mentions]
+
+    def _opens_sentence(self, m: PersonMention) -> bool:
+        """Is this mention the subject its sentence opens with, followed by a verb ("Ashworth
+        ran", "At a rally in Ames, Sanders promised")?"""
+        lead = self.text[max(0, m.pos - 200) : m.pos + 1]
+        if _OPENING.fullmatch(lead[last_sentence_start(lead) : -1]) is None:
+            return False
+        at = self.text.find(m.name.split()[-1], m.pos)
+        after = self.text[at : at + 300] if at >= 0 else ""
+        verb = re.match(
+            r"[\w.'\u2019\-]+(?:,[^,]{1,80},)?\s+(?:[a-z]+ly\s+)?(?P<v>[a-z]+)\b", after
+        )
+        return verb is not None and _looks_finite(verb.group("v"))
 
     def _learn_genders(self, raw: list[tuple[int, Name]]) -> None:
         """Genders from the text: "Sanders ... his", or a sentence that starts "He" or "She"
         right after a sentence that opens with the name. Only one-sided evidence counts."""
         votes: dict[str, Counter] = {}
         for pos, name in raw:
-            if looks_like_org(name.name):
+            if looks_like_org(name.name) or self.not_a_person(name, pos):
                 continue
             full = self.resolve_name(name.name, pos)
             window = self.text[pos + len(name.name) : pos + len(name.name) + 200]
@@ -327,6 +482,8 @@ class Resolver:
         if mention.name is not None:
             if self.not_a_name(mention.name, mention.pos):
                 return None, None
+            if self.not_a_person(mention.name, mention.pos):
+                return None, None
             full = self.resolve_name(mention.name.name, mention.pos)
             own = clean_title(mention.name.title)
             title = own or self.titles.get(full)
@@ -348,7 +505,7 @@ class Resolver:
                 else "they"
             )
         if pronoun is not None:
-            full = self.resolve_pronoun(pronoun, mention.pos)
+            full = self.resolve_pronoun(pronoun, mention.pos, mention.pronoun is None)
             if full is None:
                 return None, None
             self.note_speaker(mention.pos, full, _PRONOUN_GENDER.get(pronoun))
@@ -366,11 +523,18 @@ class Resolver:
     def _compatible(self, gender: str | None, want: str | None) -> bool:
         return want is None or gender is None or gender == want
 
-    def resolve_pronoun(self, pronoun: str, pos: int) -> str | None:
+    def resolve_pronoun(self, pronoun: str, pos: int, described: bool = False) -> str | None:
+        """The person a pronoun (or a definite description, ``described``) points back to,
+        or None when the evidence is weak: a bare "they", or two compatible people nearby of
+        whom neither is clearly the one the paragraph is about."""
         want = _PRONOUN_GENDER.get(pronoun)
         if pronoun in {"i", "we"}:
             return self.speakers[-1][1] if self.speakers else None
-        speakers = self._spoken
+        if pronoun == "they" and not described:
+            return None  # a group ("people would say"), or someone the text does not name
+        last = self._last_speaker_here(pos, want)
+        if last is not None:
+            return last
         end = pos
         for _ in range(_LOOKBACK_SENTENCES):
             if end <= 0:
@@ -384,11 +548,9 @@ class Resolver:
             opening = _CHAIN_SUBJECT.match(self.text, start)
             if want and opening and _PRONOUN_GENDER[opening.group(1).lower()] == want:
                 lo = hi  # "He married ... and is a Donald Trump supporter.": the same person again
-            for m in self.mentions[lo:hi]:
-                if not (m.person_like or m.name in speakers):
-                    continue
-                if self._compatible(self.gender(m.name), want):
-                    return m.name
+            found = self._candidates(lo, hi, want)
+            if found:
+                return self._clear_antecedent(found, start, want)
             if start == 0:
                 break
             end = start
@@ -396,3 +558,60 @@ class Resolver:
             if self._compatible(self.gender(n), want):
                 return n
         return None
+
+    def _last_speaker_here(self, pos: int, want: str | None) -> str | None:
+        """The person quoted last in this paragraph, when nobody else who fits the pronoun
+        is named since ('"...," Okafor said, pointing at Lyle\'s plan. "...," she added.')."""
+        if not self.speakers:
+            return None
+        at, name = self.speakers[-1]
+        if at < self.text.rfind("\n", 0, pos) + 1 or at > pos:
+            return None
+        if not self._compatible(self.gender(name), want):
+            return None
+        lo = bisect.bisect_right(self._mention_pos, at)
+        hi = bisect.bisect_left(self._mention_pos, pos)
+        if any(c.name != name for c in self._candidates(lo, hi, want)):
+            return None
+        return name
+
+    def _candidates(self, lo: int, hi: int, want: str | None) -> list[PersonMention]:
+        """The first mention of each distinct person of a compatible gender among
+        ``mentions[lo:hi]``, in order: people by their name or title, speakers, and the
+        subjects sentences open with ("Ashworth ran in Glasgow")."""
+        found: list[PersonMention] = []
+        for m, opens in zip(self.mentions[lo:hi], self._opens[lo:hi], strict=True):
+            if not self._compatible(self.gender(m.name), want) or any(
+                f.name == m.name for f in found
+            ):
+                continue
+            if m.person_like or m.name in self._spoken or (opens and not _plural_noun(m.name)):
+                found.append(m)
+        return found
+
+    def _clear_antecedent(
+        self, found: list[PersonMention], sentence: int, want: str | None
+    ) -> str | None:
+        """The antecedent among ``found``, the people of the nearest sentence (starting at
+        ``sentence``) that names someone, or None when that would be a guess.
+
+        The subject that sentence opens with is it, unless another person who fits is named
+        after it in the sentence ("Kerr beat Lyle. 'It hurts,' he said") or an earlier
+        sentence of the paragraph opens with another person who fits ("Kerr led. Lyle won.
+        He admitted: ..."). Without such a subject, the one person who fits in the paragraph.
+        """
+        para_start = self.text.rfind("\n", 0, sentence) + 1
+        lo = bisect.bisect_left(self._mention_pos, para_start)
+        earlier = self._candidates(lo, bisect.bisect_left(self._mention_pos, sentence), want)
+        first = found[0]
+        k = bisect.bisect_left(self._mention_pos, first.pos)
+        if self._opens[k]:
+            others = [
+                m
+                for m in earlier
+                if m.name != first.name
+                and self._opens[bisect.bisect_left(self._mention_pos, m.pos)]
+            ]
+            return first.name if not others else None
+        names = {m.name for m in found + earlier}
+        return first.name if len(names) == 1 else None

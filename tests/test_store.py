@@ -575,3 +575,22 @@ def test_a_failed_transaction_indexes_nothing_and_the_next_one_works(store: Sqli
     after = article(store, 2, text="Committed words.")
     assert store.search_articles("words") == [after]
     assert store.integrity_ok()
+
+
+def test_quote_search_by_a_speaker_returns_only_what_that_person_said(store: SqliteStore) -> None:
+    article(
+        store,
+        1,
+        quotes=(
+            Quote("Gardener pushed me all the way to the line", "Dean Ashworth"),
+            Quote("Nobody expected Gardener to fade like that"),
+            Quote("I ran the race I wanted to run", "Marcus Gardener"),
+        ),
+        key=3,
+    )
+    hits = store.search_quotes("Gardener")
+    assert [(h.quote.text, h.quote.speaker) for h in hits] == [
+        ("I ran the race I wanted to run", "Marcus Gardener")
+    ]
+    # words that name no speaker still find the quotes that contain them
+    assert [h.quote.speaker for h in store.search_quotes("fade like")] == [None]
