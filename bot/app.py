@@ -77,7 +77,7 @@ class App:
         self.ingestor = Ingestor(
             store=self.store,
             fetcher=self.feed_fetcher,
-            page_fetcher=self.url_fetcher,
+            guarded_fetcher=self.url_fetcher,
             options=options,
             feed_languages={f.name: f.language for f in self.settings.feeds if f.language},
             executor=self.executor,
@@ -121,7 +121,8 @@ class App:
         return cls(
             settings=settings,
             store=SqliteStore(settings.storage.path),
-            # Feeds in the config are the operator's: they may be files or on the intranet.
+            # Only feeds written in the config are the operator's: they may be files or on the
+            # intranet. Every other URL (chat, CLI, imported feeds, their pages) is guarded.
             feed_fetcher=Fetcher(allow_private=True, allow_file=True, **common),
             url_fetcher=Fetcher(allow_private=fetch.allow_private_urls, **common),
             executor=executor if executor is not None else make_executor(fetch.workers),

@@ -49,7 +49,7 @@ class FetchSettings:
     max_redirects: int = 5
     concurrency: int = 16
     workers: int = 0  # processes for extraction + summarizing; 0 = one per CPU core
-    allow_private_urls: bool = False  # let chat-supplied URLs reach private addresses (tests)
+    allow_private_urls: bool = False  # let URLs not from the config file reach private networks
 
 
 @dataclass(frozen=True, slots=True)

@@ -411,9 +411,12 @@ class SqliteStore:
         self, name: str, url: str, *, channel: str, added_by: str, poll_minutes: int = 15
     ) -> FeedRecord:
         with self._tx() as db:
+            # A name the config file no longer lists (inactive) is taken over as a chat feed: it
+            # is no longer the operator's, so it must not keep a config feed's trust.
             db.execute(
                 """INSERT INTO feeds (name, url, origin, poll_minutes) VALUES (?, ?, 'chat', ?)
-                   ON CONFLICT(name) DO UPDATE SET active = 1""",
+                   ON CONFLICT(name) DO UPDATE SET active = 1,
+                     origin = CASE WHEN feeds.active THEN feeds.origin ELSE 'chat' END""",
                 (name, url, poll_minutes),
             )
             feed_id = db.execute("SELECT id FROM feeds WHERE name = ?", (name,)).fetchone()[0]
