@@ -17,7 +17,7 @@ from bot.config import ConfigError, Settings
 from bot.extract import ExtractError
 from bot.feeds import parse_opml
 from bot.ingest import PollReport
-from bot.net import Fetcher, FetchError, check_url
+from bot.net import BlockedURLError, Fetcher, FetchError, check_url
 from bot.options import SummaryOptions
 from bot.platforms.console import quote_text, render_digest
 
@@ -93,7 +93,9 @@ async def summarize(args: argparse.Namespace, settings: Settings) -> int:
     changes = {"sentences": args.sentences, "method": args.method, "language": args.language}
     options = replace(options, **{k: v for k, v in changes.items() if v is not None})
     try:
-        analysis, url = await _analyze_source(args.source, options)
+        analysis, url = await _analyze_source(
+            args.source, options, allow_private=settings.fetch.allow_private_urls
+        )
     except (FetchError, ExtractError) as exc:
         print(f"newsbrief: {exc.reason}", file=sys.stderr)
         return 1
@@ -132,10 +134,13 @@ async def summarize(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-async def _analyze_source(source: str, options: SummaryOptions) -> tuple[Analysis, str | None]:
+async def _analyze_source(
+    source: str, options: SummaryOptions, *, allow_private: bool = False
+) -> tuple[Analysis, str | None]:
     if source.startswith(("http://", "https://")):
-        async with Fetcher() as fetcher:
-            response = await fetcher.get(check_url(source))
+        # Your own command line: private addresses follow [fetch] allow_private_urls.
+        async with Fetcher(allow_private=allow_private) as fetcher:
+            response = await fetcher.get(source)
         return analyze_page(
             response.body, url=response.url, title=None, options=options
         ), response.url
@@ -223,20 +228,29 @@ async def feeds(args: argparse.Namespace, settings: Settings) -> int:
             if getattr(args, "channel", None)
             else list(settings.channels)
         )
+        # Feeds added here are not in the config file: the same rule as /feeds add in chat.
+        allow_private = settings.fetch.allow_private_urls
         if args.action == "add":
-            check_url(args.url)
-            name = args.name or args.url
+            url = check_url(args.url, allow_private=allow_private)
+            name = args.name or url
             for channel in channels:
-                app.store.add_chat_feed(name, args.url, channel=channel.name, added_by="cli")
+                app.store.add_chat_feed(name, url, channel=channel.name, added_by="cli")
             print(f"Added {name!r} for {', '.join(c.name for c in channels)}.")
         elif args.action == "import":
-            outlines = parse_opml(args.file.read_bytes())
-            for outline in outlines:
+            imported = refused = 0
+            for outline in parse_opml(args.file.read_bytes()):
+                try:
+                    url = check_url(outline.url, allow_private=allow_private)
+                except BlockedURLError as exc:
+                    refused += 1
+                    print(f"newsbrief: skipped {outline.name!r}: {exc.reason}", file=sys.stderr)
+                    continue
+                imported += 1
                 for channel in channels:
-                    app.store.add_chat_feed(
-                        outline.name, outline.url, channel=channel.name, added_by="cli"
-                    )
-            print(f"Imported {len(outlines)} feeds from {args.file}.")
+                    app.store.add_chat_feed(outline.name, url, channel=channel.name, added_by="cli")
+            skipped = f"; {refused} refused (see above)" if refused else ""
+            print(f"Imported {imported} feeds from {args.file}{skipped}.")
+            return 1 if refused else 0
         elif args.action == "remove":
             feed = app.store.feed(args.name)
             if feed is None or feed.origin == "config":
