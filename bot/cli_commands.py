@@ -20,6 +20,7 @@ from bot.ingest import PollReport
 from bot.net import BlockedURLError, Fetcher, FetchError, check_url
 from bot.options import SummaryOptions
 from bot.platforms.console import quote_text, render_digest
+from bot.textsafe import display_safe
 
 
 def _progress(total: int):
@@ -34,7 +35,8 @@ def _progress(total: int):
             state = "unchanged"
         else:
             state = f"{poll.new} new" + (f", {poll.merged} merged" if poll.merged else "")
-        print(f"[{done}/{total}] {poll.feed}: {state}", file=sys.stderr, flush=True)
+        line = display_safe(f"[{done}/{total}] {poll.feed}: {state}")
+        print(line, file=sys.stderr, flush=True)
 
     return report
 
@@ -125,10 +127,10 @@ async def summarize(args: argparse.Namespace, settings: Settings) -> int:
             )
         )
         return 0
-    print(analysis.title)
+    print(display_safe(analysis.title))
     print()
     for sentence in analysis.summary:
-        print(f"- {sentence}")
+        print(display_safe(f"- {sentence}"))
     for quote in key:
         print(f"> {quote_text(quote)}")
     return 0
@@ -188,7 +190,7 @@ async def quotes(args: argparse.Namespace, settings: Settings) -> int:
         print(f"No stored quote matches {args.query!r}.")
         return 1
     for hit in hits:
-        print(f"{quote_text(hit.quote)}\n   {hit.article_title} · {hit.article_url}")
+        print(display_safe(f"{quote_text(hit.quote)}\n   {hit.article_title} · {hit.article_url}"))
     return 0
 
 
