@@ -16,6 +16,7 @@ from bot.commands import CommandHandlers
 from bot.config import Settings
 from bot.ingest import Ingestor
 from bot.net import Fetcher
+from bot.parentwatch import exit_with
 from bot.platforms.base import ChatPlatform
 from bot.posting import DigestPoster
 from bot.scheduler import BotScheduler
@@ -28,10 +29,14 @@ def make_executor(workers: int) -> Executor:
     """Worker processes for extraction and summarizing (CPU-bound): both cores, free loop.
 
     `forkserver` because forking a process that runs threads (aiohttp's resolver) is unsafe.
+    Each worker exits as soon as this process dies, even by SIGKILL (`bot.parentwatch`).
     """
     count = workers or os.cpu_count() or 1
     return ProcessPoolExecutor(
-        max_workers=count, mp_context=multiprocessing.get_context("forkserver")
+        max_workers=count,
+        mp_context=multiprocessing.get_context("forkserver"),
+        initializer=exit_with,
+        initargs=(os.getpid(),),
     )
 
 
