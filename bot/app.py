@@ -115,7 +115,9 @@ class App:
         platforms: dict[str, ChatPlatform] | None = None,
         executor: Executor | None = None,
         clock: Clock = system_clock,
+        store: SqliteStore | None = None,
     ) -> App:
+        """`store`: default, the configured database; a dry run passes an in-memory copy."""
         fetch = settings.fetch
         common = dict(
             timeout=fetch.timeout_seconds,
@@ -125,7 +127,7 @@ class App:
         )
         return cls(
             settings=settings,
-            store=SqliteStore(settings.storage.path),
+            store=store if store is not None else SqliteStore(settings.storage.path),
             # Only feeds written in the config are the operator's: they may be files or on the
             # intranet. Every other URL (chat, CLI, imported feeds, their pages) is guarded.
             feed_fetcher=Fetcher(allow_private=True, allow_file=True, **common),

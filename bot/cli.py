@@ -53,7 +53,8 @@ def build_parser() -> argparse.ArgumentParser:
     digest.add_argument(
         "--dry-run",
         action="store_true",
-        help="print the digest here without posting or recording it",
+        help="poll and print the digest here without posting it or writing anything (the "
+        "database is read, never changed or created)",
     )
 
     summarize = with_config(sub.add_parser("summarize", help="summarize a URL, file or stdin"))
@@ -139,13 +140,17 @@ def open_app(
     *,
     executor: Executor | None = None,
     console_only: bool = False,
+    dry_run: bool = False,
 ) -> App:
-    """An App for a CLI command; `console_only` skips connecting to Slack/Discord."""
+    """An App for a CLI command; `console_only` skips connecting to Slack/Discord. `dry_run`
+    works on an in-memory copy of the database and posts nowhere: nothing is recorded."""
     from bot.app import App
+    from bot.store import SqliteStore
 
     platforms = None
-    if console_only:
+    if console_only or dry_run:
         from bot.platforms.console import ConsolePlatform
 
         platforms = {"console": ConsolePlatform()}
-    return App.from_settings(settings, platforms=platforms, executor=executor)
+    store = SqliteStore.in_memory_copy(settings.storage.path) if dry_run else None
+    return App.from_settings(settings, platforms=platforms, executor=executor, store=store)

@@ -64,7 +64,7 @@ async def digest(args: argparse.Namespace, settings: Settings) -> int:
     channels = [settings.channel(args.channel)] if args.channel else list(settings.channels)
     if not channels:
         raise ConfigError("no [[channels]] configured: nothing to post a digest to")
-    app = open_app(settings)
+    app = open_app(settings, dry_run=args.dry_run)
     failed = 0
     try:
         await _poll_due(app)

@@ -306,6 +306,33 @@ class SqliteStore:
             self._close_quietly()
             raise
 
+    @classmethod
+    def in_memory_copy(cls, path: Path | str) -> SqliteStore:
+        """A store in memory holding a copy of the database at `path`, or an empty one if there
+        is none: for dry runs, which must leave the file (and its folder) untouched.
+
+        The file is copied with SQLite's backup API (a consistent copy even while the bot
+        writes to it) through a query-only connection; an older schema is migrated in memory
+        only. (Not `mode=ro`: a read-only connection cannot remove the -wal and -shm files it
+        makes, and they would stay behind.)
+        """
+        store = cls(":memory:")
+        source_path = Path(path)
+        if not source_path.is_file():
+            return store
+        try:
+            source = sqlite3.connect(str(source_path), isolation_level=None)
+            try:
+                source.execute("PRAGMA query_only = 1")
+                source.backup(store._db)
+            finally:
+                source.close()
+            store.migrate()
+        except sqlite3.DatabaseError as exc:
+            store._close_quietly()
+            raise StoreError(f"cannot read the database {path}: {exc}") from None
+        return store
+
     # -- schema -------------------------------------------------------------------------------
     @property
     def version(self) -> int:

@@ -219,3 +219,27 @@ async def test_cli_summarize_of_a_local_page_follows_allow_private_urls(
     out = capsys.readouterr().out
     assert "Calloway" in out
     assert len(http_server.requests_for("/story")) == 1  # the refused run never connected
+
+
+def test_dry_run_writes_nothing_not_even_a_new_database(tmp_path: Path, capsys) -> None:
+    import hashlib
+
+    data = tmp_path / "xdg-data" / "newsbrief"
+    db = data / "demo.db"
+    assert main(["digest", "--dry-run"]) == 0
+    assert "1. " in capsys.readouterr().out  # polled the demo feeds, in memory
+    assert not data.exists()  # no database, not even its folder
+
+    assert main(["run", "--once"]) == 0
+    capsys.readouterr()
+    files = sorted(data.iterdir())
+    before = {
+        f.name: (hashlib.sha256(f.read_bytes()).hexdigest(), f.stat().st_mtime_ns) for f in files
+    }
+    assert main(["digest", "--dry-run"]) == 0
+    assert "1. " in capsys.readouterr().out  # the stored stories, previewed
+    after = {
+        f.name: (hashlib.sha256(f.read_bytes()).hexdigest(), f.stat().st_mtime_ns)
+        for f in sorted(data.iterdir())
+    }
+    assert db.name in after and after == before
