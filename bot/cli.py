@@ -60,7 +60,12 @@ def build_parser() -> argparse.ArgumentParser:
     summarize = with_config(sub.add_parser("summarize", help="summarize a URL, file or stdin"))
     summarize.add_argument("source", help="an http(s) URL, a text or HTML file, or - for stdin")
     summarize.add_argument("--sentences", type=int, default=None)
-    summarize.add_argument("--method", default=None, help="summary method (default: ours)")
+    summarize.add_argument(
+        "--method",
+        default=None,
+        help="summary method: newsrank (ours, news-aware), lead, lexrank, lsa, textrank, luhn, "
+        "edmundson, kl, sumbasic or reduction (default: the config's [summary] method, newsrank)",
+    )
     summarize.add_argument("--language", default=None)
     summarize.add_argument("--json", action="store_true", help="machine-readable output")
 

@@ -18,7 +18,7 @@ from bot.extract import ExtractError
 from bot.feeds import parse_opml
 from bot.ingest import PollReport
 from bot.net import BlockedURLError, Fetcher, FetchError, check_url
-from bot.options import SummaryOptions
+from bot.options import SummaryOptions, method_name
 from bot.platforms.console import quote_text, render_digest
 from bot.textsafe import display_safe
 
@@ -92,7 +92,8 @@ async def digest(args: argparse.Namespace, settings: Settings) -> int:
 
 async def summarize(args: argparse.Namespace, settings: Settings) -> int:
     options = settings.summary
-    changes = {"sentences": args.sentences, "method": args.method, "language": args.language}
+    method = method_name(args.method, where="--method") if args.method else None
+    changes = {"sentences": args.sentences, "method": method, "language": args.language}
     options = replace(options, **{k: v for k, v in changes.items() if v is not None})
     try:
         analysis, url = await _analyze_source(

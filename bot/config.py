@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from apscheduler.triggers.cron import CronTrigger
 
-from bot.options import SummaryOptions
+from bot.options import DEFAULT_METHOD, SummaryOptions, method_name
 from summarizers.base import UnsupportedLanguageError
 from summarizers.languages import SUPPORTED_LANGUAGES, normalize_language
 
@@ -321,18 +321,18 @@ def _fetch(r: _Reader) -> FetchSettings:
 
 def _summary(r: _Reader) -> SummaryOptions:
     r.allow_only("sentences", "method", "max_chars", "quotes", "language")
-    method = r.get("method", str, default="default")
-    if method != "default":
+    method = method_name(r.get("method", str, default=DEFAULT_METHOD), where=r.path("method"))
+    if method != DEFAULT_METHOD:
         from summarizers.methods import AVAILABLE_METHODS
 
         if method not in AVAILABLE_METHODS:
             raise ConfigError(
-                f"{r.path('method')}: expected default or one of "
-                f"{', '.join(AVAILABLE_METHODS)}, got {method!r}"
+                f"{r.path('method')}: expected one of {', '.join(AVAILABLE_METHODS)}, "
+                f"got {method!r}"
             )
     return SummaryOptions(
         sentences=r.get("sentences", int, default=3, lo=1, hi=10),
-        method=None if method == "default" else method,
+        method=None if method == DEFAULT_METHOD else method,
         max_chars=r.get("max_chars", int, default=700, lo=80),
         quotes=r.get("quotes", int, default=1, lo=0, hi=5),
         language=r.get("language", str, default="english", check=_check_language),
