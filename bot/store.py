@@ -18,6 +18,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from bot.models import Quote, Source
+from bot.urls import canonical_url
 
 MAX_BACKOFF = timedelta(hours=24)
 SEEN_GUIDS_KEPT = timedelta(days=365)  # after retention removed their articles
@@ -225,6 +226,7 @@ class ArticleRecord:
     id: int
     title: str
     url: str
+    """The canonical URL (tracking parameters such as utm_* removed): what users are shown."""
     feed_id: int
     source: str
     published_at: datetime
@@ -727,7 +729,7 @@ class SqliteStore:
                 ArticleRecord(
                     id=row["id"],
                     title=row["title"],
-                    url=row["url"],
+                    url=row["canonical_url"] or row["url"],
                     feed_id=row["feed_id"],
                     source=row["source"],
                     published_at=_dt(row["published_at"]),  # type: ignore[arg-type]
@@ -738,7 +740,7 @@ class SqliteStore:
                         Quote(q["text"], q["speaker"], q["speaker_title"]) for q in quotes
                     ),
                     key_quote_count=sum(q["is_key"] for q in quotes),
-                    other_sources=tuple(Source(o["name"], o["url"]) for o in others),
+                    other_sources=tuple(Source(o["name"], canonical_url(o["url"])) for o in others),
                 )
             )
         return result
@@ -751,7 +753,8 @@ class SqliteStore:
         if match is None:
             return []
         rows = self._db.execute(
-            """SELECT q.text, q.speaker, q.speaker_title, a.id, a.title, a.url
+            """SELECT q.text, q.speaker, q.speaker_title, a.id, a.title,
+                      coalesce(a.canonical_url, a.url)
                FROM quotes_fts JOIN quotes q ON q.id = quotes_fts.rowid
                JOIN articles a ON a.id = q.article_id
                WHERE quotes_fts MATCH ? ORDER BY bm25(quotes_fts, 1.0, 4.0), a.published_at DESC

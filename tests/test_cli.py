@@ -243,3 +243,12 @@ def test_dry_run_writes_nothing_not_even_a_new_database(tmp_path: Path, capsys) 
         for f in sorted(data.iterdir())
     }
     assert db.name in after and after == before
+
+
+def test_digest_links_are_canonical_without_tracking_parameters(capsys) -> None:
+    assert main(["digest"]) == 0
+    out = capsys.readouterr().out
+    assert "utm_" not in out
+    assert "https://www.meridianherald.example/world/2026/11/27/power-cable-deal\n" in out
+    assert main(["quotes", "Berg", "--json"]) == 0
+    assert all("utm_" not in q["url"] for q in json.loads(capsys.readouterr().out))
