@@ -412,6 +412,7 @@ async def run_ours(
         app.ingestor = FetchParseStoreIngestor(
             store=app.store,
             fetcher=app.feed_fetcher,
+            guarded_fetcher=app.url_fetcher,
             options=app.ingestor.options,
             executor=app.executor,
             clock=app.clock,

@@ -16,6 +16,7 @@ from bot.commands import CommandHandlers
 from bot.config import Settings
 from bot.ingest import Ingestor
 from bot.net import Fetcher
+from bot.parentwatch import exit_with
 from bot.platforms.base import ChatPlatform
 from bot.posting import DigestPoster
 from bot.scheduler import BotScheduler
@@ -28,10 +29,14 @@ def make_executor(workers: int) -> Executor:
     """Worker processes for extraction and summarizing (CPU-bound): both cores, free loop.
 
     `forkserver` because forking a process that runs threads (aiohttp's resolver) is unsafe.
+    Each worker exits as soon as this process dies, even by SIGKILL (`bot.parentwatch`).
     """
     count = workers or os.cpu_count() or 1
     return ProcessPoolExecutor(
-        max_workers=count, mp_context=multiprocessing.get_context("forkserver")
+        max_workers=count,
+        mp_context=multiprocessing.get_context("forkserver"),
+        initializer=exit_with,
+        initargs=(os.getpid(),),
     )
 
 
@@ -77,7 +82,7 @@ class App:
         self.ingestor = Ingestor(
             store=self.store,
             fetcher=self.feed_fetcher,
-            page_fetcher=self.url_fetcher,
+            guarded_fetcher=self.url_fetcher,
             options=options,
             feed_languages={f.name: f.language for f in self.settings.feeds if f.language},
             executor=self.executor,
@@ -110,7 +115,9 @@ class App:
         platforms: dict[str, ChatPlatform] | None = None,
         executor: Executor | None = None,
         clock: Clock = system_clock,
+        store: SqliteStore | None = None,
     ) -> App:
+        """`store`: default, the configured database; a dry run passes an in-memory copy."""
         fetch = settings.fetch
         common = dict(
             timeout=fetch.timeout_seconds,
@@ -120,8 +127,9 @@ class App:
         )
         return cls(
             settings=settings,
-            store=SqliteStore(settings.storage.path),
-            # Feeds in the config are the operator's: they may be files or on the intranet.
+            store=store if store is not None else SqliteStore(settings.storage.path),
+            # Only feeds written in the config are the operator's: they may be files or on the
+            # intranet. Every other URL (chat, CLI, imported feeds, their pages) is guarded.
             feed_fetcher=Fetcher(allow_private=True, allow_file=True, **common),
             url_fetcher=Fetcher(allow_private=fetch.allow_private_urls, **common),
             executor=executor if executor is not None else make_executor(fetch.workers),

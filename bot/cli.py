@@ -53,13 +53,19 @@ def build_parser() -> argparse.ArgumentParser:
     digest.add_argument(
         "--dry-run",
         action="store_true",
-        help="print the digest here without posting or recording it",
+        help="poll and print the digest here without posting it or writing anything (the "
+        "database is read, never changed or created)",
     )
 
     summarize = with_config(sub.add_parser("summarize", help="summarize a URL, file or stdin"))
     summarize.add_argument("source", help="an http(s) URL, a text or HTML file, or - for stdin")
     summarize.add_argument("--sentences", type=int, default=None)
-    summarize.add_argument("--method", default=None, help="summary method (default: ours)")
+    summarize.add_argument(
+        "--method",
+        default=None,
+        help="summary method: newsrank (ours, news-aware), lead, lexrank, lsa, textrank, luhn, "
+        "edmundson, kl, sumbasic or reduction (default: the config's [summary] method, newsrank)",
+    )
     summarize.add_argument("--language", default=None)
     summarize.add_argument("--json", action="store_true", help="machine-readable output")
 
@@ -139,13 +145,17 @@ def open_app(
     *,
     executor: Executor | None = None,
     console_only: bool = False,
+    dry_run: bool = False,
 ) -> App:
-    """An App for a CLI command; `console_only` skips connecting to Slack/Discord."""
+    """An App for a CLI command; `console_only` skips connecting to Slack/Discord. `dry_run`
+    works on an in-memory copy of the database and posts nowhere: nothing is recorded."""
     from bot.app import App
+    from bot.store import SqliteStore
 
     platforms = None
-    if console_only:
+    if console_only or dry_run:
         from bot.platforms.console import ConsolePlatform
 
         platforms = {"console": ConsolePlatform()}
-    return App.from_settings(settings, platforms=platforms, executor=executor)
+    store = SqliteStore.in_memory_copy(settings.storage.path) if dry_run else None
+    return App.from_settings(settings, platforms=platforms, executor=executor, store=store)

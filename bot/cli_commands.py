@@ -17,9 +17,10 @@ from bot.config import ConfigError, Settings
 from bot.extract import ExtractError
 from bot.feeds import parse_opml
 from bot.ingest import PollReport
-from bot.net import Fetcher, FetchError, check_url
-from bot.options import SummaryOptions
+from bot.net import BlockedURLError, Fetcher, FetchError, check_url
+from bot.options import SummaryOptions, method_name
 from bot.platforms.console import quote_text, render_digest
+from bot.textsafe import display_safe
 
 
 def _progress(total: int):
@@ -34,7 +35,8 @@ def _progress(total: int):
             state = "unchanged"
         else:
             state = f"{poll.new} new" + (f", {poll.merged} merged" if poll.merged else "")
-        print(f"[{done}/{total}] {poll.feed}: {state}", file=sys.stderr, flush=True)
+        line = display_safe(f"[{done}/{total}] {poll.feed}: {state}")
+        print(line, file=sys.stderr, flush=True)
 
     return report
 
@@ -62,7 +64,7 @@ async def digest(args: argparse.Namespace, settings: Settings) -> int:
     channels = [settings.channel(args.channel)] if args.channel else list(settings.channels)
     if not channels:
         raise ConfigError("no [[channels]] configured: nothing to post a digest to")
-    app = open_app(settings)
+    app = open_app(settings, dry_run=args.dry_run)
     failed = 0
     try:
         await _poll_due(app)
@@ -90,10 +92,13 @@ async def digest(args: argparse.Namespace, settings: Settings) -> int:
 
 async def summarize(args: argparse.Namespace, settings: Settings) -> int:
     options = settings.summary
-    changes = {"sentences": args.sentences, "method": args.method, "language": args.language}
+    method = method_name(args.method, where="--method") if args.method else None
+    changes = {"sentences": args.sentences, "method": method, "language": args.language}
     options = replace(options, **{k: v for k, v in changes.items() if v is not None})
     try:
-        analysis, url = await _analyze_source(args.source, options)
+        analysis, url = await _analyze_source(
+            args.source, options, allow_private=settings.fetch.allow_private_urls
+        )
     except (FetchError, ExtractError) as exc:
         print(f"newsbrief: {exc.reason}", file=sys.stderr)
         return 1
@@ -123,19 +128,22 @@ async def summarize(args: argparse.Namespace, settings: Settings) -> int:
             )
         )
         return 0
-    print(analysis.title)
+    print(display_safe(analysis.title))
     print()
     for sentence in analysis.summary:
-        print(f"- {sentence}")
+        print(display_safe(f"- {sentence}"))
     for quote in key:
         print(f"> {quote_text(quote)}")
     return 0
 
 
-async def _analyze_source(source: str, options: SummaryOptions) -> tuple[Analysis, str | None]:
+async def _analyze_source(
+    source: str, options: SummaryOptions, *, allow_private: bool = False
+) -> tuple[Analysis, str | None]:
     if source.startswith(("http://", "https://")):
-        async with Fetcher() as fetcher:
-            response = await fetcher.get(check_url(source))
+        # Your own command line: private addresses follow [fetch] allow_private_urls.
+        async with Fetcher(allow_private=allow_private) as fetcher:
+            response = await fetcher.get(source)
         return analyze_page(
             response.body, url=response.url, title=None, options=options
         ), response.url
@@ -183,7 +191,7 @@ async def quotes(args: argparse.Namespace, settings: Settings) -> int:
         print(f"No stored quote matches {args.query!r}.")
         return 1
     for hit in hits:
-        print(f"{quote_text(hit.quote)}\n   {hit.article_title} · {hit.article_url}")
+        print(display_safe(f"{quote_text(hit.quote)}\n   {hit.article_title} · {hit.article_url}"))
     return 0
 
 
@@ -223,20 +231,29 @@ async def feeds(args: argparse.Namespace, settings: Settings) -> int:
             if getattr(args, "channel", None)
             else list(settings.channels)
         )
+        # Feeds added here are not in the config file: the same rule as /feeds add in chat.
+        allow_private = settings.fetch.allow_private_urls
         if args.action == "add":
-            check_url(args.url)
-            name = args.name or args.url
+            url = check_url(args.url, allow_private=allow_private)
+            name = args.name or url
             for channel in channels:
-                app.store.add_chat_feed(name, args.url, channel=channel.name, added_by="cli")
+                app.store.add_chat_feed(name, url, channel=channel.name, added_by="cli")
             print(f"Added {name!r} for {', '.join(c.name for c in channels)}.")
         elif args.action == "import":
-            outlines = parse_opml(args.file.read_bytes())
-            for outline in outlines:
+            imported = refused = 0
+            for outline in parse_opml(args.file.read_bytes()):
+                try:
+                    url = check_url(outline.url, allow_private=allow_private)
+                except BlockedURLError as exc:
+                    refused += 1
+                    print(f"newsbrief: skipped {outline.name!r}: {exc.reason}", file=sys.stderr)
+                    continue
+                imported += 1
                 for channel in channels:
-                    app.store.add_chat_feed(
-                        outline.name, outline.url, channel=channel.name, added_by="cli"
-                    )
-            print(f"Imported {len(outlines)} feeds from {args.file}.")
+                    app.store.add_chat_feed(outline.name, url, channel=channel.name, added_by="cli")
+            skipped = f"; {refused} refused (see above)" if refused else ""
+            print(f"Imported {imported} feeds from {args.file}{skipped}.")
+            return 1 if refused else 0
         elif args.action == "remove":
             feed = app.store.feed(args.name)
             if feed is None or feed.origin == "config":

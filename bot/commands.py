@@ -27,6 +27,7 @@ from bot.models import Command, Quote, Reply, Source
 from bot.net import BlockedURLError, Fetcher, FetchError
 from bot.posting import DigestPoster
 from bot.store import ArticleRecord, FeedRecord, SqliteStore
+from bot.textsafe import display_safe
 
 log = logging.getLogger(__name__)
 _URL_RE = re.compile(r"^([a-z][a-z0-9+.-]*://\S+|www\.\S+)$", re.IGNORECASE)
@@ -91,14 +92,14 @@ class CommandHandlers:
 
     # -- lookups for autocomplete and threads ----------------------------------------------------
     def known_speakers(self, prefix: str, limit: int = 25) -> list[str]:
-        return self.store.speakers(prefix.strip(), limit)
+        return [display_safe(s) for s in self.store.speakers(prefix.strip(), limit)]
 
     def latest_digest_items(self, platform: str, target: str) -> list[tuple[int, str]]:
         channel = self.settings.channel_for(platform, target)
         digest_id = self.store.latest_posted_digest(channel.name) if channel else None
         if digest_id is None:
             return []
-        return [(n, a.title) for n, a in self._digest_articles(digest_id)]
+        return [(n, display_safe(a.title)) for n, a in self._digest_articles(digest_id)]
 
     def digest_for_message(self, platform: str, message_ref: str) -> int | None:
         return self.store.digest_for_message(f"{platform}:{message_ref}")
@@ -310,7 +311,7 @@ def feed_status_line(feed: FeedRecord, now: datetime) -> str:
         )
     else:
         state = "not fetched yet"
-    return f"{feed.name} — {state} — {feed.url}"
+    return display_safe(f"{feed.name} — {state} — {feed.url}")
 
 
 def _feed_name(raw: str) -> str:

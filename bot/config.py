@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from apscheduler.triggers.cron import CronTrigger
 
-from bot.options import SummaryOptions
+from bot.options import DEFAULT_METHOD, SummaryOptions, method_name
 from summarizers.base import UnsupportedLanguageError
 from summarizers.languages import SUPPORTED_LANGUAGES, normalize_language
 
@@ -49,7 +49,7 @@ class FetchSettings:
     max_redirects: int = 5
     concurrency: int = 16
     workers: int = 0  # processes for extraction + summarizing; 0 = one per CPU core
-    allow_private_urls: bool = False  # let chat-supplied URLs reach private addresses (tests)
+    allow_private_urls: bool = False  # let URLs not from the config file reach private networks
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,8 +131,30 @@ class Settings:
         return next((f for f in self.feeds if f.name == name), None)
 
 
+_ENV_NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,127}$")
+_TOKEN_PREFIX_RE = re.compile(r"^(xox[a-z]|xapp|xwfp)[-_]", re.IGNORECASE)
+
+
+def looks_like_token(text: str) -> bool:
+    """True when `text`, meant to be an environment variable's name, looks like a secret.
+
+    Not a valid variable name (tokens carry dashes and dots), a Slack token prefix, or a long
+    run of letters and digits without an underscore (a hex signing secret): such a text is
+    never printed, since someone pasted the secret where its variable's name belongs.
+    """
+    value = text.strip()
+    if not _ENV_NAME_RE.match(value) or _TOKEN_PREFIX_RE.match(value):
+        return True
+    return len(value) >= 20 and "_" not in value and any(c.isdigit() for c in value)
+
+
 def secret(env_name: str, environ: Mapping[str, str] | None = None) -> str:
     """Read a secret from the environment; the error names the variable, never a value."""
+    if looks_like_token(env_name):
+        raise ConfigError(
+            "a *_env setting holds something that looks like a token, not the name of an "
+            "environment variable: put the token in the environment and name the variable"
+        )
     value = (os.environ if environ is None else environ).get(env_name, "")
     if not value.strip():
         raise ConfigError(f"environment variable {env_name} is not set (it holds a secret)")
@@ -299,18 +321,18 @@ def _fetch(r: _Reader) -> FetchSettings:
 
 def _summary(r: _Reader) -> SummaryOptions:
     r.allow_only("sentences", "method", "max_chars", "quotes", "language")
-    method = r.get("method", str, default="default")
-    if method != "default":
+    method = method_name(r.get("method", str, default=DEFAULT_METHOD), where=r.path("method"))
+    if method != DEFAULT_METHOD:
         from summarizers.methods import AVAILABLE_METHODS
 
         if method not in AVAILABLE_METHODS:
             raise ConfigError(
-                f"{r.path('method')}: expected default or one of "
-                f"{', '.join(AVAILABLE_METHODS)}, got {method!r}"
+                f"{r.path('method')}: expected one of {', '.join(AVAILABLE_METHODS)}, "
+                f"got {method!r}"
             )
     return SummaryOptions(
         sentences=r.get("sentences", int, default=3, lo=1, hi=10),
-        method=None if method == "default" else method,
+        method=None if method == DEFAULT_METHOD else method,
         max_chars=r.get("max_chars", int, default=700, lo=80),
         quotes=r.get("quotes", int, default=1, lo=0, hi=5),
         language=r.get("language", str, default="english", check=_check_language),
@@ -436,9 +458,9 @@ def _slack(r: _Reader) -> SlackSettings:
     return SlackSettings(
         mode=mode,
         api_url=api_url,
-        bot_token_env=r.get("bot_token_env", str, default="SLACK_BOT_TOKEN"),
-        app_token_env=r.get("app_token_env", str, default="SLACK_APP_TOKEN"),
-        signing_secret_env=r.get("signing_secret_env", str, default="SLACK_SIGNING_SECRET"),
+        bot_token_env=_env_name(r, "bot_token_env", "SLACK_BOT_TOKEN"),
+        app_token_env=_env_name(r, "app_token_env", "SLACK_APP_TOKEN"),
+        signing_secret_env=_env_name(r, "signing_secret_env", "SLACK_SIGNING_SECRET"),
         http_host=r.get("http_host", str, default="0.0.0.0"),
         http_port=r.get("http_port", int, default=3000, lo=1, hi=65535),
         http_path=r.get("http_path", str, default="/slack/events", check=_check_http_path),
@@ -454,12 +476,24 @@ def _discord(r: _Reader) -> DiscordSettings:
         if not isinstance(guild, int) or isinstance(guild, bool):
             raise ConfigError(f"{r.path('guild_ids')}[{index}]: expected an integer id")
     return DiscordSettings(
-        token_env=r.get("token_env", str, default="DISCORD_TOKEN"),
+        token_env=_env_name(r, "token_env", "DISCORD_TOKEN"),
         api_url=r.get("api_url", str, default=None, check=_check_http_url),
         gateway_url=r.get("gateway_url", str, default=None, check=_check_ws_url),
         guild_ids=tuple(guild_ids),
         shard_count=r.get("shard_count", int, default=None, lo=1),
     )
+
+
+def _env_name(r: _Reader, key: str, default: str) -> str:
+    """The name of the environment variable holding a secret. A value that looks like the
+    secret itself is refused without being shown."""
+    if key in r.data and isinstance(r.data[key], str) and looks_like_token(r.data[key]):
+        raise ConfigError(
+            f"{r.path(key)}: expected the name of an environment variable (like {default}), "
+            "but this looks like a token itself (not shown): put the token in the environment "
+            "and write the variable's name here"
+        )
+    return r.get(key, str, default=default).strip()
 
 
 def _check_name(value: str) -> str | None:

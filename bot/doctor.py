@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Awaitable, Callable
 from typing import TextIO
 
 import aiohttp
 
-from bot.config import ConfigError, Settings, secret
+from bot.config import ConfigError, Settings, looks_like_token, secret
+from bot.logs import MASK, secret_env_names
 from bot.store import SCHEMA_VERSION, SqliteStore, StoreError
 
 Check = Callable[[], Awaitable[str]]
@@ -30,11 +32,21 @@ async def run_checks(settings: Settings, *, out: TextIO | None = None) -> int:
     for name, check in checks:
         try:
             detail = await check()
-            out.write(f"ok    {name}: {detail}\n")
+            line = f"ok    {name}: {detail}"
         except (ConfigError, StoreError, DoctorError) as exc:
             failed += 1
-            out.write(f"FAIL  {name}: {exc}\n")
+            line = f"FAIL  {name}: {exc}"
+        out.write(_without_secrets(line, settings) + "\n")
     return 1 if failed else 0
+
+
+def _without_secrets(line: str, settings: Settings) -> str:
+    """A last guard: the configured secrets' values never reach the output."""
+    for env_name in secret_env_names(settings):
+        value = os.environ.get(env_name, "").strip() if not looks_like_token(env_name) else ""
+        if len(value) >= 6:
+            line = line.replace(value, MASK)
+    return line
 
 
 class DoctorError(Exception):

@@ -25,6 +25,7 @@ import feedparser
 
 from bot.errors import ReasonError
 from bot.extract import html_to_text
+from bot.textsafe import display_safe
 
 log = logging.getLogger(__name__)
 
@@ -446,7 +447,7 @@ _ENTITY = re.compile(r"&(#[0-9]{1,7}|#x[0-9a-fA-F]{1,6}|[a-zA-Z]{2,8});")
 
 
 def _clean_line(value: str) -> str:
-    return " ".join(str(value).split())
+    return " ".join(display_safe(str(value)).split())
 
 
 def _plain_to_html(text: str) -> str:

@@ -124,10 +124,13 @@ class CycleReport:
 class Ingestor:
     """Polls feeds into the store.
 
-    `fetcher` is trusted: feeds in the config may be files or on the intranet. Article links come
-    from the feed's content, though, so a page on another host than its feed is fetched with
-    `page_fetcher`, which must refuse private addresses (a feed must not steer the bot to
-    169.254.169.254 or an intranet host).
+    `fetcher` is trusted: it is used only for feeds written in the config file (which may be
+    files or on the intranet) and for their article pages on the feed's own host. Everything
+    else goes through `guarded_fetcher`, which must refuse private addresses unless the config
+    allows them: feeds added in chat or imported (a feed that checked out as public when it was
+    added may redirect to an intranet host later), all their article pages, and pages on
+    another host than their feed (a feed must not steer the bot to 169.254.169.254). The
+    fetcher checks every poll and every redirect hop.
     """
 
     def __init__(
@@ -135,7 +138,7 @@ class Ingestor:
         *,
         store: SqliteStore,
         fetcher: Fetcher,
-        page_fetcher: Fetcher | None = None,
+        guarded_fetcher: Fetcher,
         options: SummaryOptions,
         feed_languages: Mapping[str, str] | None = None,
         executor: Executor | None = None,
@@ -145,7 +148,7 @@ class Ingestor:
     ) -> None:
         self.store = store
         self.fetcher = fetcher
-        self.page_fetcher = page_fetcher or fetcher
+        self.guarded_fetcher = guarded_fetcher
         self.options = options
         self.feed_languages = dict(feed_languages or {})  # feed name -> its articles' language
         self.executor = executor
@@ -217,7 +220,7 @@ class Ingestor:
     async def _poll(self, feed: FeedRecord, report: PollReport) -> None:
         started = time.perf_counter()
         with self._fetch_busy:
-            response = await self.fetcher.get(
+            response = await self._fetcher_for_feed(feed).get(
                 feed.url, etag=feed.etag, last_modified=feed.last_modified
             )
         self.times.fetch += time.perf_counter() - started
@@ -318,14 +321,21 @@ class Ingestor:
         language = self.feed_languages.get(feed.name)
         return replace(self.options, language=language) if language else self.options
 
+    def _fetcher_for_feed(self, feed: FeedRecord) -> Fetcher:
+        """Only a feed written in the config file is trusted (see the class docstring)."""
+        return self.fetcher if feed.origin == "config" else self.guarded_fetcher
+
     def _fetcher_for_page(self, feed: FeedRecord, url: str) -> Fetcher:
-        """The trusted fetcher only for a page on the feed's own host (or a bundled file)."""
+        """The trusted fetcher only for a config feed's page on the feed's own host (or a
+        bundled file)."""
+        if feed.origin != "config":
+            return self.guarded_fetcher
         feed_parts, page_parts = urlsplit(feed.url), urlsplit(url)
         same_origin = (feed_parts.scheme, feed_parts.netloc) == (
             page_parts.scheme,
             page_parts.netloc,
         )
-        return self.fetcher if same_origin else self.page_fetcher
+        return self.fetcher if same_origin else self.guarded_fetcher
 
     async def _run(self, job: Callable[[], Analysis]) -> Analysis:
         result, cpu = await self._run_timed(job)

@@ -9,6 +9,19 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from bot.textsafe import display_safe, display_safe_or_none
+
+
+def _clean(obj: object, *names: str) -> None:
+    """Apply display_safe to the named text fields of a frozen value (see bot.textsafe)."""
+    for name in names:
+        value = getattr(obj, name)
+        if isinstance(value, tuple):
+            cleaned: object = tuple(display_safe(v) if isinstance(v, str) else v for v in value)
+        else:
+            cleaned = display_safe_or_none(value)
+        object.__setattr__(obj, name, cleaned)
+
 
 @dataclass(frozen=True, slots=True)
 class Quote:
@@ -18,6 +31,9 @@ class Quote:
     speaker: str | None = None
     speaker_title: str | None = None
 
+    def __post_init__(self) -> None:
+        _clean(self, "text", "speaker", "speaker_title")
+
 
 @dataclass(frozen=True, slots=True)
 class Source:
@@ -25,6 +41,9 @@ class Source:
 
     name: str
     url: str
+
+    def __post_init__(self) -> None:
+        _clean(self, "name", "url")
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +60,9 @@ class DigestItem:
     quotes: tuple[Quote, ...] = ()
     also_covered_by: tuple[Source, ...] = ()
 
+    def __post_init__(self) -> None:
+        _clean(self, "title", "url", "source", "summary")
+
 
 @dataclass(frozen=True, slots=True)
 class Digest:
@@ -56,6 +78,9 @@ class Digest:
     timezone: str
     items: tuple[DigestItem, ...]
     id: int | None = None
+
+    def __post_init__(self) -> None:
+        _clean(self, "title")
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,3 +121,6 @@ class Reply:
     error: bool = False
     ephemeral: bool = False
     extra: dict[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        _clean(self, "text", "title", "url", "sentences")

@@ -7,6 +7,10 @@ is not public. The address check runs where it cannot be fooled by odd spellings
 on IP literals (any spelling) before connecting, and inside the connector's resolver on every
 address a name resolves to -- so the address actually connected to is the one that was checked,
 with no window for DNS rebinding -- and again on every redirect hop.
+
+``allow_private=True`` opens exactly :data:`PRIVATE_NETWORKS` (RFC 1918, loopback, IPv6
+unique-local); link-local and cloud metadata addresses (:data:`METADATA_ADDRESSES`) are refused
+by every policy.
 """
 
 from __future__ import annotations
@@ -102,24 +106,56 @@ class Response:
 
 _CGNAT = ipaddress.ip_network("100.64.0.0/10")
 _NAT64 = ipaddress.ip_network("64:ff9b::/96")
-_METADATA = {ipaddress.ip_address("169.254.169.254"), ipaddress.ip_address("fd00:ec2::254")}
+#: Cloud instance-metadata and host-agent addresses: refused by every policy, whatever a
+#: setting says. 169.254.169.254 (AWS, GCP, Azure, Oracle, DigitalOcean, OpenStack),
+#: 169.254.170.2 (AWS ECS task metadata), fd00:ec2::254 (AWS over IPv6), 100.100.100.200
+#: (Alibaba Cloud), 168.63.129.16 (Azure WireServer; a public-looking address).
+METADATA_ADDRESSES = frozenset(
+    ipaddress.ip_address(a)
+    for a in (
+        "169.254.169.254",
+        "169.254.170.2",
+        "fd00:ec2::254",
+        "100.100.100.200",
+        "168.63.129.16",
+    )
+)
+#: What ``allow_private`` (``[fetch] allow_private_urls``) opens, and nothing more: RFC 1918
+#: private IPv4, loopback and IPv6 unique-local addresses. Link-local (169.254.0.0/16,
+#: fe80::/10), CGNAT, multicast, reserved and metadata addresses stay refused.
+PRIVATE_NETWORKS = tuple(
+    ipaddress.ip_network(n)
+    for n in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "127.0.0.0/8", "::1/128", "fc00::/7")
+)
+
+
+def _embedded_ipv4(ip: IPAddress) -> ipaddress.IPv4Address | None:
+    """The IPv4 address an IPv6 address carries (mapped, 6to4, NAT64, Teredo), if any."""
+    if not isinstance(ip, ipaddress.IPv6Address):
+        return None
+    embedded = ip.ipv4_mapped or ip.sixtofour
+    if embedded is None and ip in _NAT64:
+        embedded = ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
+    if embedded is None and ip.teredo:
+        embedded = ip.teredo[1]
+    return embedded
+
+
+def _without_scope(ip: IPAddress) -> IPAddress:
+    if isinstance(ip, ipaddress.IPv6Address) and ip.scope_id:
+        return ipaddress.IPv6Address(str(ip).split("%", 1)[0])
+    return ip
 
 
 def public_only(ip: IPAddress) -> str | None:
     """The default policy: only globally routable unicast addresses."""
-    if isinstance(ip, ipaddress.IPv6Address):
-        if ip.scope_id:
-            ip = ipaddress.IPv6Address(str(ip).split("%", 1)[0])
-        # Addresses that embed an IPv4 address are judged by the embedded one.
-        embedded = ip.ipv4_mapped or ip.sixtofour
-        if embedded is None and ip in _NAT64:
-            embedded = ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
-        if embedded is None and ip.teredo:
-            embedded = ip.teredo[1]
-        if embedded is not None:
-            reason = public_only(embedded)
-            return f"{reason} (as {ip})" if reason else None
-    if ip in _METADATA:
+    ip = _without_scope(ip)
+    # Addresses that embed an IPv4 address are judged by the embedded one.
+    embedded = _embedded_ipv4(ip)
+    if embedded is not None:
+        reason = public_only(embedded)
+        return f"{reason} (as {ip})" if reason else None
+    if ip in METADATA_ADDRESSES:
         return f"cloud metadata address {ip}"
     if ip.is_unspecified:
         return f"unspecified address {ip}"
@@ -138,9 +174,19 @@ def public_only(ip: IPAddress) -> str | None:
     return None
 
 
-def allow_all(ip: IPAddress) -> str | None:
-    """Policy for ``allow_private=True`` (tests, trusted intranet feeds)."""
-    return None
+def public_or_private(ip: IPAddress) -> str | None:
+    """Policy for ``allow_private=True``: public addresses plus :data:`PRIVATE_NETWORKS`.
+
+    Never link-local or a cloud metadata address: those are what an attacker is after, and no
+    intranet news page lives there.
+    """
+    ip = _without_scope(ip)
+    judged = _embedded_ipv4(ip) or ip
+    if judged in METADATA_ADDRESSES:
+        return public_only(ip)
+    if any(judged in net for net in PRIVATE_NETWORKS if net.version == judged.version):
+        return None
+    return public_only(ip)
 
 
 _INET_ATON_PART = re.compile(r"^(0x[0-9a-f]*|[0-9]+)$", re.IGNORECASE)
@@ -197,16 +243,19 @@ def _check_ip(ip: IPAddress, policy: AddressPolicy, url: str | None = None) -> N
 
 _HOST_NAME = re.compile(r"[a-z0-9_-]+(\.[a-z0-9_-]+)*\.?")
 _BLOCKED_NAMES = ("localhost", "localhost.localdomain", "ip6-localhost", "ip6-loopback")
+_LOOPBACKS = (ipaddress.IPv4Address("127.0.0.1"), ipaddress.IPv6Address("::1"))
 
 
-def check_url(url: str) -> str:
+def check_url(url: str, *, allow_private: bool = False) -> str:
     """Check a user-supplied URL without network access; return it normalized.
 
-    Only ``http``/``https`` with a host name or a public IP address, no user name or password.
-    This is the cheap early check for chat commands; :class:`Fetcher` checks again after DNS
-    resolution and on every redirect hop.
+    Only ``http``/``https`` with a host name or a public IP address (or, with
+    ``allow_private``, one of :data:`PRIVATE_NETWORKS`), no user name or password, never
+    file://. This is the cheap early check for commands; :class:`Fetcher` checks again after
+    DNS resolution and on every redirect hop.
     """
-    return _check_url(url, allow_file=False, policy=public_only)
+    policy = public_or_private if allow_private else public_only
+    return _check_url(url, allow_file=False, policy=policy)
 
 
 def _check_url(url: str, *, allow_file: bool, policy: AddressPolicy) -> str:
@@ -249,7 +298,8 @@ def _check_url(url: str, *, allow_file: bool, policy: AddressPolicy) -> str:
         if host != u.raw_host:
             u = u.with_host(host)
         bare = host.rstrip(".")
-        if policy is not allow_all and (bare in _BLOCKED_NAMES or bare.endswith(".localhost")):
+        local_name = bare in _BLOCKED_NAMES or bare.endswith(".localhost")
+        if local_name and any(policy(ip) for ip in _LOOPBACKS):  # unless loopback is allowed
             raise BlockedURLError(f"refused: local host name {bare}", url=raw)
     try:
         port = u.port
@@ -366,7 +416,9 @@ class Fetcher:
         self.max_redirects = max_redirects
         self.concurrency = concurrency
         self.allow_file = allow_file
-        self.policy: AddressPolicy = address_policy or (allow_all if allow_private else public_only)
+        self.policy: AddressPolicy = address_policy or (
+            public_or_private if allow_private else public_only
+        )
         self._inner_resolver = resolver
         self._check_resolver: PolicyResolver | None = None
         self._sem = asyncio.Semaphore(concurrency)
@@ -594,7 +646,7 @@ class Fetcher:
     async def _precheck_host(self, url: str) -> None:
         """For injected sessions: resolve the name through the policy before connecting."""
         host = URL(url).raw_host or ""
-        if parse_ip_host(host) is not None or self.policy is allow_all:
+        if parse_ip_host(host) is not None:
             return  # literals were checked by _check_url
         if self._check_resolver is None:
             inner = self._inner_resolver or aiohttp.resolver.DefaultResolver()

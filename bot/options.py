@@ -6,13 +6,36 @@ can use it.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
+
+log = logging.getLogger(__name__)
+
+#: The project's own summary method: one name in the config, the CLI, the docs and the
+#: summarizers registry (`summarizers.methods.DEFAULT_METHOD`; a test keeps them equal).
+DEFAULT_METHOD = "newsrank"
+#: Old spellings still accepted, each with a note saying the name to use.
+METHOD_ALIASES = {"default": DEFAULT_METHOD}
+
+
+def method_name(name: str, *, where: str) -> str:
+    """`name` as the registry knows it; an old alias is accepted with a note naming `where`."""
+    cleaned = name.strip().lower()
+    if cleaned in METHOD_ALIASES:
+        log.warning(
+            "%s: %r is the old name of the default summary method; write %r",
+            where,
+            name,
+            METHOD_ALIASES[cleaned],
+        )
+        return METHOD_ALIASES[cleaned]
+    return cleaned
 
 
 @dataclass(frozen=True, slots=True)
 class SummaryOptions:
     sentences: int = 3
-    method: str | None = None  # None: the project's own default method
+    method: str | None = None  # None: DEFAULT_METHOD
     max_chars: int | None = 700  # None: no budget
     quotes: int = 1
     language: str = "english"

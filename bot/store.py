@@ -18,6 +18,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from bot.models import Quote, Source
+from bot.urls import canonical_url
 
 MAX_BACKOFF = timedelta(hours=24)
 SEEN_GUIDS_KEPT = timedelta(days=365)  # after retention removed their articles
@@ -225,6 +226,7 @@ class ArticleRecord:
     id: int
     title: str
     url: str
+    """The canonical URL (tracking parameters such as utm_* removed): what users are shown."""
     feed_id: int
     source: str
     published_at: datetime
@@ -305,6 +307,33 @@ class SqliteStore:
         except StoreError:
             self._close_quietly()
             raise
+
+    @classmethod
+    def in_memory_copy(cls, path: Path | str) -> SqliteStore:
+        """A store in memory holding a copy of the database at `path`, or an empty one if there
+        is none: for dry runs, which must leave the file (and its folder) untouched.
+
+        The file is copied with SQLite's backup API (a consistent copy even while the bot
+        writes to it) through a query-only connection; an older schema is migrated in memory
+        only. (Not `mode=ro`: a read-only connection cannot remove the -wal and -shm files it
+        makes, and they would stay behind.)
+        """
+        store = cls(":memory:")
+        source_path = Path(path)
+        if not source_path.is_file():
+            return store
+        try:
+            source = sqlite3.connect(str(source_path), isolation_level=None)
+            try:
+                source.execute("PRAGMA query_only = 1")
+                source.backup(store._db)
+            finally:
+                source.close()
+            store.migrate()
+        except sqlite3.DatabaseError as exc:
+            store._close_quietly()
+            raise StoreError(f"cannot read the database {path}: {exc}") from None
+        return store
 
     # -- schema -------------------------------------------------------------------------------
     @property
@@ -411,9 +440,12 @@ class SqliteStore:
         self, name: str, url: str, *, channel: str, added_by: str, poll_minutes: int = 15
     ) -> FeedRecord:
         with self._tx() as db:
+            # A name the config file no longer lists (inactive) is taken over as a chat feed: it
+            # is no longer the operator's, so it must not keep a config feed's trust.
             db.execute(
                 """INSERT INTO feeds (name, url, origin, poll_minutes) VALUES (?, ?, 'chat', ?)
-                   ON CONFLICT(name) DO UPDATE SET active = 1""",
+                   ON CONFLICT(name) DO UPDATE SET active = 1,
+                     origin = CASE WHEN feeds.active THEN feeds.origin ELSE 'chat' END""",
                 (name, url, poll_minutes),
             )
             feed_id = db.execute("SELECT id FROM feeds WHERE name = ?", (name,)).fetchone()[0]
@@ -697,7 +729,7 @@ class SqliteStore:
                 ArticleRecord(
                     id=row["id"],
                     title=row["title"],
-                    url=row["url"],
+                    url=row["canonical_url"] or row["url"],
                     feed_id=row["feed_id"],
                     source=row["source"],
                     published_at=_dt(row["published_at"]),  # type: ignore[arg-type]
@@ -708,7 +740,7 @@ class SqliteStore:
                         Quote(q["text"], q["speaker"], q["speaker_title"]) for q in quotes
                     ),
                     key_quote_count=sum(q["is_key"] for q in quotes),
-                    other_sources=tuple(Source(o["name"], o["url"]) for o in others),
+                    other_sources=tuple(Source(o["name"], canonical_url(o["url"])) for o in others),
                 )
             )
         return result
@@ -726,7 +758,8 @@ class SqliteStore:
 
     def _quote_hits(self, match: str, limit: int) -> list[QuoteHit]:
         rows = self._db.execute(
-            """SELECT q.text, q.speaker, q.speaker_title, a.id, a.title, a.url
+            """SELECT q.text, q.speaker, q.speaker_title, a.id, a.title,
+                      coalesce(a.canonical_url, a.url)
                FROM quotes_fts JOIN quotes q ON q.id = quotes_fts.rowid
                JOIN articles a ON a.id = q.article_id
                WHERE quotes_fts MATCH ? ORDER BY bm25(quotes_fts, 1.0, 4.0), a.published_at DESC

@@ -155,3 +155,100 @@ def test_summarize_from_stdin(monkeypatch: pytest.MonkeyPatch, capsys) -> None:
     assert main(["summarize", "-", "--sentences", "1"]) == 0
     out = capsys.readouterr().out
     assert out.count("\n- ") == 1 and "Elena Ruiz" in out
+
+
+def test_feeds_import_applies_the_same_rule_as_feeds_add(tmp_path: Path, capsys) -> None:
+    outlines = {
+        "Metadata": "http://169.254.169.254/latest/meta-data/",
+        "Loopback": "http://127.0.0.1:8080/feed",
+        "Intranet": "http://10.1.2.3/feed",
+        "Link local": "http://[fe80::1]/feed",
+        "Local name": "http://localhost/feed",
+        "Public": "https://public.example/feed",
+    }
+    opml = tmp_path / "subs.opml"
+    opml.write_text(
+        '<?xml version="1.0"?><opml version="2.0"><body>'
+        + "".join(f'<outline text="{n}" type="rss" xmlUrl="{u}"/>' for n, u in outlines.items())
+        + "</body></opml>",
+        encoding="utf-8",
+    )
+    assert main(["feeds", "import", str(opml)]) == 1
+    captured = capsys.readouterr()
+    assert "Imported 1 feeds" in captured.out and "5 refused" in captured.out
+    for name in ("Metadata", "Loopback", "Intranet", "Link local", "Local name"):
+        assert f"skipped {name!r}: refused: " in captured.err
+    assert main(["feeds", "list", "--json"]) == 0
+    urls = {f["url"] for f in json.loads(capsys.readouterr().out)}
+    assert "https://public.example/feed" in urls
+    assert not urls & (set(outlines.values()) - {"https://public.example/feed"})
+
+
+def _config_file(tmp_path: Path, *, allow_private: bool) -> Path:
+    config = tmp_path / "nb.toml"
+    config.write_text(
+        f'[storage]\npath = "nb.db"\n[fetch]\nallow_private_urls = {str(allow_private).lower()}\n'
+        '[[feeds]]\nname = "F"\nurl = "https://feeds.example/f.xml"\n',
+        encoding="utf-8",
+    )
+    return config
+
+
+def test_feeds_add_and_import_follow_allow_private_urls(tmp_path: Path, capsys) -> None:
+    config = str(_config_file(tmp_path, allow_private=True))
+    assert main(["feeds", "add", "http://10.1.2.3/feed", "--config", config]) == 0
+    assert main(["feeds", "add", "http://169.254.169.254/x", "--config", config]) == 2
+    assert "refused: cloud metadata" in capsys.readouterr().err
+
+
+async def test_cli_summarize_of_a_local_page_follows_allow_private_urls(
+    tmp_path: Path, http_server, capsys
+) -> None:
+    import asyncio
+
+    from test_ingest import PAGE
+
+    url = http_server.route("/story", body=PAGE, content_type="text/html; charset=utf-8")
+    refused = str(_config_file(tmp_path, allow_private=False))
+    assert await asyncio.to_thread(main, ["summarize", url, "--config", refused]) == 1
+    assert "refused: loopback address 127.0.0.1" in capsys.readouterr().err
+    allowed = tmp_path / "allowed"
+    allowed.mkdir()
+    config = str(_config_file(allowed, allow_private=True))
+    assert await asyncio.to_thread(main, ["summarize", url, "--config", config]) == 0
+    out = capsys.readouterr().out
+    assert "Calloway" in out
+    assert len(http_server.requests_for("/story")) == 1  # the refused run never connected
+
+
+def test_dry_run_writes_nothing_not_even_a_new_database(tmp_path: Path, capsys) -> None:
+    import hashlib
+
+    data = tmp_path / "xdg-data" / "newsbrief"
+    db = data / "demo.db"
+    assert main(["digest", "--dry-run"]) == 0
+    assert "1. " in capsys.readouterr().out  # polled the demo feeds, in memory
+    assert not data.exists()  # no database, not even its folder
+
+    assert main(["run", "--once"]) == 0
+    capsys.readouterr()
+    files = sorted(data.iterdir())
+    before = {
+        f.name: (hashlib.sha256(f.read_bytes()).hexdigest(), f.stat().st_mtime_ns) for f in files
+    }
+    assert main(["digest", "--dry-run"]) == 0
+    assert "1. " in capsys.readouterr().out  # the stored stories, previewed
+    after = {
+        f.name: (hashlib.sha256(f.read_bytes()).hexdigest(), f.stat().st_mtime_ns)
+        for f in sorted(data.iterdir())
+    }
+    assert db.name in after and after == before
+
+
+def test_digest_links_are_canonical_without_tracking_parameters(capsys) -> None:
+    assert main(["digest"]) == 0
+    out = capsys.readouterr().out
+    assert "utm_" not in out
+    assert "https://www.meridianherald.example/world/2026/11/27/power-cable-deal\n" in out
+    assert main(["quotes", "Berg", "--json"]) == 0
+    assert all("utm_" not in q["url"] for q in json.loads(capsys.readouterr().out))

@@ -183,7 +183,7 @@ BERLN = '[[channels]]\nname = "a"\n[[channels]]\nname = "b"\ntimezone = "Europe/
         (FEED.replace('tags = ["world"]', "tags = 'world'"), "feeds[0].tags: expected a list"),
         (FEED.replace('tags = ["world"]', "tags = ['']"), "feeds[0].tags[0]: expected a non-empty"),
         ("[fetch]\ntimeout_seconds = nan\n" + FEED, "fetch.timeout_seconds: expected a number"),
-        ("[summary]\nmethod = 'magic'\n" + FEED, "summary.method: expected default or one of"),
+        ("[summary]\nmethod = 'magic'\n" + FEED, "summary.method: expected one of newsrank, lead"),
         ("[summary]\nlanguage = 'klingon'\n" + FEED, "summary.language: expected a supported"),
         (FEED + FEED, "feeds[1].name: duplicate name 'World'"),
         (
@@ -407,3 +407,42 @@ def test_example_config_documents_every_key_the_parser_accepts(
     assert missing == []
     # Each key is explained by a comment.
     assert EXAMPLE.read_text(encoding="utf-8").count("#") > 40
+
+
+# -- the default summary method has one name ------------------------------------------------------
+def test_the_default_method_is_called_newsrank_everywhere(tmp_path: Path) -> None:
+    from bot.options import DEFAULT_METHOD
+    from summarizers.methods import DEFAULT_METHOD as REGISTRY_DEFAULT
+
+    assert DEFAULT_METHOD == REGISTRY_DEFAULT == "newsrank"
+    example = tomllib.loads(EXAMPLE.read_text(encoding="utf-8"))
+    assert example["summary"]["method"] == "newsrank"
+    summarize = cli.build_parser()._subparsers._group_actions[0].choices["summarize"]
+    help_text = " ".join(summarize.format_help().split())
+    assert "newsrank (ours, news-aware)" in help_text and "default: ours" not in help_text
+    settings = load_settings(write(tmp_path, "[summary]\nmethod = 'newsrank'\n" + FEED))
+    assert settings.summary.method is None  # the registry's default
+
+
+def test_the_old_name_default_is_still_accepted_with_a_note(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    settings = load_settings(write(tmp_path, "[summary]\nmethod = 'default'\n" + FEED))
+    assert settings.summary.method is None
+    assert (
+        "summary.method: 'default' is the old name of the default summary method; "
+        "write 'newsrank'" in caplog.text
+    )
+
+
+def test_cli_method_takes_the_same_names(tmp_path: Path, capsys) -> None:
+    story = tmp_path / "s.txt"
+    story.write_text(
+        "Harbour bridge to be replaced\n\nThe harbour authority voted on Tuesday to replace the "
+        "swing bridge. The new bridge will cost $31m and open in 2029, the authority said. "
+        "Shipping firms had complained that the old bridge jammed open twice last winter.\n",
+        encoding="utf-8",
+    )
+    assert cli.main(["summarize", str(story), "--method", "newsrank", "--sentences", "1"]) == 0
+    assert cli.main(["summarize", str(story), "--method", "default", "--sentences", "1"]) == 0
+    assert "--method: 'default' is the old name" in capsys.readouterr().err

@@ -6,14 +6,17 @@ pipeline survives them together.)"""
 
 from __future__ import annotations
 
+import io
+import json
 import logging
+import re
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from httpserver import LocalServer, huge, redirect, slow_headers, trickle
-from test_ingest import OTHER, rss
+from test_ingest import OTHER, STORY, rss
 
 from bot.app import App
 from bot.config import parse_settings
@@ -142,3 +145,64 @@ async def test_odd_entries_are_kept_with_sane_values(
         assert untitled[0].url == url  # falls back to the feed's address
     finally:
         await app.close()
+
+
+CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+async def test_control_characters_in_feed_fields_never_reach_any_platform(
+    tmp_path: Path, http_server: LocalServer
+) -> None:
+    """A title that would retitle the terminal (ESC ] 0 ; ... BEL), a C1 CSI, bidi overrides:
+    stripped from what the console, Slack and Discord show, and from the stored story."""
+    from bot.platforms import discord_render, slack_render
+    from bot.platforms.console import render_digest
+
+    hostile = "\x1b]0;pwned\x07Harbour bridge \u202eelttil\u202c vote\x9b31m \u2066done\u2069"
+    feed = {
+        "version": "https://jsonfeed.org/version/1.1",
+        "title": "Courier\x1b[2J",
+        "items": [
+            {
+                "id": "1",
+                "url": "https://news.example/bridge",
+                "title": hostile,
+                "content_text": f"{STORY}\n\nThe council said\x1b[31m it was \u202edone\u202c.",
+            }
+        ],
+    }
+    url = http_server.route(
+        "/feed.json", body=json.dumps(feed), content_type="application/feed+json"
+    )
+    app = App.from_settings(
+        make_settings(tmp_path, {"Courier": url}),
+        platforms={"console": ConsolePlatform(stream=io.StringIO())},
+        executor=ThreadPoolExecutor(2),
+    )
+    try:
+        await app.ingestor.poll(app.store.feeds())
+        assert app.store.article(1).title == "]0;pwnedHarbour bridge elttil vote31m done"
+        # A story stored before this fix, its title raw: cleaned when it is shown.
+        app.store._db.execute("UPDATE articles SET title = ?", (hostile,))
+        digest = app.poster.preview(app.settings.channel("news"))
+    finally:
+        await app.close()
+    assert digest is not None and digest.items
+    assert digest.items[0].title == "]0;pwnedHarbour bridge elttil vote31m done"
+    shown = [render_digest(digest)]
+    shown += [json.dumps(m.blocks) + m.text for m in slack_render.render_digest(digest)]
+    shown += [
+        json.dumps([e.to_dict() for e in m.embeds]) + (m.content or "")
+        for m in discord_render.digest_messages(digest)
+    ]
+    for text in shown:
+        decoded = json.loads(json.dumps(text))
+        assert not CONTROLS.search(decoded), repr(CONTROLS.search(decoded))
+        assert "\\u001b" not in text and "\\u202e" not in text
+
+
+def test_display_safe_keeps_tabs_newlines_and_ordinary_unicode() -> None:
+    from bot.textsafe import display_safe
+
+    assert display_safe("a\tb\nc — “d” é 中 \U0001f600") == "a\tb\nc — “d” é 中 \U0001f600"
+    assert display_safe("\x00\x1b\x7f\x85\x9f\u202a\u202b\u202c\u202d\u202e\u2066\u2069x") == "x"

@@ -299,7 +299,11 @@ async def test_feeds_stored_in_one_transaction_are_all_stored_and_a_failing_one_
         urls[name] = http_server.add(f"/{name}.xml", conditional(rss(items), etag=f'"{name}"'))
     app = make_app(settings_for(tmp_path, urls))
     app.ingestor = GroupedIngestor(
-        feeds=len(names), store=app.store, fetcher=app.feed_fetcher, options=app.ingestor.options
+        feeds=len(names),
+        store=app.store,
+        fetcher=app.feed_fetcher,
+        guarded_fetcher=app.url_fetcher,
+        options=app.ingestor.options,
     )
     try:
         report = await app.ingestor.poll(app.store.feeds())
@@ -318,7 +322,10 @@ async def test_feeds_stored_in_one_transaction_are_all_stored_and_a_failing_one_
         assert app.store.integrity_ok()
 
         app.ingestor = Ingestor(
-            store=app.store, fetcher=app.feed_fetcher, options=app.ingestor.options
+            store=app.store,
+            fetcher=app.feed_fetcher,
+            guarded_fetcher=app.url_fetcher,
+            options=app.ingestor.options,
         )
         again = await app.ingestor.poll(app.store.feeds())
         assert not again.failed

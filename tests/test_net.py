@@ -37,6 +37,7 @@ from bot.net import (
     make_connector,
     parse_ip_host,
     public_only,
+    public_or_private,
 )
 
 RSS = b'<?xml version="1.0"?><rss version="2.0"><channel><title>T</title></channel></rss>'
@@ -583,6 +584,106 @@ def test_policy_names_the_kind_of_address():
     assert public_only(ip("169.254.169.254")) == "cloud metadata address 169.254.169.254"
     assert public_only(ip("100.64.0.1")) == "shared (CGNAT) address 100.64.0.1"
     assert public_only(ip("::ffff:127.0.0.1")).startswith("loopback address 127.0.0.1")
+
+
+PRIVATE_OPENED = [
+    "10.0.0.1",
+    "10.255.255.255",
+    "172.16.5.4",
+    "172.31.255.255",
+    "192.168.1.1",
+    "127.0.0.1",
+    "127.8.9.10",
+    "::1",
+    "fc00::1",
+    "fd12:3456::1",
+    "::ffff:10.0.0.1",
+]
+NEVER_OPENED = [
+    "169.254.169.254",  # the metadata service of most clouds
+    "169.254.170.2",  # AWS ECS task metadata
+    "169.254.1.1",  # any link-local address
+    "fe80::1",
+    "fd00:ec2::254",  # AWS metadata over IPv6, although inside the unique-local block
+    "100.100.100.200",  # Alibaba Cloud metadata
+    "168.63.129.16",  # Azure WireServer
+    "::ffff:169.254.169.254",
+    "2002:a9fe:a9fe::",  # 6to4 wrapping 169.254.169.254
+    "100.64.0.1",
+    "0.0.0.0",
+    "224.0.0.1",
+    "240.0.0.1",
+]
+
+
+@pytest.mark.parametrize("address", PRIVATE_OPENED)
+def test_allow_private_opens_rfc1918_loopback_and_unique_local(address: str):
+    ip = ipaddress.ip_address(address)
+    assert public_only(ip) is not None
+    assert public_or_private(ip) is None
+
+
+@pytest.mark.parametrize("address", NEVER_OPENED)
+def test_allow_private_never_opens_link_local_or_metadata(address: str):
+    ip = ipaddress.ip_address(address)
+    assert public_or_private(ip) is not None
+    assert public_or_private(ip) == public_only(ip)
+
+
+def test_allow_private_keeps_public_addresses():
+    for address in ("8.8.8.8", "172.32.0.1", "2606:4700:4700::1111"):
+        assert public_or_private(ipaddress.ip_address(address)) is None
+
+
+def test_public_only_refuses_azure_wireserver():
+    assert public_only(ipaddress.ip_address("168.63.129.16")) == (
+        "cloud metadata address 168.63.129.16"
+    )
+
+
+def test_check_url_with_private_allowed():
+    assert check_url("http://10.1.2.3/page", allow_private=True) == "http://10.1.2.3/page"
+    assert check_url("http://localhost:8080/x", allow_private=True) == "http://localhost:8080/x"
+    for url in (
+        "http://169.254.169.254/latest/meta-data/",
+        "http://[fd00:ec2::254]/",
+        "http://[fe80::1]/",
+        "http://100.100.100.200/",
+        "file:///etc/passwd",
+    ):
+        with pytest.raises(BlockedURLError):
+            check_url(url, allow_private=True)
+    with pytest.raises(BlockedURLError, match="local host name"):
+        check_url("http://localhost:8080/x")
+
+
+@pytest.mark.parametrize(
+    "target",
+    [
+        "http://169.254.169.254/latest/meta-data/",
+        "http://[fd00:ec2::254]/latest/meta-data/",
+        "http://100.100.100.200/latest/meta-data/",
+        "http://169.254.10.1/",
+    ],
+)
+async def test_allow_private_fetcher_refuses_a_redirect_to_metadata(
+    server: LocalServer, target: str
+):
+    url = server.add("/hop", redirect(target))
+    resolver = FakeResolver({})
+    async with Fetcher(allow_private=True, allow_file=True, resolver=resolver, timeout=1.0) as f:
+        with pytest.raises(BlockedURLError, match="^refused: (cloud metadata|link-local)"):
+            await f.get(url)
+    assert [r.path for r in server.requests] == ["/hop"]
+
+
+async def test_allow_private_fetcher_reaches_a_name_on_the_intranet(server: LocalServer):
+    server.route("/page", body=b"intranet")
+    resolver = FakeResolver({"wiki.corp": "127.0.0.1", "meta.corp": "169.254.169.254"})
+    async with Fetcher(allow_private=True, resolver=resolver, timeout=1.0) as f:
+        assert (await f.get(f"http://wiki.corp:{server.port}/page")).body == b"intranet"
+        with pytest.raises(BlockedURLError, match="cloud metadata"):
+            await f.get(f"http://meta.corp:{server.port}/page")
 
 
 # --------------------------------------------------------------------------- broken servers

@@ -120,3 +120,56 @@ def test_setup_logging_masks_the_configured_secrets(
         root.setLevel(level)
     assert "calling with ***" in stream.getvalue()
     assert SLACK_TOKEN not in stream.getvalue()
+
+
+PASTED = [
+    ("slack", "bot_token_env", "xoxb-1234567890-SECRET123"),
+    ("slack", "signing_secret_env", "a3f14e45fceea167a5a36dedd4bea2543"),  # a hex secret
+    ("discord", "token_env", "MTIzNDU2Nzg5MDEyMzQ1Njc4.Gh7Yz1.SECRET123-discord"),
+]
+
+
+@pytest.mark.parametrize(("section", "key", "pasted"), PASTED)
+def test_doctor_never_prints_a_token_pasted_into_an_env_key(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], section: str, key: str, pasted: str
+) -> None:
+    from bot.cli import main
+
+    config = tmp_path / "nb.toml"
+    config.write_text(
+        f'[storage]\npath = "nb.db"\n[{section}]\n{key} = "{pasted}"\n'
+        '[[feeds]]\nname = "F"\nurl = "https://feeds.example/f.xml"\n'
+        f'[[channels]]\nname = "c"\nplatform = "{section}"\ntarget = "123"\n',
+        encoding="utf-8",
+    )
+    assert main(["doctor", "--config", str(config)]) == 2
+    captured = capsys.readouterr()
+    output = captured.out + captured.err
+    assert f"{section}.{key}: expected the name of an environment variable" in output
+    assert pasted not in output and "SECRET123" not in output and "a3f14e45" not in output
+
+
+def test_secret_never_echoes_a_token_given_as_the_variable_name() -> None:
+    with pytest.raises(ConfigError) as info:
+        secret("xoxb-1234567890-SECRET123", environ={})
+    assert "SECRET123" not in str(info.value) and "looks like a token" in str(info.value)
+
+
+async def test_doctor_masks_a_configured_secret_in_any_check_output(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An error that carries the token (here the URL it failed to reach): the line masks it."""
+    monkeypatch.setenv("SLACK_BOT_TOKEN", SLACK_TOKEN)
+    settings = parse_settings(
+        {
+            "storage": {"path": str(tmp_path / "nb.db")},
+            "feeds": [{"name": "F", "url": "https://feeds.example/f.xml"}],
+            "channels": [{"name": "s", "platform": "slack", "target": "C1"}],
+            "slack": {"api_url": f"http://127.0.0.1:1/{SLACK_TOKEN}/"},  # nothing listens
+        },
+        base_dir=tmp_path,
+    )
+    out = io.StringIO()
+    assert await run_checks(settings, out=out) == 1
+    assert "FAIL  slack token: cannot reach" in out.getvalue()
+    assert SLACK_TOKEN not in out.getvalue() and "***" in out.getvalue()
