@@ -20,7 +20,7 @@ from urllib.parse import urlencode
 
 import aiohttp
 import pytest
-from fakes.slack_server import BOT_USER_ID, FakeSlack, validate_blocks
+from fakes.slack_server import FakeSlack, validate_blocks
 
 from bot.app import App
 from bot.config import DEMO_DIR, parse_settings
@@ -137,9 +137,7 @@ async def test_socket_mode_end_to_end(fake: FakeSlack, socket_app: App) -> None:
 
     # a question in the digest's thread is answered in that thread, from its articles
     ts = first.response["ts"]
-    mention = fake.mention_payload(
-        f"<@{BOT_USER_ID}> what did Berg say about the cable?", thread_ts=ts
-    )
+    mention = fake.mention_payload("@newsbrief what did Berg say about the cable?", thread_ts=ts)
     await fake.wait_ack(await fake.send_envelope("events_api", mention))
     answers = await fake.wait_for(
         lambda: [c for c in fake.calls_to("chat.postMessage") if c.args.get("thread_ts") == ts],
@@ -261,7 +259,7 @@ async def test_http_mode_end_to_end(fake: FakeSlack, http_app: tuple[App, SlackP
     assert posts and all(validate_blocks(p.blocks) is None for p in posts)
 
     ts = posts[0].response["ts"]
-    mention = fake.mention_payload(f"<@{BOT_USER_ID}> what did Helena Marsh say?", thread_ts=ts)
+    mention = fake.mention_payload("@newsbrief what did Helena Marsh say?", thread_ts=ts)
     assert await post_signed(platform, json.dumps(mention), "application/json") == 200
     answers = await fake.wait_for(
         lambda: [c for c in fake.calls_to("chat.postMessage") if c.args.get("thread_ts") == ts],

@@ -21,7 +21,7 @@ from urllib.parse import urlencode
 
 import aiohttp
 import pytest
-from fakes.slack_server import BOT_USER_ID, FakeSlack, validate_blocks
+from fakes.slack_server import FakeSlack, validate_blocks
 from slack_sdk.http_retry.builtin_interval_calculators import FixedValueRetryIntervalCalculator
 
 from bot.models import Command, Digest, DigestItem, Quote, Reply, Source
@@ -488,9 +488,7 @@ async def test_socket_mode_thread_mention_asks_about_the_digest(
         quotes=(Quote("We will see", speaker="Jane Burns"),),
         sources=(Source("Reuters", "https://example.com/1"),),
     )
-    payload = fake.mention_payload(
-        f"<@{BOT_USER_ID}> what did Burns say?", thread_ts="1795000000.000001"
-    )
+    payload = fake.mention_payload("@newsbrief what did Burns say?", thread_ts="1795000000.000001")
     envelope_id = await fake.send_envelope("events_api", payload)
     await fake.wait_ack(envelope_id)
     [post] = await fake.wait_for(lambda: fake.calls_to("chat.postMessage"))
@@ -503,17 +501,34 @@ async def test_socket_mode_thread_mention_asks_about_the_digest(
     assert "*Jane Burns*" in post.blocks[0]["text"]["text"]
 
 
-async def test_mention_outside_a_digest_thread_explains_usage(
+async def test_mention_outside_a_thread_is_answered_where_the_user_sees_it(
     fake: FakeSlack, handler: FakeHandler, socket_platform: SlackPlatform
 ) -> None:
-    payload = fake.mention_payload(f"<@{BOT_USER_ID}> hello", ts="1795000200.000100")
+    """A mention in the channel itself has no thread: the help goes to the channel, privately
+    (Slack shows nothing for an ephemeral sent into a thread that does not exist)."""
+    payload = fake.mention_payload("@newsbrief hello", ts="1795000200.000100")
     envelope_id = await fake.send_envelope("events_api", payload)
     await fake.wait_ack(envelope_id)
     [post] = await fake.wait_for(lambda: fake.calls_to("chat.postEphemeral"))
     assert handler.commands == []
-    assert post.args["user"] == "U_USER"
-    assert post.args["thread_ts"] == "1795000200.000100"
+    assert fake.seen_ephemerals() == [post]
+    assert post.args["user"] == "U_USER" and post.args["channel"] == "C_NEWS"
+    assert "thread_ts" not in post.args
     assert "digest" in post.args["text"] and "/ask" in post.args["text"]
+    assert fake.calls_to("chat.postMessage") == []
+
+
+async def test_mention_in_another_thread_is_answered_in_that_thread(
+    fake: FakeSlack, handler: FakeHandler, socket_platform: SlackPlatform
+) -> None:
+    payload = fake.mention_payload(
+        "@newsbrief hello", ts="1795000200.000200", thread_ts="1795000200.000001"
+    )
+    await fake.wait_ack(await fake.send_envelope("events_api", payload))
+    [post] = await fake.wait_for(lambda: fake.calls_to("chat.postEphemeral"))
+    assert handler.commands == []
+    assert post.args["thread_ts"] == "1795000200.000001"
+    assert fake.seen_ephemerals() == [post]
 
 
 async def test_custom_command_names(fake: FakeSlack, handler: FakeHandler) -> None:
@@ -598,9 +613,7 @@ async def test_http_mode_thread_mention(
     fake: FakeSlack, handler: FakeHandler, http_platform: SlackPlatform
 ) -> None:
     handler.threads["C_NEWS:1795000000.000009"] = 5
-    payload = fake.mention_payload(
-        f"<@{BOT_USER_ID}>   who said it?", thread_ts="1795000000.000009"
-    )
+    payload = fake.mention_payload("@newsbrief   who said it?", thread_ts="1795000000.000009")
     status, _ = await post_signed(
         http_platform, json.dumps(payload), content_type="application/json"
     )
@@ -650,13 +663,14 @@ async def test_mention_errors_and_empty_questions_go_only_to_the_asker(
     thread = "1795000000.000005"
     handler.threads[f"C_NEWS:{thread}"] = 9
     handler.replies["ask"] = Reply(text="I couldn't find anything about that.", error=True)
-    question = fake.mention_payload(f"<@{BOT_USER_ID}> who?", ts="1795000300.1", thread_ts=thread)
+    question = fake.mention_payload("@newsbrief who?", ts="1795000300.1", thread_ts=thread)
     await fake.wait_ack(await fake.send_envelope("events_api", question))
     [answer] = await fake.wait_for(lambda: fake.calls_to("chat.postEphemeral"))
     assert answer.args["thread_ts"] == thread and answer.args["user"] == "U_USER"
     assert answer.args["text"] == "I couldn't find anything about that."
+    assert fake.seen_ephemerals() == [answer]  # the asker replied there: the thread exists
 
-    empty = fake.mention_payload(f"<@{BOT_USER_ID}>", ts="1795000300.2", thread_ts=thread)
+    empty = fake.mention_payload("@newsbrief", ts="1795000300.2", thread_ts=thread)
     await fake.wait_ack(await fake.send_envelope("events_api", empty))
     calls = await fake.wait_for(lambda: fake.calls_to("chat.postEphemeral")[1:])
     assert "Ask me something" in calls[0].args["text"]

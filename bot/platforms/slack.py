@@ -360,7 +360,9 @@ class SlackPlatform(ChatPlatform):
             if thread_ts
             else None
         )
-        reply_ts = thread_ts or event.get("ts")
+        # Answer in the mention's thread, or in the channel when it has none: Slack shows no
+        # ephemeral message in a thread that does not exist (the mention's own ts has no replies).
+        reply_ts = thread_ts or None
         if digest_id is None:
             ask = self.command_names.get("ask", "/ask")
             help_reply = Reply(text=msg.MENTION_HELP.format(ask=ask), ephemeral=True)
@@ -395,7 +397,8 @@ class SlackPlatform(ChatPlatform):
         *,
         markup: bool = False,
     ) -> None:
-        """Errors and help go only to the asker (ephemeral); answers go to the thread."""
+        """Errors and help go only to the asker (ephemeral); answers go to the thread.
+        `thread_ts` None: the channel itself."""
         if markup:  # our own mrkdwn string, not outside text
             block = {"type": "section", "text": {"type": "mrkdwn", "text": reply.text}}
             messages = [SlackMessage(text=reply.text, blocks=[block])]
