@@ -27,6 +27,7 @@ from slack_sdk.http_retry.builtin_interval_calculators import FixedValueRetryInt
 from bot.models import Command, Digest, DigestItem, Quote, Reply, Source
 from bot.platforms.base import PlatformError, story_keys
 from bot.platforms.slack import SlackPlatform
+from bot.platforms.slack_input import typed_text
 
 SECRET = "test-signing-secret"
 WHEN = datetime(2026, 11, 28, 8, 14, tzinfo=UTC)
@@ -405,6 +406,29 @@ async def test_socket_mode_slash_commands(
     assert validate_blocks(response.args["blocks"]) is None
     # only /feeds add|remove look up admin rights
     assert fake.calls_to("users.info") == []
+
+
+@pytest.mark.parametrize("link_urls", [False, True], ids=["plain-links", "slack-links"])
+async def test_typed_text_reaches_the_core_as_typed_and_is_escaped_once_on_the_way_out(
+    fake: FakeSlack, handler: FakeHandler, socket_platform: SlackPlatform, link_urls: bool
+) -> None:
+    typed = "Marks & Spencer <b>shares</b> https://shop.example/a?x=1&y=2 &amp; more"
+    response = await socket_command(fake, "/quote", typed, link_urls=link_urls)
+    [command] = handler.commands
+    assert command.args == typed  # the link as written, the name as written
+    # Slack reads entities once: this shows the user exactly what they typed
+    shown = "Marks &amp; Spencer &lt;b&gt;shares&lt;/b&gt; https://shop.example/a?x=1&amp;y=2"
+    assert response.args["text"] == f"quote answered: {shown} &amp;amp; more"
+    assert "&amp;amp; Spencer" not in json.dumps(response.args["blocks"])
+
+
+def test_slack_markup_becomes_what_the_user_typed() -> None:
+    assert typed_text("see <https://a.example/?q=1&amp;r=2|the story> now") == (
+        "see https://a.example/?q=1&r=2 now"
+    )
+    assert typed_text("<mailto:ann@example.com|ann@example.com>") == "ann@example.com"
+    assert typed_text("in <#C123|news> by <@U1|ann>") == "in #news by @ann"
+    assert typed_text("&lt;!channel&gt; <!here> &amp;lt;") == "<!channel> <!here> &lt;"
 
 
 async def test_ack_comes_before_a_slow_answer(

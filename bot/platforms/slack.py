@@ -36,6 +36,7 @@ from bot.platforms.base import (
     RecordPosted,
     story_keys,
 )
+from bot.platforms.slack_input import typed_text
 from bot.platforms.slack_render import SlackMessage, render_digest, render_reply
 
 log = logging.getLogger(__name__)
@@ -283,7 +284,7 @@ class SlackPlatform(ChatPlatform):
         return listener
 
     async def _run_command(self, neutral: str, body: dict[str, Any], respond: Any) -> None:
-        args = (body.get("text") or "").strip()
+        args = typed_text(body.get("text") or "").strip()
         user_id = body.get("user_id", "")
         command = Command(
             name=neutral,
@@ -354,7 +355,7 @@ class SlackPlatform(ChatPlatform):
             text = re.sub(rf"<@{re.escape(bot_user_id)}(?:\|[^>]*)?>", " ", text)
         else:
             text = _USER_MENTION.sub(" ", text, count=1)
-        question = " ".join(text.split())
+        question = " ".join(typed_text(text).split())
         digest_id = (
             self._handler.digest_for_message("slack", f"{channel}:{thread_ts}")
             if thread_ts
