@@ -359,6 +359,32 @@ async def test_invalid_app_token_fails_start(fake: FakeSlack, handler: FakeHandl
     await platform.stop()
 
 
+async def test_auth_hints_name_the_variables_the_config_uses(
+    fake: FakeSlack, handler: FakeHandler, caplog: pytest.LogCaptureFixture
+) -> None:
+    names = {"bot_token_env": "NB_BOT", "app_token_env": "NB_APP"}
+    bad_bot = SlackPlatform(
+        bot_token="xoxb-invalid", app_token="xapp-test", api_url=fake.api_url, **names
+    )
+    with pytest.raises(PlatformError) as raised:
+        await bad_bot.start(handler)
+    assert raised.value.reason == "invalid_auth"
+    assert "check NB_BOT " in raised.value.hint and "SLACK_" not in raised.value.hint
+
+    bad_app = SlackPlatform(
+        bot_token="xoxb-test", app_token="not-an-app-token", api_url=fake.api_url, **names
+    )
+    with pytest.raises(PlatformError) as raised:
+        await bad_app.start(handler)
+    await bad_app.stop()
+    assert raised.value.reason == "invalid_auth"
+    assert "check NB_APP " in raised.value.hint and "SLACK_" not in raised.value.hint
+    assert "SLACK_" not in caplog.text and "NB_APP" in caplog.text
+
+    with pytest.raises(ValueError, match="NB_APP"):
+        SlackPlatform(bot_token="xoxb-test", **names)
+
+
 def test_constructor_validates_mode_and_secrets() -> None:
     with pytest.raises(ValueError, match="app-level token"):
         SlackPlatform(bot_token="xoxb-test")
