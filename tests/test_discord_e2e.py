@@ -233,3 +233,33 @@ async def test_scheduled_digest_and_pending_items_after_a_refused_post(
     embeds = sent_embeds(fake.messages[CHANNEL_ID])
     assert [int(e["title"].split(".")[0]) for e in embeds] == list(range(1, pending + 1))
     assert app.poster.pending(channel) == []
+
+
+async def test_digest_without_embed_links_tells_the_asker_and_keeps_the_stories(
+    fake: FakeDiscord, app: App, caplog: pytest.LogCaptureFixture
+) -> None:
+    channel = app.settings.channel("news")
+    pending = len(app.poster.pending(channel))
+    await fake.deny_embed_links(CHANNEL_ID, tell_bot=False)  # Discord will drop the embeds
+
+    log = await fake.interaction("digest")
+    reply, private = await answer(fake, log)
+    assert private and not reply["content"].startswith("Posted a digest")
+    assert "Embed Links" in reply["content"] and "#news" in reply["content"]
+    assert "stay queued" in reply["content"]
+    assert fake.messages[CHANNEL_ID] == []  # the bare titles were taken down again
+    assert len(app.poster.pending(channel)) == pending
+
+    # the scheduled digest says the same in the log, and keeps the stories too
+    caplog.clear()
+    await app.scheduler.run_digest(channel)
+    assert len(app.poster.pending(channel)) == pending
+    errors = [r.getMessage() for r in caplog.records if r.levelname == "ERROR"]
+    assert any("Embed Links" in e and "#news" in e for e in errors)
+
+    # Embed Links given back: the next digest carries every story, as embeds
+    fake.embed_links_denied.clear()
+    await app.scheduler.run_digest(channel)
+    embeds = sent_embeds(fake.messages[CHANNEL_ID])
+    assert [int(e["title"].split(".")[0]) for e in embeds] == list(range(1, pending + 1))
+    assert app.poster.pending(channel) == []

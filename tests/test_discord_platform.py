@@ -367,6 +367,52 @@ async def test_refused_post_raises_and_records_only_accepted_messages(
     assert int(accepted["id"]) in env.fake.threads  # the posted part still gets its thread
 
 
+async def test_digest_stripped_of_its_embeds_is_not_recorded_and_names_the_permission(
+    env: Env, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Embed Links taken away after the bot last heard about the channel: Discord takes the
+    message but drops its embeds. Those bare titles are no digest: nothing is recorded, the
+    message is removed, and the error says which permission is missing where."""
+    await env.fake.deny_embed_links(CHANNEL_ID, tell_bot=False)
+    record = Recorder()
+    with pytest.raises(PlatformError) as raised:
+        await env.platform.post_digest(str(CHANNEL_ID), digest([item(1), item(2)]), record)
+    assert record.calls == []
+    error = raised.value
+    assert error.retryable is False
+    assert "Embed Links" in error.reason and "#news" in error.reason
+    [stripped] = [c for c in env.fake.calls if c.method == "POST" and c.path.endswith("/messages")]
+    assert stripped.body["embeds"]  # we sent embeds; Discord dropped them
+    assert env.fake.messages[CHANNEL_ID] == [] and len(env.fake.deleted) == 1
+    assert env.fake.threads == {}
+    assert "Embed Links" in caplog.text and "#news" in caplog.text
+
+    # permission given back: the same stories go out as embeds (not the stripped message that
+    # Discord would hand back for a repeated nonce)
+    env.fake.embed_links_denied.clear()
+    await env.platform.post_digest(str(CHANNEL_ID), digest([item(1), item(2)]), record)
+    [posted] = env.fake.messages[CHANNEL_ID]
+    assert len(posted["embeds"]) == 2
+    assert record.calls == [([1, 2], posted["id"])]
+
+
+async def test_missing_embed_links_known_from_the_cache_posts_nothing(env: Env) -> None:
+    await env.fake.deny_embed_links(CHANNEL_ID)  # the bot hears of it (CHANNEL_UPDATE)
+    channel = env.platform.client.get_channel(CHANNEL_ID)
+    assert isinstance(channel, discord.TextChannel)
+    async with asyncio.timeout(5):
+        while channel.permissions_for(channel.guild.me).embed_links:
+            await asyncio.sleep(0.01)  # the gateway event is handled on the client's own time
+            channel = env.platform.client.get_channel(CHANNEL_ID)
+            assert isinstance(channel, discord.TextChannel)
+    record = Recorder()
+    with pytest.raises(PlatformError) as raised:
+        await env.platform.post_digest(str(CHANNEL_ID), digest([item(1)]), record)
+    assert "Embed Links" in raised.value.reason
+    assert not [c for c in env.fake.calls if c.method == "POST" and c.path.endswith("/messages")]
+    assert record.calls == []
+
+
 async def test_channel_without_access_raises_non_retryable(env: Env) -> None:
     record = Recorder()
     with pytest.raises(PlatformError) as raised:

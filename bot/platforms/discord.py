@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
 import logging
 from collections.abc import Collection
 from datetime import datetime
@@ -144,6 +145,9 @@ class DiscordPlatform(ChatPlatform):
         self._history_warned: set[str] = set()  # channels whose history we may not read
         self._connect_task: asyncio.Task[None] | None = None
         self._saved_globals: tuple[str, yarl.URL] | None = None
+        # Nonces of digest messages Discord took without their embeds (and we deleted): a repost
+        # of the same stories must not get that message back from Discord's nonce check.
+        self._spent_nonces: set[str] = set()
 
         # newsbrief never joins voice: silence discord.py's warnings about voice libraries.
         discord.VoiceClient.warn_nacl = False
@@ -241,20 +245,29 @@ class DiscordPlatform(ChatPlatform):
 
     async def post_digest(self, target: str, digest: Digest, record: RecordPosted) -> None:
         channel, label = await self._channel(target)
+        if not self._can_embed(channel):
+            raise self._no_embed_links(label)
         first: discord.Message | None = None
         try:
             for out in digest_messages(digest):
                 if not out.items:
                     continue
+                nonce = self._nonce(message_nonce(target, digest, out.items))
                 try:
                     sent = await channel.send(
                         content=out.content,
                         embeds=out.embeds,
                         allowed_mentions=NO_MENTIONS,
-                        nonce=message_nonce(target, digest, out.items),
+                        nonce=nonce,
                     )
                 except _POST_ERRORS as exc:
                     raise self._post_error(exc, label) from exc
+                if out.embeds and not sent.embeds:
+                    # Discord takes the message but drops its embeds when the bot lacks Embed
+                    # Links: bare titles, not a digest. Remove it; its stories stay queued.
+                    self._spent_nonces.add(nonce)
+                    await self._delete_quietly(sent, label)
+                    raise self._no_embed_links(label)
                 await record(out.items, str(sent.id))
                 first = first or sent
         finally:
@@ -308,6 +321,34 @@ class DiscordPlatform(ChatPlatform):
             )
         name = getattr(channel, "name", None)
         return channel, f"#{name}" if name else f"channel {channel_id}"
+
+    def _nonce(self, nonce: str) -> str:
+        """`nonce`, or a fresh one derived from it if a stripped message used it already."""
+        while nonce in self._spent_nonces:
+            nonce = hashlib.sha256(nonce.encode()).hexdigest()[: len(nonce)]
+        return nonce
+
+    @staticmethod
+    def _can_embed(channel: discord.abc.Messageable) -> bool:
+        """False when the cached permissions say the bot lacks Embed Links in `channel` (True
+        when they cannot tell: the answer to the post is checked as well)."""
+        guild = getattr(channel, "guild", None)
+        me = guild.me if guild is not None else None
+        if me is None or not isinstance(channel, discord.abc.GuildChannel | discord.Thread):
+            return True
+        return channel.permissions_for(me).embed_links
+
+    def _no_embed_links(self, label: str) -> PlatformError:
+        reason = msg.REASON_NO_EMBED_LINKS.format(channel=label)
+        hint = msg.HINT_EMBED_LINKS.format(channel=label)
+        log.warning(msg.LOG_POST_REFUSED, label, reason, hint)
+        return PlatformError(reason, hint=hint, retryable=False)
+
+    async def _delete_quietly(self, message: discord.Message, label: str) -> None:
+        try:
+            await message.delete()
+        except _POST_ERRORS as exc:
+            log.warning(msg.LOG_DELETE_FAILED, message.id, label, exc)
 
     def _post_error(self, exc: BaseException, label: str) -> PlatformError:
         hint = msg.HINT_PERMISSIONS.format(channel=label)

@@ -42,6 +42,16 @@ HINT_RETRY = "Discord refused or failed the request; newsbrief retries at the ne
 REASON_FORBIDDEN = "Discord refused the post to {channel}: missing permission or access"
 REASON_NOT_FOUND = "Discord channel {channel} does not exist or the bot cannot see it"
 REASON_HTTP = "Discord answered {status} to the post to {channel}: {text}"
+# Shown to whoever ran /digest (after "I couldn't post the digest: ") and logged for a scheduled
+# digest: Discord strips the embeds of a bot without Embed Links, leaving bare titles.
+REASON_NO_EMBED_LINKS = (
+    "newsbrief can't post embeds in {channel}: give it the Embed Links permission there"
+)
+HINT_EMBED_LINKS = (
+    "give the bot's role Embed Links in Server Settings → Roles, or in {channel}'s "
+    "Edit Channel → Permissions if the channel overrides it; the stories stay queued"
+)
+LOG_DELETE_FAILED = "Could not delete message %s (posted without its embeds) in %s: %s"
 REASON_NETWORK = "Could not reach Discord to post to {channel}: {error}"
 REASON_RATE_LIMITED = "Discord rate-limited the post to {channel} for {seconds:.0f} s"
 REASON_BAD_TOKEN = "Discord rejected the bot token"

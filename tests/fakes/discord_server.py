@@ -9,7 +9,14 @@ as the real service would), and lets its data trigger error paths:
   and `X-RateLimit-*` headers and a tiny reset), then accepts;
 - `fake.fail_after[channel_id] = n` accepts n messages in that channel, then answers 403;
 - `fake.forbid_threads = True` refuses thread creation with 403;
-- the token `BAD_TOKEN` answers 401 Unauthorized.
+- the token `BAD_TOKEN` answers 401 Unauthorized;
+- `await fake.deny_embed_links(channel_id)` takes Embed Links from the bot in that channel (a
+  permission overwrite, announced by CHANNEL_UPDATE unless `tell_bot=False`): as Discord does, a
+  message posted there is accepted with its embeds removed (`embeds: []` in the answer).
+
+Commands are stored per scope like Discord does: a bulk overwrite of one guild's commands leaves
+the global set (and other guilds') as they were; `fake.visible_commands(guild)` is what members
+of that guild see in the command picker.
 
 Tests wait on `await fake.wait_for(predicate)` (an asyncio.Condition) rather than sleeping.
 """
@@ -43,9 +50,23 @@ ADMIN_ID = 1400000000000000002
 VIEW_CHANNEL = 1 << 10
 SEND_MESSAGES = 1 << 11
 MANAGE_GUILD = 1 << 5
+EMBED_LINKS = 1 << 14
+READ_MESSAGE_HISTORY = 1 << 16
+CREATE_PUBLIC_THREADS = 1 << 35
+SEND_MESSAGES_IN_THREADS = 1 << 38
 USE_APPLICATION_COMMANDS = 1 << 31
 MEMBER_PERMISSIONS = VIEW_CHANNEL | SEND_MESSAGES | USE_APPLICATION_COMMANDS
 ADMIN_PERMISSIONS = MEMBER_PERMISSIONS | MANAGE_GUILD
+# The bot's managed role: what the invite URL asks for.
+BOT_ROLE_ID = 1500000000000000001
+BOT_PERMISSIONS = (
+    VIEW_CHANNEL
+    | SEND_MESSAGES
+    | EMBED_LINKS
+    | READ_MESSAGE_HISTORY
+    | CREATE_PUBLIC_THREADS
+    | SEND_MESSAGES_IN_THREADS
+)
 
 # Discord's limits, enforced on every message the fake accepts.
 CONTENT_MAX = 2000
@@ -187,6 +208,8 @@ class FakeDiscord:
         self.fail_after: dict[int, int] = {}
         self.no_history: set[int] = set()  # channels whose history the bot may not read
         self.forbid_threads = False
+        self.embed_links_denied: set[int] = set()  # channels where the bot lacks Embed Links
+        self.deleted: list[int] = []  # ids of messages the bot deleted
         self._rate_limited_once: set[int] = set()
         self._nonces: dict[tuple[int, str], dict[str, Any]] = {}
         self._ids = itertools.count(1)
@@ -266,7 +289,18 @@ class FakeDiscord:
             "guild_id": str(GUILD_ID),
             "name": name,
             "position": 0,
-            "permission_overwrites": [],
+            "permission_overwrites": (
+                [
+                    {
+                        "id": str(BOT_USER_ID),
+                        "type": 1,  # a member overwrite
+                        "allow": "0",
+                        "deny": str(EMBED_LINKS),
+                    }
+                ]
+                if channel_id in self.embed_links_denied
+                else []
+            ),
             "nsfw": False,
             "parent_id": None,
             "topic": None,
@@ -306,11 +340,34 @@ class FakeDiscord:
                     "managed": False,
                     "mentionable": False,
                     "flags": 0,
-                }
+                },
+                {
+                    "id": str(BOT_ROLE_ID),
+                    "name": "newsbrief",
+                    "permissions": str(BOT_PERMISSIONS),
+                    "position": 1,
+                    "color": 0,
+                    "hoist": False,
+                    "managed": True,
+                    "mentionable": False,
+                    "flags": 0,
+                    "tags": {"bot_id": str(BOT_USER_ID)},
+                },
             ],
             "emojis": [],
             "stickers": [],
-            "members": [],
+            # Discord always sends the bot's own member (the one discord.py caches as guild.me).
+            "members": [
+                {
+                    "user": self.bot_user(),
+                    "roles": [str(BOT_ROLE_ID)],
+                    "joined_at": "2026-11-01T00:00:00+00:00",
+                    "deaf": False,
+                    "mute": False,
+                    "flags": 0,
+                    "pending": False,
+                }
+            ],
             "presences": [],
             "voice_states": [],
             "threads": [],
@@ -379,6 +436,14 @@ class FakeDiscord:
         """Send a DISPATCH (op 0) event to the connected client."""
         self._seq += 1
         await self._send({"op": 0, "s": self._seq, "t": event, "d": data})
+
+    async def deny_embed_links(self, channel_id: int, *, tell_bot: bool = True) -> None:
+        """Take Embed Links from the bot in a channel; the bot's cache hears of it by
+        CHANNEL_UPDATE unless `tell_bot` is False (a change it has not seen yet)."""
+        self.embed_links_denied.add(channel_id)
+        if tell_bot:
+            [channel] = [c for c in self.guild_payload()["channels"] if int(c["id"]) == channel_id]
+            await self.dispatch("CHANNEL_UPDATE", channel)
 
     async def drop_gateway(self) -> None:
         """Drop the gateway connection the way a network blip or a Discord restart does."""
@@ -568,6 +633,8 @@ class FakeDiscord:
                 return self._post_message(int(channel_id), call)
             case ["channels", channel_id, "messages"] if method == "GET":
                 return self._history(int(channel_id), call.query)
+            case ["channels", channel_id, "messages", message_id] if method == "DELETE":
+                return self._delete_message(int(channel_id), int(message_id))
             case ["channels", channel_id, "messages", message_id, "threads"] if method == "POST":
                 return self._start_thread(int(channel_id), int(message_id), call.body)
             case ["interactions", _, token, "callback"] if method == "POST":
@@ -660,7 +727,10 @@ class FakeDiscord:
             seen = self._nonces.get((channel_id, str(nonce)))
             if seen is not None:
                 return _json(seen)
-        message = self.message_payload(channel_id, data, guild_id=str(GUILD_ID))
+        shown = data
+        if channel_id in self.embed_links_denied:  # Discord drops the embeds, keeps the rest
+            shown = {**data, "embeds": []}
+        message = self.message_payload(channel_id, shown, guild_id=str(GUILD_ID))
         message["_request"] = data
         posted.append(message)
         if nonce is not None:
@@ -668,6 +738,16 @@ class FakeDiscord:
                 k: v for k, v in message.items() if k != "_request"
             }
         return _json({k: v for k, v in message.items() if k != "_request"})
+
+    def _delete_message(self, channel_id: int, message_id: int) -> web.Response:
+        """A bot may always delete its own messages."""
+        posted = self.messages.get(channel_id, [])
+        kept = [m for m in posted if int(m["id"]) != message_id]
+        if len(kept) == len(posted):
+            return _error(404, 10008, "Unknown Message")
+        self.messages[channel_id] = kept
+        self.deleted.append(message_id)
+        return web.Response(status=204)
 
     def _history(self, channel_id: int, query: Mapping[str, str]) -> web.Response:
         """GET channel messages: newest first; with `after`, the oldest `limit` after it."""
