@@ -212,11 +212,59 @@ async def test_sync_payload_declares_commands_options_and_permissions(env: Env) 
 @pytest.mark.parametrize("env", [{"guild_ids": [GUILD_ID]}], indirect=True)
 async def test_guild_ids_sync_per_guild_and_commands_run_there(env: Env) -> None:
     put = [c for c in env.fake.calls if c.method == "PUT"]
-    assert [c.path for c in put] == [f"/applications/{APP_ID}/guilds/{GUILD_ID}/commands"]
-    assert None not in env.fake.commands
+    assert [c.path for c in put] == [
+        f"/applications/{APP_ID}/guilds/{GUILD_ID}/commands",
+        f"/applications/{APP_ID}/commands",  # the global set emptied: no command shows twice
+    ]
+    assert put[1].body == [] and env.fake.commands[None] == []
     log = await env.fake.interaction("digest")
     await env.fake.answered(log)
     assert env.handler.commands[-1].name == "digest"
+
+
+COMMAND_NAMES = ["ask", "digest", "feeds", "quote", "summarize"]
+
+
+async def run_once(fake: FakeDiscord, **options: Any) -> None:
+    """Start a platform (which syncs its commands) and stop it: one run of the bot."""
+    platform = make_platform(fake, **options)
+    await platform.start(FakeHandler())
+    await platform.stop()
+
+
+async def test_switching_to_guild_ids_removes_the_global_commands(fake: FakeDiscord) -> None:
+    await run_once(fake)  # an earlier run without guild_ids registered them globally
+    assert fake.visible_commands() == COMMAND_NAMES
+    await run_once(fake, guild_ids=[GUILD_ID])
+    assert fake.visible_commands() == COMMAND_NAMES  # each once, not twice
+    assert fake.commands[None] == []
+    assert sorted(c["name"] for c in fake.commands[GUILD_ID]) == COMMAND_NAMES
+
+
+async def test_dropping_guild_ids_removes_the_guild_commands(fake: FakeDiscord) -> None:
+    await run_once(fake, guild_ids=[GUILD_ID])
+    assert fake.visible_commands() == COMMAND_NAMES
+    await run_once(fake)
+    assert fake.visible_commands() == COMMAND_NAMES
+    assert fake.commands[GUILD_ID] == []
+    assert sorted(c["name"] for c in fake.commands[None]) == COMMAND_NAMES
+    # the next start finds nothing left to remove and writes nothing to the guild
+    before = len(fake.calls)
+    await run_once(fake)
+    assert not [c for c in fake.calls[before:] if c.method == "PUT" and "/guilds/" in c.path]
+
+
+async def test_guild_commands_answer_after_the_global_set_is_cleared(fake: FakeDiscord) -> None:
+    await run_once(fake)
+    platform = make_platform(fake, guild_ids=[GUILD_ID])
+    handler = FakeHandler()
+    await platform.start(handler)
+    try:
+        log = await fake.interaction("digest")
+        await fake.answered(log)
+        assert [c.name for c in handler.commands] == ["digest"]
+    finally:
+        await platform.stop()
 
 
 # -- digests -----------------------------------------------------------------------------------
@@ -752,11 +800,20 @@ async def test_post_before_start_raises(fake: FakeDiscord) -> None:
         await platform.post_digest(str(CHANNEL_ID), digest([item(1)]), Recorder())
 
 
+async def test_global_commands_stay_when_no_guild_takes_them(
+    fake: FakeDiscord, caplog: pytest.LogCaptureFixture
+) -> None:
+    await run_once(fake)
+    await run_once(fake, guild_ids=[1299999999999999999])  # a server the bot is not in
+    assert sorted(c["name"] for c in fake.commands[None]) == COMMAND_NAMES
+    assert "global ones are left in place" in caplog.text
+
+
 @pytest.mark.parametrize("env", [{"guild_ids": [GUILD_ID, 1299999999999999999]}], indirect=True)
 async def test_refused_command_sync_is_logged_and_the_bot_still_runs(
     env: Env, caplog: pytest.LogCaptureFixture
 ) -> None:
-    assert list(env.fake.commands) == [GUILD_ID]
+    assert sorted(c["name"] for c in env.fake.commands[GUILD_ID]) == COMMAND_NAMES
     logged = "\n".join(r.getMessage() for r in caplog.get_records("setup"))
     assert "in guild 1299999999999999999" in logged
     assert "applications.commands" in logged

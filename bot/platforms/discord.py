@@ -67,6 +67,8 @@ PRIVATE_COMMANDS = frozenset({"digest", "feeds"})
 GUILD_CONTEXT = app_commands.AppCommandContext(guild=True)
 GUILD_INSTALL = app_commands.AppInstallationType(guild=True)
 _POST_ERRORS = (discord.HTTPException, discord.RateLimited, aiohttp.ClientError, TimeoutError)
+# Servers whose leftover guild commands are looked for at start (one request each).
+MAX_GUILDS_CHECKED = 25
 HISTORY_LIMIT = 200  # recent messages read when looking for our unrecorded digest messages
 
 
@@ -227,19 +229,62 @@ class DiscordPlatform(ChatPlatform):
     async def sync_commands(self) -> None:
         """Register the slash commands: per configured guild (instant), else globally.
 
+        Discord keeps global and guild commands apart, and a server shows both: a bot switched
+        from one to the other would list every command twice. So guild sync also empties the
+        global set (once a guild took the commands), and global sync empties the command sets
+        that the bot's servers still hold from an earlier guild sync.
         A refused sync is logged with what to do and does not stop the bot: digests still post.
         """
-        scopes: list[discord.Object | None] = [discord.Object(id=g) for g in self.guild_ids]
-        for guild in scopes or [None]:
-            where = f"in guild {guild.id}" if guild else "globally"
+        if not self.guild_ids:
+            if await self._sync(None):
+                await self._clear_guild_commands()
+            return
+        synced = False
+        for guild_id in self.guild_ids:
+            guild = discord.Object(id=guild_id)
+            self.tree.copy_global_to(guild=guild)
+            synced = await self._sync(guild) or synced
+        if synced:
+            await self._clear_global_commands()
+        else:
+            log.warning(msg.LOG_GLOBAL_KEPT)
+
+    async def _sync(self, guild: discord.abc.Snowflake | None) -> bool:
+        where = f"in guild {guild.id}" if guild else "globally"
+        try:
+            synced = await self.tree.sync(guild=guild)
+        except _POST_ERRORS as exc:
+            log.error(msg.LOG_SYNC_FAILED, where, exc, msg.HINT_SYNC)
+            return False
+        log.info(msg.LOG_SYNCED, len(synced), where)
+        return True
+
+    async def _clear_global_commands(self) -> None:
+        """Overwrite the global set with nothing; the tree keeps its definitions (the guilds'
+        copies answer the commands)."""
+        commands = self.tree.get_commands()
+        self.tree.clear_commands(guild=None)
+        try:
+            await self._sync(None)
+        finally:
+            for command in commands:
+                self.tree.add_command(command)
+
+    async def _clear_guild_commands(self) -> None:
+        """Empty the guild command sets left in the bot's servers by an earlier guild sync."""
+        guilds = self.client.guilds
+        if len(guilds) > MAX_GUILDS_CHECKED:
+            log.info(msg.LOG_GUILDS_NOT_CHECKED, len(guilds), MAX_GUILDS_CHECKED)
+        for guild in guilds[:MAX_GUILDS_CHECKED]:
             try:
-                if guild is not None:
-                    self.tree.copy_global_to(guild=guild)
-                synced = await self.tree.sync(guild=guild)
+                if not await self.tree.fetch_commands(guild=guild):
+                    continue
+                self.tree.clear_commands(guild=guild)
+                await self.tree.sync(guild=guild)
             except _POST_ERRORS as exc:
-                log.error(msg.LOG_SYNC_FAILED, where, exc, msg.HINT_SYNC)
+                log.warning(msg.LOG_GUILD_CLEAR_FAILED, guild.id, exc)
                 continue
-            log.info(msg.LOG_SYNCED, len(synced), where)
+            log.info(msg.LOG_GUILD_CLEARED, guild.id)
 
     # -- digests ---------------------------------------------------------------------------------
 

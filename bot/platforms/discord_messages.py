@@ -67,6 +67,17 @@ LOG_THREAD_FAILED = "Could not open the follow-up thread in %s: %s (hint: %s)"
 LOG_COMMAND_CRASHED = "Command /%s crashed in channel %s"
 LOG_SYNCED = "Synced %d slash commands %s"
 LOG_SYNC_FAILED = "Could not register the slash commands %s: %s (hint: %s)"
+LOG_GLOBAL_KEPT = (
+    "No server in [discord] guild_ids took the slash commands; the global ones are left in place"
+)
+LOG_GUILD_CLEARED = (
+    "Removed the slash commands an earlier guild_ids setting left in guild %s (they are global now)"
+)
+LOG_GUILD_CLEAR_FAILED = "Could not check or remove the guild slash commands in guild %s: %s"
+LOG_GUILDS_NOT_CHECKED = (
+    "The bot is in %d servers; only the first %d were checked for commands left by an earlier "
+    "guild_ids setting (list them in guild_ids once to replace them, or remove them in Discord)"
+)
 HINT_SYNC = (
     "invite the bot with both scopes, bot and applications.commands "
     "(newsbrief discord invite-url), and check [discord] guild_ids"

@@ -503,6 +503,12 @@ class FakeDiscord:
                     return command["id"], scope
         raise AssertionError(f"/{name} was never synced to the fake Discord")
 
+    def visible_commands(self, guild_id: int = GUILD_ID) -> list[str]:
+        """The command names members of a guild see: the global set plus the guild's own, each
+        as often as Discord lists it (a name in both sets shows twice)."""
+        scopes = (None, guild_id)
+        return sorted(c["name"] for scope in scopes for c in self.commands.get(scope, []))
+
     def member(self, user_id: int, permissions: int) -> dict[str, Any]:
         return {
             "user": self.user(user_id, f"user{user_id % 1000}"),
@@ -623,6 +629,12 @@ class FakeDiscord:
                 )
             case ["applications", app_id, "commands"] if method == "PUT":
                 return self._sync(app_id, None, call.body)
+            case ["applications", _, "commands"] if method == "GET":
+                return _json(self.commands.get(None, []))
+            case ["applications", _, "guilds", guild_id, "commands"] if method == "GET":
+                if int(guild_id) != GUILD_ID:
+                    return _error(403, 50001, "Missing Access")
+                return _json(self.commands.get(int(guild_id), []))
             case ["applications", app_id, "guilds", guild_id, "commands"] if method == "PUT":
                 if int(guild_id) != GUILD_ID:  # a server the bot is not in (or lacks the scope)
                     return _error(403, 50001, "Missing Access")
@@ -666,6 +678,8 @@ class FakeDiscord:
         }
 
     def _sync(self, app_id: str, guild_id: int | None, body: Any) -> web.Response:
+        """A bulk overwrite replaces one scope's commands and no other: switching a bot from
+        global to guild commands (or back) leaves the old set in place, as Discord does."""
         assert int(app_id) == APP_ID, app_id
         stored = []
         for command in body:
