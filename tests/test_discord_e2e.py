@@ -173,6 +173,12 @@ async def test_end_to_end_with_the_real_core(fake: FakeDiscord, app: App) -> Non
     )
     asked, private = await answer(fake, log)
     assert not private and "Tomas Berg" in text_of(asked)
+    # ... and without an item there, from all of that digest's stories
+    log = await fake.interaction(
+        "ask", [option("question", "what did Berg say?")], thread_id=int(first["id"])
+    )
+    asked, private = await answer(fake, log)
+    assert not private and "Tomas Berg" in text_of(asked)
 
     # /quote autocomplete offers speakers from the store; /quote finds their quotes
     log = await fake.interaction("quote", [option("query", "Tom", focused=True)], autocomplete=True)

@@ -204,6 +204,7 @@ async def test_sync_payload_declares_commands_options_and_permissions(env: Env) 
     ask = {o["name"]: o for o in synced["ask"]["options"]}
     assert ask["item"]["type"] == 4 and ask["item"]["autocomplete"] is True
     assert ask["item"]["min_value"] == 1
+    assert not ask["item"].get("required")  # optional in a digest's thread (see README)
     assert ask["question"]["type"] == 3 and ask["question"]["required"] is True
     summarize = synced["summarize"]["options"][0]
     assert summarize["name"] == "url_or_text" and summarize["required"] is True
@@ -632,6 +633,28 @@ async def test_ask_in_a_digest_thread_carries_the_digest(env: Env) -> None:
     assert env.handler.item_targets == [str(CHANNEL_ID)]
 
 
+async def test_ask_without_an_item_in_a_digest_thread_asks_the_whole_digest(env: Env) -> None:
+    record = Recorder()
+    await env.platform.post_digest(str(CHANNEL_ID), digest([item(1), item(2)]), record)
+    [(_, ref)] = record.calls
+    env.handler.digests_by_message[ref] = 7
+    log = await env.fake.interaction(
+        "ask", [option("question", "who said what?")], thread_id=int(ref)
+    )
+    await env.fake.answered(log)
+    [command] = env.handler.commands
+    assert command.args == "who said what?" and command.digest_id == 7
+
+
+async def test_ask_without_an_item_outside_a_thread_asks_for_the_item(env: Env) -> None:
+    log = await env.fake.interaction("ask", [option("question", "who said what?")])
+    await env.fake.answered(log)
+    data = log.callbacks[0]["data"]
+    assert data["flags"] & EPHEMERAL
+    assert "item" in data["content"] and "thread" in data["content"]
+    assert env.handler.commands == []
+
+
 async def test_ask_outside_a_thread_has_no_digest_id(env: Env) -> None:
     log = await env.fake.interaction("ask", [option("item", 3, kind=4), option("question", "why?")])
     await env.fake.answered(log)
@@ -696,6 +719,9 @@ async def test_feeds_add_and_remove_by_a_manager(env: Env) -> None:
         permissions=ADMIN_PERMISSIONS,
     )
     await env.fake.answered(remove)
+    # confirmations only concern the admin: private, as docs/discord.md says (fast or slow)
+    for log in (add, remove):
+        assert log.callbacks[0]["type"] == 4 and log.callbacks[0]["data"]["flags"] & EPHEMERAL
     assert [(c.args, c.user_is_admin, c.user_id) for c in env.handler.commands] == [
         ("add https://f.example/rss", True, str(ADMIN_ID)),
         ("remove Example Times", True, str(ADMIN_ID)),

@@ -61,7 +61,9 @@ DEFAULT_API_URL = "https://discord.com/api/v10"
 THREAD_ARCHIVE_MINUTES = 1440
 # A rate limit longer than this fails the post (items stay pending) instead of blocking the bot.
 MAX_RATELIMIT_WAIT = 120.0
-# Commands whose answers usually concern only the asker (confirmations, lists): deferred privately.
+# Commands whose answers concern only the asker (confirmations, lists): always private, whether
+# the answer comes at once or after a deferral (Discord fixes a deferred answer's visibility
+# when it is deferred, so the choice cannot wait for the reply). Errors are private everywhere.
 PRIVATE_COMMANDS = frozenset({"digest", "feeds"})
 # Commands only make sense in a server channel (a DM has no configured digest channel).
 GUILD_CONTEXT = app_commands.AppCommandContext(guild=True)
@@ -459,10 +461,16 @@ class DiscordPlatform(ChatPlatform):
         @app_commands.allowed_installs(guilds=True, users=False)
         async def ask(
             interaction: discord.Interaction,
-            item: app_commands.Range[int, 1, 999],
             question: str,
+            item: app_commands.Range[int, 1, 999] | None = None,
         ) -> None:
-            await self._run(interaction, "ask", f"{item} {question}")
+            # Discord lists required options first, so the optional item comes second.
+            if item is not None:
+                await self._run(interaction, "ask", f"{item} {question}")
+            elif self._where(interaction)[1] is None:  # not in a digest's thread: which story?
+                await self._respond(interaction, Reply(text=msg.ASK_NEEDS_ITEM, error=True))
+            else:  # in a digest's thread: about all of its stories
+                await self._run(interaction, "ask", question)
 
         @ask.autocomplete("item")
         async def ask_items(
@@ -550,7 +558,7 @@ class DiscordPlatform(ChatPlatform):
             private = name in PRIVATE_COMMANDS
             await interaction.response.defer(thinking=True, ephemeral=private)
             interaction.extras["deferred_private"] = private
-        await self._respond(interaction, await task)
+        await self._respond(interaction, await task, private=name in PRIVATE_COMMANDS)
 
     async def _handle(self, command: Command) -> Reply:
         assert self._handler is not None
@@ -560,8 +568,12 @@ class DiscordPlatform(ChatPlatform):
             log.exception(msg.LOG_COMMAND_CRASHED, command.name, command.target)
             return Reply(text=msg.INTERNAL_ERROR, error=True)
 
-    async def _respond(self, interaction: discord.Interaction, reply: Reply) -> None:
-        ephemeral = reply.error or reply.ephemeral
+    async def _respond(
+        self, interaction: discord.Interaction, reply: Reply, *, private: bool = False
+    ) -> None:
+        """Send `reply`; only the asker sees it when it is an error, the core says so, or the
+        command is `private` (see PRIVATE_COMMANDS)."""
+        ephemeral = reply.error or reply.ephemeral or private
         messages = reply_messages(reply)
         if not interaction.response.is_done():
             first, *rest = messages

@@ -8,7 +8,7 @@ CMD_SUMMARIZE_ARG = "A link (https://...) or the text itself"
 CMD_QUOTE = "Find quotes by a speaker or containing some words"
 CMD_QUOTE_ARG = "A speaker's name or words from the quote"
 CMD_ASK = "Ask a question about an item of the latest digest"
-CMD_ASK_ITEM = "The digest item's number"
+CMD_ASK_ITEM = "The digest item's number (leave out in a digest's thread to ask all its stories)"
 CMD_ASK_QUESTION = "Your question, e.g. what did the minister say?"
 CMD_DIGEST = "Post a digest of what is new for this channel now"
 CMD_FEEDS = "Manage this channel's feeds"
@@ -22,6 +22,10 @@ CMD_FEEDS_REMOVE_ARG = "The feed's URL or name, as /feeds list shows it"
 NEEDS_MANAGE_SERVER = (
     "Only members with the Manage Server permission can change feeds. "
     "Ask a server admin to run this command."
+)
+ASK_NEEDS_ITEM = (
+    "Which story? Give its number as `item` (the list shows the latest digest's stories), "
+    "or ask in a digest's follow-up thread to ask about all of its stories."
 )
 NOT_IN_SERVER = "Use this command in a server channel where newsbrief posts digests."
 INTERNAL_ERROR = "Something went wrong while answering. Please try again in a minute."
