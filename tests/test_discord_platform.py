@@ -7,6 +7,7 @@ Discord's message limits and records every call; nothing of discord.py is mocked
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -793,6 +794,61 @@ async def test_dropped_gateway_is_resumed_and_commands_keep_working(env: Env) ->
     log = await fake.interaction("digest")
     await fake.answered(log)
     assert env.handler.commands[-1].name == "digest"
+
+
+def discord_records(caplog: pytest.LogCaptureFixture) -> list[logging.LogRecord]:
+    return [r for r in caplog.records if r.name.startswith("discord")]
+
+
+async def test_unreachable_gateway_fails_start_with_one_reason(
+    fake: FakeDiscord, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO)
+    fake.gateway_down = True
+    platform = make_platform(fake)
+    with pytest.raises(PlatformError) as raised:
+        await platform.start(FakeHandler())
+    await platform.stop()
+    assert raised.value.reason.startswith(
+        f"Could not connect to the Discord gateway at {fake.gateway_url}"
+    )
+    assert "503" in raised.value.reason  # the network's reason, not discord.py's AttributeError
+    assert "NoneType" not in raised.value.reason
+    assert "gateway_url" in raised.value.hint
+    assert not [r for r in discord_records(caplog) if r.levelno >= logging.WARNING]
+    assert "Traceback" not in caplog.text
+
+
+async def test_unreachable_gateway_keeps_its_traceback_at_debug(
+    fake: FakeDiscord, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG, logger="discord")
+    fake.gateway_down = True
+    platform = make_platform(fake)
+    with pytest.raises(PlatformError):
+        await platform.start(FakeHandler())
+    await platform.stop()
+    assert [r for r in discord_records(caplog) if r.exc_info and "reconnect" in r.getMessage()]
+
+
+async def test_lost_gateway_is_one_line_per_attempt(
+    env: Env, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO)
+    env.fake.gateway_down = True
+    await env.fake.drop_gateway()
+    await env.fake.wait_for(lambda: env.fake.gateway_refused)
+
+    def reconnect_lines() -> list[logging.LogRecord]:
+        return [r for r in discord_records(caplog) if "reconnect" in r.getMessage()]
+
+    async with asyncio.timeout(5):
+        while not reconnect_lines():  # logged by the client right after the refused attempt
+            await asyncio.sleep(0.01)
+    [line] = reconnect_lines()
+    assert line.exc_info is None and "Traceback" not in caplog.text
+    assert "503" in line.getMessage() and "Attempting a reconnect in" in line.getMessage()
+    assert env.platform.client.is_closed() is False  # discord.py keeps retrying
 
 
 async def test_auto_sharded_client_when_shards_are_configured(fake: FakeDiscord) -> None:

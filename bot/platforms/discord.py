@@ -74,6 +74,63 @@ MAX_GUILDS_CHECKED = 25
 HISTORY_LIMIT = 200  # recent messages read when looking for our unrecorded digest messages
 
 
+_NETWORK_ERRORS = (
+    OSError,
+    aiohttp.ClientError,
+    discord.GatewayNotFound,
+    discord.ConnectionClosed,
+    TimeoutError,
+)
+
+
+def network_reason(exc: BaseException) -> str:
+    """The network error behind `exc`, in one line. When discord.py fails to open its first
+    gateway connection it gives up with an unrelated AttributeError raised while handling the
+    real error, which is kept as its context."""
+    seen: BaseException | None = exc
+    while seen is not None and not isinstance(seen, _NETWORK_ERRORS):
+        seen = seen.__cause__ or seen.__context__
+    found = seen or exc
+    return f"{type(found).__name__}: {found}" if str(found) else type(found).__name__
+
+
+class QuietReconnects(logging.Filter):
+    """One line, not two tracebacks, per failed gateway connection at the default log level.
+
+    discord.py logs each failed (re)connection with its traceback and the chained network error.
+    Below DEBUG this filter keeps discord.py's line and adds the reason instead; at DEBUG the
+    record passes as it is. A failure before the first connection is left out: discord.py stops
+    there, and start() reports the reason as a PlatformError.
+    """
+
+    LOGGERS = ("discord.client", "discord.shard")
+    MESSAGES = ("Attempting a reconnect", "Failed to connect for shard_id")
+
+    def __init__(self, client: discord.Client) -> None:
+        super().__init__()
+        self.client = client
+
+    def install(self) -> None:
+        for name in self.LOGGERS:
+            logging.getLogger(name).addFilter(self)
+
+    def remove(self) -> None:
+        for name in self.LOGGERS:
+            logging.getLogger(name).removeFilter(self)
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if not record.exc_info or not str(record.msg).startswith(self.MESSAGES):
+            return True
+        if logging.getLogger(record.name).isEnabledFor(logging.DEBUG):
+            return True
+        if record.name == "discord.client" and self.client.ws is None:
+            return False  # the first connection: start() raises with the reason
+        error = record.exc_info[1]
+        record.msg, record.args = "%s (%s)", (record.getMessage(), network_reason(error))
+        record.exc_info, record.exc_text = None, None
+        return True
+
+
 def normalize_api_url(api_url: str | None) -> str:
     """`https://proxy.example` or `https://proxy.example/api/v10` -> the REST base with version."""
     if not api_url:
@@ -176,6 +233,7 @@ class DiscordPlatform(ChatPlatform):
             self.client = discord.Client(**options)
         self.tree = app_commands.CommandTree(self.client)
         self._register_commands()
+        self._quiet_reconnects = QuietReconnects(self.client)
 
     # -- lifecycle -----------------------------------------------------------------------------
 
@@ -190,6 +248,7 @@ class DiscordPlatform(ChatPlatform):
             ) from exc
         except _POST_ERRORS as exc:
             raise PlatformError(msg.REASON_LOGIN.format(error=exc), hint=msg.HINT_RETRY) from exc
+        self._quiet_reconnects.install()
         self._connect_task = asyncio.create_task(
             self.client.connect(reconnect=True), name="discord-gateway"
         )
@@ -203,7 +262,11 @@ class DiscordPlatform(ChatPlatform):
             ready.cancel()
             if self._connect_task in done and self._connect_task.exception() is not None:
                 exc = self._connect_task.exception()
-                raise PlatformError(f"Discord gateway connection failed: {exc}") from exc
+                gateway = self.gateway_url or DiscordWebSocket.DEFAULT_GATEWAY
+                raise PlatformError(
+                    msg.REASON_GATEWAY.format(gateway=gateway, error=network_reason(exc)),
+                    hint=msg.HINT_GATEWAY,
+                ) from exc
             raise PlatformError("Discord gateway did not become ready in time")
         await self.sync_commands()
 
@@ -213,6 +276,7 @@ class DiscordPlatform(ChatPlatform):
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await asyncio.wait_for(self._connect_task, timeout=5)
             self._connect_task = None
+        self._quiet_reconnects.remove()
         self._restore_urls()
 
     def _apply_urls(self) -> None:

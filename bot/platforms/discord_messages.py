@@ -61,6 +61,11 @@ REASON_RATE_LIMITED = "Discord rate-limited the post to {channel} for {seconds:.
 REASON_BAD_TOKEN = "Discord rejected the bot token"
 HINT_BAD_TOKEN = "check DISCORD_TOKEN (Developer Portal → your application → Bot → Reset Token)"
 REASON_LOGIN = "Could not log in to Discord: {error}"
+REASON_GATEWAY = "Could not connect to the Discord gateway at {gateway} ({error})."
+HINT_GATEWAY = (
+    "Check the network, any firewall or proxy between newsbrief and Discord, and [discord] "
+    "gateway_url if you set it."
+)
 REASON_NOT_STARTED = "The Discord platform is not connected (call start() first)"
 LOG_POST_REFUSED = "Discord post to %s refused: %s (hint: %s)"
 LOG_HISTORY_UNAVAILABLE = (

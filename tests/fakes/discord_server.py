@@ -10,6 +10,7 @@ as the real service would), and lets its data trigger error paths:
 - `fake.fail_after[channel_id] = n` accepts n messages in that channel, then answers 403;
 - `fake.forbid_threads = True` refuses thread creation with 403;
 - the token `BAD_TOKEN` answers 401 Unauthorized;
+- `fake.gateway_down = True` refuses gateway connections (503 before the WebSocket upgrade);
 - `await fake.deny_embed_links(channel_id)` takes Embed Links from the bot in that channel (a
   permission overwrite, announced by CHANNEL_UPDATE unless `tell_bot=False`): as Discord does, a
   message posted there is accepted with its embeds removed (`embeds: []` in the answer).
@@ -205,6 +206,8 @@ class FakeDiscord:
         self.identifies: list[dict[str, Any]] = []
         self.resumes: list[dict[str, Any]] = []
         self.gateway_connections = 0
+        self.gateway_down = False
+        self.gateway_refused = 0
         self.fail_after: dict[int, int] = {}
         self.no_history: set[int] = set()  # channels whose history the bot may not read
         self.forbid_threads = False
@@ -450,7 +453,11 @@ class FakeDiscord:
         assert self._ws is not None
         await self._ws.close(code=4000, message=b"fake: dropped")
 
-    async def _gateway(self, request: web.Request) -> web.WebSocketResponse:
+    async def _gateway(self, request: web.Request) -> web.StreamResponse:
+        if self.gateway_down:
+            self.gateway_refused += 1
+            await self._notify()
+            return web.Response(status=503, text="gateway unavailable")
         ws = web.WebSocketResponse()
         await ws.prepare(request)
         self._ws = ws
