@@ -154,3 +154,19 @@ async def test_cli_digest_run_and_invite_url_against_the_fake(
     assert code == 0, err
     assert out.strip().startswith("https://discord.com/oauth2/authorize?")
     assert f"client_id={APP_ID}" in out and "scope=bot+applications.commands" in out
+
+
+async def test_unreachable_gateway_is_one_line_and_a_failed_start(
+    tmp_path: Path, fake: FakeDiscord
+) -> None:
+    config = str(write_config(tmp_path, fake))
+    fake.gateway_down = True
+    code, out, err = await finish(await newsbrief(tmp_path, "run", "--config", config))
+    assert code == 1
+    assert fake.gateway_refused == 1 and fake.identifies == []
+    lines = [line for line in err.splitlines() if line.strip()]
+    assert "Traceback" not in err and len(lines) == 1, err
+    assert lines[0].startswith(
+        f"newsbrief: Could not connect to the Discord gateway at {fake.gateway_url}"
+    )
+    assert "503" in lines[0] and "gateway_url" in lines[0]

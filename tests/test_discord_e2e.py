@@ -173,6 +173,12 @@ async def test_end_to_end_with_the_real_core(fake: FakeDiscord, app: App) -> Non
     )
     asked, private = await answer(fake, log)
     assert not private and "Tomas Berg" in text_of(asked)
+    # ... and without an item there, from all of that digest's stories
+    log = await fake.interaction(
+        "ask", [option("question", "what did Berg say?")], thread_id=int(first["id"])
+    )
+    asked, private = await answer(fake, log)
+    assert not private and "Tomas Berg" in text_of(asked)
 
     # /quote autocomplete offers speakers from the store; /quote finds their quotes
     log = await fake.interaction("quote", [option("query", "Tom", focused=True)], autocomplete=True)
@@ -229,6 +235,36 @@ async def test_scheduled_digest_and_pending_items_after_a_refused_post(
 
     # permission restored: the next scheduled digest carries them all, as embeds
     del fake.fail_after[CHANNEL_ID]
+    await app.scheduler.run_digest(channel)
+    embeds = sent_embeds(fake.messages[CHANNEL_ID])
+    assert [int(e["title"].split(".")[0]) for e in embeds] == list(range(1, pending + 1))
+    assert app.poster.pending(channel) == []
+
+
+async def test_digest_without_embed_links_tells_the_asker_and_keeps_the_stories(
+    fake: FakeDiscord, app: App, caplog: pytest.LogCaptureFixture
+) -> None:
+    channel = app.settings.channel("news")
+    pending = len(app.poster.pending(channel))
+    await fake.deny_embed_links(CHANNEL_ID, tell_bot=False)  # Discord will drop the embeds
+
+    log = await fake.interaction("digest")
+    reply, private = await answer(fake, log)
+    assert private and not reply["content"].startswith("Posted a digest")
+    assert "Embed Links" in reply["content"] and "#news" in reply["content"]
+    assert "stay queued" in reply["content"]
+    assert fake.messages[CHANNEL_ID] == []  # the bare titles were taken down again
+    assert len(app.poster.pending(channel)) == pending
+
+    # the scheduled digest says the same in the log, and keeps the stories too
+    caplog.clear()
+    await app.scheduler.run_digest(channel)
+    assert len(app.poster.pending(channel)) == pending
+    errors = [r.getMessage() for r in caplog.records if r.levelname == "ERROR"]
+    assert any("Embed Links" in e and "#news" in e for e in errors)
+
+    # Embed Links given back: the next digest carries every story, as embeds
+    fake.embed_links_denied.clear()
     await app.scheduler.run_digest(channel)
     embeds = sent_embeds(fake.messages[CHANNEL_ID])
     assert [int(e["title"].split(".")[0]) for e in embeds] == list(range(1, pending + 1))

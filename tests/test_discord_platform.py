@@ -7,6 +7,7 @@ Discord's message limits and records every call; nothing of discord.py is mocked
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -204,6 +205,7 @@ async def test_sync_payload_declares_commands_options_and_permissions(env: Env) 
     ask = {o["name"]: o for o in synced["ask"]["options"]}
     assert ask["item"]["type"] == 4 and ask["item"]["autocomplete"] is True
     assert ask["item"]["min_value"] == 1
+    assert not ask["item"].get("required")  # optional in a digest's thread (see README)
     assert ask["question"]["type"] == 3 and ask["question"]["required"] is True
     summarize = synced["summarize"]["options"][0]
     assert summarize["name"] == "url_or_text" and summarize["required"] is True
@@ -212,11 +214,59 @@ async def test_sync_payload_declares_commands_options_and_permissions(env: Env) 
 @pytest.mark.parametrize("env", [{"guild_ids": [GUILD_ID]}], indirect=True)
 async def test_guild_ids_sync_per_guild_and_commands_run_there(env: Env) -> None:
     put = [c for c in env.fake.calls if c.method == "PUT"]
-    assert [c.path for c in put] == [f"/applications/{APP_ID}/guilds/{GUILD_ID}/commands"]
-    assert None not in env.fake.commands
+    assert [c.path for c in put] == [
+        f"/applications/{APP_ID}/guilds/{GUILD_ID}/commands",
+        f"/applications/{APP_ID}/commands",  # the global set emptied: no command shows twice
+    ]
+    assert put[1].body == [] and env.fake.commands[None] == []
     log = await env.fake.interaction("digest")
     await env.fake.answered(log)
     assert env.handler.commands[-1].name == "digest"
+
+
+COMMAND_NAMES = ["ask", "digest", "feeds", "quote", "summarize"]
+
+
+async def run_once(fake: FakeDiscord, **options: Any) -> None:
+    """Start a platform (which syncs its commands) and stop it: one run of the bot."""
+    platform = make_platform(fake, **options)
+    await platform.start(FakeHandler())
+    await platform.stop()
+
+
+async def test_switching_to_guild_ids_removes_the_global_commands(fake: FakeDiscord) -> None:
+    await run_once(fake)  # an earlier run without guild_ids registered them globally
+    assert fake.visible_commands() == COMMAND_NAMES
+    await run_once(fake, guild_ids=[GUILD_ID])
+    assert fake.visible_commands() == COMMAND_NAMES  # each once, not twice
+    assert fake.commands[None] == []
+    assert sorted(c["name"] for c in fake.commands[GUILD_ID]) == COMMAND_NAMES
+
+
+async def test_dropping_guild_ids_removes_the_guild_commands(fake: FakeDiscord) -> None:
+    await run_once(fake, guild_ids=[GUILD_ID])
+    assert fake.visible_commands() == COMMAND_NAMES
+    await run_once(fake)
+    assert fake.visible_commands() == COMMAND_NAMES
+    assert fake.commands[GUILD_ID] == []
+    assert sorted(c["name"] for c in fake.commands[None]) == COMMAND_NAMES
+    # the next start finds nothing left to remove and writes nothing to the guild
+    before = len(fake.calls)
+    await run_once(fake)
+    assert not [c for c in fake.calls[before:] if c.method == "PUT" and "/guilds/" in c.path]
+
+
+async def test_guild_commands_answer_after_the_global_set_is_cleared(fake: FakeDiscord) -> None:
+    await run_once(fake)
+    platform = make_platform(fake, guild_ids=[GUILD_ID])
+    handler = FakeHandler()
+    await platform.start(handler)
+    try:
+        log = await fake.interaction("digest")
+        await fake.answered(log)
+        assert [c.name for c in handler.commands] == ["digest"]
+    finally:
+        await platform.stop()
 
 
 # -- digests -----------------------------------------------------------------------------------
@@ -365,6 +415,52 @@ async def test_refused_post_raises_and_records_only_accepted_messages(
     assert record.calls == [(list(range(1, 11)), accepted["id"])]  # 11-15 stay pending
     assert "#news" in caplog.text and "Embed Links" in caplog.text
     assert int(accepted["id"]) in env.fake.threads  # the posted part still gets its thread
+
+
+async def test_digest_stripped_of_its_embeds_is_not_recorded_and_names_the_permission(
+    env: Env, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Embed Links taken away after the bot last heard about the channel: Discord takes the
+    message but drops its embeds. Those bare titles are no digest: nothing is recorded, the
+    message is removed, and the error says which permission is missing where."""
+    await env.fake.deny_embed_links(CHANNEL_ID, tell_bot=False)
+    record = Recorder()
+    with pytest.raises(PlatformError) as raised:
+        await env.platform.post_digest(str(CHANNEL_ID), digest([item(1), item(2)]), record)
+    assert record.calls == []
+    error = raised.value
+    assert error.retryable is False
+    assert "Embed Links" in error.reason and "#news" in error.reason
+    [stripped] = [c for c in env.fake.calls if c.method == "POST" and c.path.endswith("/messages")]
+    assert stripped.body["embeds"]  # we sent embeds; Discord dropped them
+    assert env.fake.messages[CHANNEL_ID] == [] and len(env.fake.deleted) == 1
+    assert env.fake.threads == {}
+    assert "Embed Links" in caplog.text and "#news" in caplog.text
+
+    # permission given back: the same stories go out as embeds (not the stripped message that
+    # Discord would hand back for a repeated nonce)
+    env.fake.embed_links_denied.clear()
+    await env.platform.post_digest(str(CHANNEL_ID), digest([item(1), item(2)]), record)
+    [posted] = env.fake.messages[CHANNEL_ID]
+    assert len(posted["embeds"]) == 2
+    assert record.calls == [([1, 2], posted["id"])]
+
+
+async def test_missing_embed_links_known_from_the_cache_posts_nothing(env: Env) -> None:
+    await env.fake.deny_embed_links(CHANNEL_ID)  # the bot hears of it (CHANNEL_UPDATE)
+    channel = env.platform.client.get_channel(CHANNEL_ID)
+    assert isinstance(channel, discord.TextChannel)
+    async with asyncio.timeout(5):
+        while channel.permissions_for(channel.guild.me).embed_links:
+            await asyncio.sleep(0.01)  # the gateway event is handled on the client's own time
+            channel = env.platform.client.get_channel(CHANNEL_ID)
+            assert isinstance(channel, discord.TextChannel)
+    record = Recorder()
+    with pytest.raises(PlatformError) as raised:
+        await env.platform.post_digest(str(CHANNEL_ID), digest([item(1)]), record)
+    assert "Embed Links" in raised.value.reason
+    assert not [c for c in env.fake.calls if c.method == "POST" and c.path.endswith("/messages")]
+    assert record.calls == []
 
 
 async def test_channel_without_access_raises_non_retryable(env: Env) -> None:
@@ -538,6 +634,28 @@ async def test_ask_in_a_digest_thread_carries_the_digest(env: Env) -> None:
     assert env.handler.item_targets == [str(CHANNEL_ID)]
 
 
+async def test_ask_without_an_item_in_a_digest_thread_asks_the_whole_digest(env: Env) -> None:
+    record = Recorder()
+    await env.platform.post_digest(str(CHANNEL_ID), digest([item(1), item(2)]), record)
+    [(_, ref)] = record.calls
+    env.handler.digests_by_message[ref] = 7
+    log = await env.fake.interaction(
+        "ask", [option("question", "who said what?")], thread_id=int(ref)
+    )
+    await env.fake.answered(log)
+    [command] = env.handler.commands
+    assert command.args == "who said what?" and command.digest_id == 7
+
+
+async def test_ask_without_an_item_outside_a_thread_asks_for_the_item(env: Env) -> None:
+    log = await env.fake.interaction("ask", [option("question", "who said what?")])
+    await env.fake.answered(log)
+    data = log.callbacks[0]["data"]
+    assert data["flags"] & EPHEMERAL
+    assert "item" in data["content"] and "thread" in data["content"]
+    assert env.handler.commands == []
+
+
 async def test_ask_outside_a_thread_has_no_digest_id(env: Env) -> None:
     log = await env.fake.interaction("ask", [option("item", 3, kind=4), option("question", "why?")])
     await env.fake.answered(log)
@@ -602,6 +720,9 @@ async def test_feeds_add_and_remove_by_a_manager(env: Env) -> None:
         permissions=ADMIN_PERMISSIONS,
     )
     await env.fake.answered(remove)
+    # confirmations only concern the admin: private, as docs/discord.md says (fast or slow)
+    for log in (add, remove):
+        assert log.callbacks[0]["type"] == 4 and log.callbacks[0]["data"]["flags"] & EPHEMERAL
     assert [(c.args, c.user_is_admin, c.user_id) for c in env.handler.commands] == [
         ("add https://f.example/rss", True, str(ADMIN_ID)),
         ("remove Example Times", True, str(ADMIN_ID)),
@@ -675,6 +796,61 @@ async def test_dropped_gateway_is_resumed_and_commands_keep_working(env: Env) ->
     assert env.handler.commands[-1].name == "digest"
 
 
+def discord_records(caplog: pytest.LogCaptureFixture) -> list[logging.LogRecord]:
+    return [r for r in caplog.records if r.name.startswith("discord")]
+
+
+async def test_unreachable_gateway_fails_start_with_one_reason(
+    fake: FakeDiscord, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO)
+    fake.gateway_down = True
+    platform = make_platform(fake)
+    with pytest.raises(PlatformError) as raised:
+        await platform.start(FakeHandler())
+    await platform.stop()
+    assert raised.value.reason.startswith(
+        f"Could not connect to the Discord gateway at {fake.gateway_url}"
+    )
+    assert "503" in raised.value.reason  # the network's reason, not discord.py's AttributeError
+    assert "NoneType" not in raised.value.reason
+    assert "gateway_url" in raised.value.hint
+    assert not [r for r in discord_records(caplog) if r.levelno >= logging.WARNING]
+    assert "Traceback" not in caplog.text
+
+
+async def test_unreachable_gateway_keeps_its_traceback_at_debug(
+    fake: FakeDiscord, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG, logger="discord")
+    fake.gateway_down = True
+    platform = make_platform(fake)
+    with pytest.raises(PlatformError):
+        await platform.start(FakeHandler())
+    await platform.stop()
+    assert [r for r in discord_records(caplog) if r.exc_info and "reconnect" in r.getMessage()]
+
+
+async def test_lost_gateway_is_one_line_per_attempt(
+    env: Env, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO)
+    env.fake.gateway_down = True
+    await env.fake.drop_gateway()
+    await env.fake.wait_for(lambda: env.fake.gateway_refused)
+
+    def reconnect_lines() -> list[logging.LogRecord]:
+        return [r for r in discord_records(caplog) if "reconnect" in r.getMessage()]
+
+    async with asyncio.timeout(5):
+        while not reconnect_lines():  # logged by the client right after the refused attempt
+            await asyncio.sleep(0.01)
+    [line] = reconnect_lines()
+    assert line.exc_info is None and "Traceback" not in caplog.text
+    assert "503" in line.getMessage() and "Attempting a reconnect in" in line.getMessage()
+    assert env.platform.client.is_closed() is False  # discord.py keeps retrying
+
+
 async def test_auto_sharded_client_when_shards_are_configured(fake: FakeDiscord) -> None:
     platform = make_platform(fake, shard_count=1)
     assert isinstance(platform.client, discord.AutoShardedClient)
@@ -706,11 +882,20 @@ async def test_post_before_start_raises(fake: FakeDiscord) -> None:
         await platform.post_digest(str(CHANNEL_ID), digest([item(1)]), Recorder())
 
 
+async def test_global_commands_stay_when_no_guild_takes_them(
+    fake: FakeDiscord, caplog: pytest.LogCaptureFixture
+) -> None:
+    await run_once(fake)
+    await run_once(fake, guild_ids=[1299999999999999999])  # a server the bot is not in
+    assert sorted(c["name"] for c in fake.commands[None]) == COMMAND_NAMES
+    assert "global ones are left in place" in caplog.text
+
+
 @pytest.mark.parametrize("env", [{"guild_ids": [GUILD_ID, 1299999999999999999]}], indirect=True)
 async def test_refused_command_sync_is_logged_and_the_bot_still_runs(
     env: Env, caplog: pytest.LogCaptureFixture
 ) -> None:
-    assert list(env.fake.commands) == [GUILD_ID]
+    assert sorted(c["name"] for c in env.fake.commands[GUILD_ID]) == COMMAND_NAMES
     logged = "\n".join(r.getMessage() for r in caplog.get_records("setup"))
     assert "in guild 1299999999999999999" in logged
     assert "applications.commands" in logged

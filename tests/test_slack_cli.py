@@ -131,3 +131,21 @@ async def test_digest_command_posts_now_and_reports_a_refusal(
     code = await asyncio.to_thread(main, ["digest", "--config", str(config)])
     assert code == 0
     assert fake.accepted("chat.postMessage")
+
+
+async def test_a_refused_app_token_names_the_variable_the_config_uses(
+    tmp_path: Path,
+    fake: FakeSlack,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    config = write_config(tmp_path, fake, "socket")
+    with config.open("a", encoding="utf-8") as extra:
+        extra.write('bot_token_env = "NEWS_BOT_TOKEN"\napp_token_env = "NEWS_APP_TOKEN"\n')
+    monkeypatch.setenv("NEWS_BOT_TOKEN", "xoxb-from-env")
+    monkeypatch.setenv("NEWS_APP_TOKEN", "xoxb-pasted-by-mistake")  # not an app-level token
+    code = await asyncio.to_thread(main, ["run", "--once", "--config", str(config)])
+    assert code == 1
+    err = capsys.readouterr().err
+    assert "invalid_auth" in err and "check NEWS_APP_TOKEN" in err
+    assert "SLACK_APP_TOKEN" not in err

@@ -20,7 +20,8 @@ from urllib.parse import urlencode
 
 import aiohttp
 import pytest
-from fakes.slack_server import BOT_USER_ID, FakeSlack, validate_blocks
+from fakes.slack_server import FakeSlack, validate_blocks
+from httpserver import LocalServer
 
 from bot.app import App
 from bot.config import DEMO_DIR, parse_settings
@@ -62,7 +63,9 @@ async def fake() -> AsyncIterator[FakeSlack]:
     await server.stop()
 
 
-async def make_app(tmp_path: Path, fake: FakeSlack, mode: str) -> tuple[App, SlackPlatform]:
+async def make_app(
+    tmp_path: Path, fake: FakeSlack, mode: str, *, allow_private_urls: bool = False
+) -> tuple[App, SlackPlatform]:
     settings = settings_for(tmp_path, mode)
     s = settings.slack
     platform = SlackPlatform(
@@ -81,7 +84,7 @@ async def make_app(tmp_path: Path, fake: FakeSlack, mode: str) -> tuple[App, Sla
         settings=settings,
         store=SqliteStore(settings.storage.path),
         feed_fetcher=Fetcher(allow_private=True, allow_file=True),
-        url_fetcher=Fetcher(allow_private=False),
+        url_fetcher=Fetcher(allow_private=allow_private_urls),
         executor=None,
         platforms={"slack": platform},
         clock=lambda: NOW,
@@ -137,9 +140,7 @@ async def test_socket_mode_end_to_end(fake: FakeSlack, socket_app: App) -> None:
 
     # a question in the digest's thread is answered in that thread, from its articles
     ts = first.response["ts"]
-    mention = fake.mention_payload(
-        f"<@{BOT_USER_ID}> what did Berg say about the cable?", thread_ts=ts
-    )
+    mention = fake.mention_payload("@newsbrief what did Berg say about the cable?", thread_ts=ts)
     await fake.wait_ack(await fake.send_envelope("events_api", mention))
     answers = await fake.wait_for(
         lambda: [c for c in fake.calls_to("chat.postMessage") if c.args.get("thread_ts") == ts],
@@ -181,6 +182,42 @@ async def test_socket_mode_end_to_end(fake: FakeSlack, socket_app: App) -> None:
     allowed = await command(fake, "/feeds", "remove Herald World", user="U_ADMIN")
     # past the admin gate; config feeds can only be removed in the config
     assert allowed["text"] == "'Herald World' is set in the config file; remove it there."
+
+
+STORE_PAGE = """<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">
+<title>Marks & Spencer to shut 12 city-centre stores | Port Ellery Courier</title>
+<meta property="og:title" content="Marks & Spencer to shut 12 city-centre stores">
+</head><body><main><article>
+<h1>Marks & Spencer to shut 12 city-centre stores</h1>
+<p>Marks & Spencer will close twelve of its city-centre stores by next spring, the retailer said
+on Tuesday, moving staff to larger shops on the edge of town.</p>
+<p>"We are following our customers," said chief executive Ann Holloway, adding that the company
+would keep its food halls in the city and open four new ones by the summer.</p>
+<p>The closures affect about 900 jobs. Unions said they would ask for talks with the board about
+redeployment and redundancy terms for staff who cannot move to the new sites.</p>
+<p>Shares in the group rose 3 per cent after the announcement, as analysts welcomed a plan they
+said would cut rents and bring the business closer to where people now shop.</p>
+</article></main></body></html>"""
+
+
+async def test_a_typed_link_is_fetched_as_typed_and_its_title_shown_once_escaped(
+    tmp_path: Path, fake: FakeSlack
+) -> None:
+    """Slack escapes `&` in the typed link; the bot unescapes it once, so the page asked for is
+    fetched, and the title is escaped once, so the user reads `Marks & Spencer`."""
+    app, _ = await make_app(tmp_path, fake, "socket", allow_private_urls=True)
+    try:
+        async with LocalServer() as site:
+            url = site.route("/stores", body=STORE_PAGE, content_type="text/html; charset=utf-8")
+            reply = await command(fake, "/summarize", f"{url}?id=12&page=2")
+            [request] = site.requests_for("/stores")
+        assert request.query == "id=12&page=2"
+        title = reply["blocks"][0]["text"]["text"]
+        assert title == (
+            f"*<{url}?id=12&amp;page=2|Marks &amp; Spencer to shut 12 city-centre stores>*"
+        )
+    finally:
+        await app.close()
 
 
 def item_numbers(calls: list[Any]) -> list[int]:
@@ -261,7 +298,7 @@ async def test_http_mode_end_to_end(fake: FakeSlack, http_app: tuple[App, SlackP
     assert posts and all(validate_blocks(p.blocks) is None for p in posts)
 
     ts = posts[0].response["ts"]
-    mention = fake.mention_payload(f"<@{BOT_USER_ID}> what did Helena Marsh say?", thread_ts=ts)
+    mention = fake.mention_payload("@newsbrief what did Helena Marsh say?", thread_ts=ts)
     assert await post_signed(platform, json.dumps(mention), "application/json") == 200
     answers = await fake.wait_for(
         lambda: [c for c in fake.calls_to("chat.postMessage") if c.args.get("thread_ts") == ts],

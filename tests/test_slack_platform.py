@@ -21,12 +21,13 @@ from urllib.parse import urlencode
 
 import aiohttp
 import pytest
-from fakes.slack_server import BOT_USER_ID, FakeSlack, validate_blocks
+from fakes.slack_server import FakeSlack, validate_blocks
 from slack_sdk.http_retry.builtin_interval_calculators import FixedValueRetryIntervalCalculator
 
 from bot.models import Command, Digest, DigestItem, Quote, Reply, Source
 from bot.platforms.base import PlatformError, story_keys
 from bot.platforms.slack import SlackPlatform
+from bot.platforms.slack_input import typed_text
 
 SECRET = "test-signing-secret"
 WHEN = datetime(2026, 11, 28, 8, 14, tzinfo=UTC)
@@ -358,6 +359,32 @@ async def test_invalid_app_token_fails_start(fake: FakeSlack, handler: FakeHandl
     await platform.stop()
 
 
+async def test_auth_hints_name_the_variables_the_config_uses(
+    fake: FakeSlack, handler: FakeHandler, caplog: pytest.LogCaptureFixture
+) -> None:
+    names = {"bot_token_env": "NB_BOT", "app_token_env": "NB_APP"}
+    bad_bot = SlackPlatform(
+        bot_token="xoxb-invalid", app_token="xapp-test", api_url=fake.api_url, **names
+    )
+    with pytest.raises(PlatformError) as raised:
+        await bad_bot.start(handler)
+    assert raised.value.reason == "invalid_auth"
+    assert "check NB_BOT " in raised.value.hint and "SLACK_" not in raised.value.hint
+
+    bad_app = SlackPlatform(
+        bot_token="xoxb-test", app_token="not-an-app-token", api_url=fake.api_url, **names
+    )
+    with pytest.raises(PlatformError) as raised:
+        await bad_app.start(handler)
+    await bad_app.stop()
+    assert raised.value.reason == "invalid_auth"
+    assert "check NB_APP " in raised.value.hint and "SLACK_" not in raised.value.hint
+    assert "SLACK_" not in caplog.text and "NB_APP" in caplog.text
+
+    with pytest.raises(ValueError, match="NB_APP"):
+        SlackPlatform(bot_token="xoxb-test", **names)
+
+
 def test_constructor_validates_mode_and_secrets() -> None:
     with pytest.raises(ValueError, match="app-level token"):
         SlackPlatform(bot_token="xoxb-test")
@@ -405,6 +432,29 @@ async def test_socket_mode_slash_commands(
     assert validate_blocks(response.args["blocks"]) is None
     # only /feeds add|remove look up admin rights
     assert fake.calls_to("users.info") == []
+
+
+@pytest.mark.parametrize("link_urls", [False, True], ids=["plain-links", "slack-links"])
+async def test_typed_text_reaches_the_core_as_typed_and_is_escaped_once_on_the_way_out(
+    fake: FakeSlack, handler: FakeHandler, socket_platform: SlackPlatform, link_urls: bool
+) -> None:
+    typed = "Marks & Spencer <b>shares</b> https://shop.example/a?x=1&y=2 &amp; more"
+    response = await socket_command(fake, "/quote", typed, link_urls=link_urls)
+    [command] = handler.commands
+    assert command.args == typed  # the link as written, the name as written
+    # Slack reads entities once: this shows the user exactly what they typed
+    shown = "Marks &amp; Spencer &lt;b&gt;shares&lt;/b&gt; https://shop.example/a?x=1&amp;y=2"
+    assert response.args["text"] == f"quote answered: {shown} &amp;amp; more"
+    assert "&amp;amp; Spencer" not in json.dumps(response.args["blocks"])
+
+
+def test_slack_markup_becomes_what_the_user_typed() -> None:
+    assert typed_text("see <https://a.example/?q=1&amp;r=2|the story> now") == (
+        "see https://a.example/?q=1&r=2 now"
+    )
+    assert typed_text("<mailto:ann@example.com|ann@example.com>") == "ann@example.com"
+    assert typed_text("in <#C123|news> by <@U1|ann>") == "in #news by @ann"
+    assert typed_text("&lt;!channel&gt; <!here> &amp;lt;") == "<!channel> <!here> &lt;"
 
 
 async def test_ack_comes_before_a_slow_answer(
@@ -488,9 +538,7 @@ async def test_socket_mode_thread_mention_asks_about_the_digest(
         quotes=(Quote("We will see", speaker="Jane Burns"),),
         sources=(Source("Reuters", "https://example.com/1"),),
     )
-    payload = fake.mention_payload(
-        f"<@{BOT_USER_ID}> what did Burns say?", thread_ts="1795000000.000001"
-    )
+    payload = fake.mention_payload("@newsbrief what did Burns say?", thread_ts="1795000000.000001")
     envelope_id = await fake.send_envelope("events_api", payload)
     await fake.wait_ack(envelope_id)
     [post] = await fake.wait_for(lambda: fake.calls_to("chat.postMessage"))
@@ -503,17 +551,34 @@ async def test_socket_mode_thread_mention_asks_about_the_digest(
     assert "*Jane Burns*" in post.blocks[0]["text"]["text"]
 
 
-async def test_mention_outside_a_digest_thread_explains_usage(
+async def test_mention_outside_a_thread_is_answered_where_the_user_sees_it(
     fake: FakeSlack, handler: FakeHandler, socket_platform: SlackPlatform
 ) -> None:
-    payload = fake.mention_payload(f"<@{BOT_USER_ID}> hello", ts="1795000200.000100")
+    """A mention in the channel itself has no thread: the help goes to the channel, privately
+    (Slack shows nothing for an ephemeral sent into a thread that does not exist)."""
+    payload = fake.mention_payload("@newsbrief hello", ts="1795000200.000100")
     envelope_id = await fake.send_envelope("events_api", payload)
     await fake.wait_ack(envelope_id)
     [post] = await fake.wait_for(lambda: fake.calls_to("chat.postEphemeral"))
     assert handler.commands == []
-    assert post.args["user"] == "U_USER"
-    assert post.args["thread_ts"] == "1795000200.000100"
+    assert fake.seen_ephemerals() == [post]
+    assert post.args["user"] == "U_USER" and post.args["channel"] == "C_NEWS"
+    assert "thread_ts" not in post.args
     assert "digest" in post.args["text"] and "/ask" in post.args["text"]
+    assert fake.calls_to("chat.postMessage") == []
+
+
+async def test_mention_in_another_thread_is_answered_in_that_thread(
+    fake: FakeSlack, handler: FakeHandler, socket_platform: SlackPlatform
+) -> None:
+    payload = fake.mention_payload(
+        "@newsbrief hello", ts="1795000200.000200", thread_ts="1795000200.000001"
+    )
+    await fake.wait_ack(await fake.send_envelope("events_api", payload))
+    [post] = await fake.wait_for(lambda: fake.calls_to("chat.postEphemeral"))
+    assert handler.commands == []
+    assert post.args["thread_ts"] == "1795000200.000001"
+    assert fake.seen_ephemerals() == [post]
 
 
 async def test_custom_command_names(fake: FakeSlack, handler: FakeHandler) -> None:
@@ -598,9 +663,7 @@ async def test_http_mode_thread_mention(
     fake: FakeSlack, handler: FakeHandler, http_platform: SlackPlatform
 ) -> None:
     handler.threads["C_NEWS:1795000000.000009"] = 5
-    payload = fake.mention_payload(
-        f"<@{BOT_USER_ID}>   who said it?", thread_ts="1795000000.000009"
-    )
+    payload = fake.mention_payload("@newsbrief   who said it?", thread_ts="1795000000.000009")
     status, _ = await post_signed(
         http_platform, json.dumps(payload), content_type="application/json"
     )
@@ -650,13 +713,14 @@ async def test_mention_errors_and_empty_questions_go_only_to_the_asker(
     thread = "1795000000.000005"
     handler.threads[f"C_NEWS:{thread}"] = 9
     handler.replies["ask"] = Reply(text="I couldn't find anything about that.", error=True)
-    question = fake.mention_payload(f"<@{BOT_USER_ID}> who?", ts="1795000300.1", thread_ts=thread)
+    question = fake.mention_payload("@newsbrief who?", ts="1795000300.1", thread_ts=thread)
     await fake.wait_ack(await fake.send_envelope("events_api", question))
     [answer] = await fake.wait_for(lambda: fake.calls_to("chat.postEphemeral"))
     assert answer.args["thread_ts"] == thread and answer.args["user"] == "U_USER"
     assert answer.args["text"] == "I couldn't find anything about that."
+    assert fake.seen_ephemerals() == [answer]  # the asker replied there: the thread exists
 
-    empty = fake.mention_payload(f"<@{BOT_USER_ID}>", ts="1795000300.2", thread_ts=thread)
+    empty = fake.mention_payload("@newsbrief", ts="1795000300.2", thread_ts=thread)
     await fake.wait_ack(await fake.send_envelope("events_api", empty))
     calls = await fake.wait_for(lambda: fake.calls_to("chat.postEphemeral")[1:])
     assert "Ask me something" in calls[0].args["text"]

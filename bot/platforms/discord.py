@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
 import logging
 from collections.abc import Collection
 from datetime import datetime
@@ -60,13 +61,74 @@ DEFAULT_API_URL = "https://discord.com/api/v10"
 THREAD_ARCHIVE_MINUTES = 1440
 # A rate limit longer than this fails the post (items stay pending) instead of blocking the bot.
 MAX_RATELIMIT_WAIT = 120.0
-# Commands whose answers usually concern only the asker (confirmations, lists): deferred privately.
+# Commands whose answers concern only the asker (confirmations, lists): always private, whether
+# the answer comes at once or after a deferral (Discord fixes a deferred answer's visibility
+# when it is deferred, so the choice cannot wait for the reply). Errors are private everywhere.
 PRIVATE_COMMANDS = frozenset({"digest", "feeds"})
 # Commands only make sense in a server channel (a DM has no configured digest channel).
 GUILD_CONTEXT = app_commands.AppCommandContext(guild=True)
 GUILD_INSTALL = app_commands.AppInstallationType(guild=True)
 _POST_ERRORS = (discord.HTTPException, discord.RateLimited, aiohttp.ClientError, TimeoutError)
+# Servers whose leftover guild commands are looked for at start (one request each).
+MAX_GUILDS_CHECKED = 25
 HISTORY_LIMIT = 200  # recent messages read when looking for our unrecorded digest messages
+
+
+_NETWORK_ERRORS = (
+    OSError,
+    aiohttp.ClientError,
+    discord.GatewayNotFound,
+    discord.ConnectionClosed,
+    TimeoutError,
+)
+
+
+def network_reason(exc: BaseException) -> str:
+    """The network error behind `exc`, in one line. When discord.py fails to open its first
+    gateway connection it gives up with an unrelated AttributeError raised while handling the
+    real error, which is kept as its context."""
+    seen: BaseException | None = exc
+    while seen is not None and not isinstance(seen, _NETWORK_ERRORS):
+        seen = seen.__cause__ or seen.__context__
+    found = seen or exc
+    return f"{type(found).__name__}: {found}" if str(found) else type(found).__name__
+
+
+class QuietReconnects(logging.Filter):
+    """One line, not two tracebacks, per failed gateway connection at the default log level.
+
+    discord.py logs each failed (re)connection with its traceback and the chained network error.
+    Below DEBUG this filter keeps discord.py's line and adds the reason instead; at DEBUG the
+    record passes as it is. A failure before the first connection is left out: discord.py stops
+    there, and start() reports the reason as a PlatformError.
+    """
+
+    LOGGERS = ("discord.client", "discord.shard")
+    MESSAGES = ("Attempting a reconnect", "Failed to connect for shard_id")
+
+    def __init__(self, client: discord.Client) -> None:
+        super().__init__()
+        self.client = client
+
+    def install(self) -> None:
+        for name in self.LOGGERS:
+            logging.getLogger(name).addFilter(self)
+
+    def remove(self) -> None:
+        for name in self.LOGGERS:
+            logging.getLogger(name).removeFilter(self)
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if not record.exc_info or not str(record.msg).startswith(self.MESSAGES):
+            return True
+        if logging.getLogger(record.name).isEnabledFor(logging.DEBUG):
+            return True
+        if record.name == "discord.client" and self.client.ws is None:
+            return False  # the first connection: start() raises with the reason
+        error = record.exc_info[1]
+        record.msg, record.args = "%s (%s)", (record.getMessage(), network_reason(error))
+        record.exc_info, record.exc_text = None, None
+        return True
 
 
 def normalize_api_url(api_url: str | None) -> str:
@@ -144,6 +206,9 @@ class DiscordPlatform(ChatPlatform):
         self._history_warned: set[str] = set()  # channels whose history we may not read
         self._connect_task: asyncio.Task[None] | None = None
         self._saved_globals: tuple[str, yarl.URL] | None = None
+        # Nonces of digest messages Discord took without their embeds (and we deleted): a repost
+        # of the same stories must not get that message back from Discord's nonce check.
+        self._spent_nonces: set[str] = set()
 
         # newsbrief never joins voice: silence discord.py's warnings about voice libraries.
         discord.VoiceClient.warn_nacl = False
@@ -168,6 +233,7 @@ class DiscordPlatform(ChatPlatform):
             self.client = discord.Client(**options)
         self.tree = app_commands.CommandTree(self.client)
         self._register_commands()
+        self._quiet_reconnects = QuietReconnects(self.client)
 
     # -- lifecycle -----------------------------------------------------------------------------
 
@@ -182,6 +248,7 @@ class DiscordPlatform(ChatPlatform):
             ) from exc
         except _POST_ERRORS as exc:
             raise PlatformError(msg.REASON_LOGIN.format(error=exc), hint=msg.HINT_RETRY) from exc
+        self._quiet_reconnects.install()
         self._connect_task = asyncio.create_task(
             self.client.connect(reconnect=True), name="discord-gateway"
         )
@@ -195,7 +262,11 @@ class DiscordPlatform(ChatPlatform):
             ready.cancel()
             if self._connect_task in done and self._connect_task.exception() is not None:
                 exc = self._connect_task.exception()
-                raise PlatformError(f"Discord gateway connection failed: {exc}") from exc
+                gateway = self.gateway_url or DiscordWebSocket.DEFAULT_GATEWAY
+                raise PlatformError(
+                    msg.REASON_GATEWAY.format(gateway=gateway, error=network_reason(exc)),
+                    hint=msg.HINT_GATEWAY,
+                ) from exc
             raise PlatformError("Discord gateway did not become ready in time")
         await self.sync_commands()
 
@@ -205,6 +276,7 @@ class DiscordPlatform(ChatPlatform):
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await asyncio.wait_for(self._connect_task, timeout=5)
             self._connect_task = None
+        self._quiet_reconnects.remove()
         self._restore_urls()
 
     def _apply_urls(self) -> None:
@@ -223,38 +295,90 @@ class DiscordPlatform(ChatPlatform):
     async def sync_commands(self) -> None:
         """Register the slash commands: per configured guild (instant), else globally.
 
+        Discord keeps global and guild commands apart, and a server shows both: a bot switched
+        from one to the other would list every command twice. So guild sync also empties the
+        global set (once a guild took the commands), and global sync empties the command sets
+        that the bot's servers still hold from an earlier guild sync.
         A refused sync is logged with what to do and does not stop the bot: digests still post.
         """
-        scopes: list[discord.Object | None] = [discord.Object(id=g) for g in self.guild_ids]
-        for guild in scopes or [None]:
-            where = f"in guild {guild.id}" if guild else "globally"
+        if not self.guild_ids:
+            if await self._sync(None):
+                await self._clear_guild_commands()
+            return
+        synced = False
+        for guild_id in self.guild_ids:
+            guild = discord.Object(id=guild_id)
+            self.tree.copy_global_to(guild=guild)
+            synced = await self._sync(guild) or synced
+        if synced:
+            await self._clear_global_commands()
+        else:
+            log.warning(msg.LOG_GLOBAL_KEPT)
+
+    async def _sync(self, guild: discord.abc.Snowflake | None) -> bool:
+        where = f"in guild {guild.id}" if guild else "globally"
+        try:
+            synced = await self.tree.sync(guild=guild)
+        except _POST_ERRORS as exc:
+            log.error(msg.LOG_SYNC_FAILED, where, exc, msg.HINT_SYNC)
+            return False
+        log.info(msg.LOG_SYNCED, len(synced), where)
+        return True
+
+    async def _clear_global_commands(self) -> None:
+        """Overwrite the global set with nothing; the tree keeps its definitions (the guilds'
+        copies answer the commands)."""
+        commands = self.tree.get_commands()
+        self.tree.clear_commands(guild=None)
+        try:
+            await self._sync(None)
+        finally:
+            for command in commands:
+                self.tree.add_command(command)
+
+    async def _clear_guild_commands(self) -> None:
+        """Empty the guild command sets left in the bot's servers by an earlier guild sync."""
+        guilds = self.client.guilds
+        if len(guilds) > MAX_GUILDS_CHECKED:
+            log.info(msg.LOG_GUILDS_NOT_CHECKED, len(guilds), MAX_GUILDS_CHECKED)
+        for guild in guilds[:MAX_GUILDS_CHECKED]:
             try:
-                if guild is not None:
-                    self.tree.copy_global_to(guild=guild)
-                synced = await self.tree.sync(guild=guild)
+                if not await self.tree.fetch_commands(guild=guild):
+                    continue
+                self.tree.clear_commands(guild=guild)
+                await self.tree.sync(guild=guild)
             except _POST_ERRORS as exc:
-                log.error(msg.LOG_SYNC_FAILED, where, exc, msg.HINT_SYNC)
+                log.warning(msg.LOG_GUILD_CLEAR_FAILED, guild.id, exc)
                 continue
-            log.info(msg.LOG_SYNCED, len(synced), where)
+            log.info(msg.LOG_GUILD_CLEARED, guild.id)
 
     # -- digests ---------------------------------------------------------------------------------
 
     async def post_digest(self, target: str, digest: Digest, record: RecordPosted) -> None:
         channel, label = await self._channel(target)
+        if not self._can_embed(channel):
+            raise self._no_embed_links(label)
         first: discord.Message | None = None
         try:
             for out in digest_messages(digest):
                 if not out.items:
                     continue
+                nonce = self._nonce(message_nonce(target, digest, out.items))
                 try:
                     sent = await channel.send(
                         content=out.content,
                         embeds=out.embeds,
                         allowed_mentions=NO_MENTIONS,
-                        nonce=message_nonce(target, digest, out.items),
+                        nonce=nonce,
                     )
                 except _POST_ERRORS as exc:
                     raise self._post_error(exc, label) from exc
+                if out.embeds and not sent.embeds:
+                    # Discord takes the message but drops its embeds when the bot lacks Embed
+                    # Links: bare titles, not a digest. Remove it; its stories stay queued.
+                    self._spent_nonces.add(nonce)
+                    await self._delete_quietly(sent, label)
+                    raise self._no_embed_links(label)
                 await record(out.items, str(sent.id))
                 first = first or sent
         finally:
@@ -308,6 +432,34 @@ class DiscordPlatform(ChatPlatform):
             )
         name = getattr(channel, "name", None)
         return channel, f"#{name}" if name else f"channel {channel_id}"
+
+    def _nonce(self, nonce: str) -> str:
+        """`nonce`, or a fresh one derived from it if a stripped message used it already."""
+        while nonce in self._spent_nonces:
+            nonce = hashlib.sha256(nonce.encode()).hexdigest()[: len(nonce)]
+        return nonce
+
+    @staticmethod
+    def _can_embed(channel: discord.abc.Messageable) -> bool:
+        """False when the cached permissions say the bot lacks Embed Links in `channel` (True
+        when they cannot tell: the answer to the post is checked as well)."""
+        guild = getattr(channel, "guild", None)
+        me = guild.me if guild is not None else None
+        if me is None or not isinstance(channel, discord.abc.GuildChannel | discord.Thread):
+            return True
+        return channel.permissions_for(me).embed_links
+
+    def _no_embed_links(self, label: str) -> PlatformError:
+        reason = msg.REASON_NO_EMBED_LINKS.format(channel=label)
+        hint = msg.HINT_EMBED_LINKS.format(channel=label)
+        log.warning(msg.LOG_POST_REFUSED, label, reason, hint)
+        return PlatformError(reason, hint=hint, retryable=False)
+
+    async def _delete_quietly(self, message: discord.Message, label: str) -> None:
+        try:
+            await message.delete()
+        except _POST_ERRORS as exc:
+            log.warning(msg.LOG_DELETE_FAILED, message.id, label, exc)
 
     def _post_error(self, exc: BaseException, label: str) -> PlatformError:
         hint = msg.HINT_PERMISSIONS.format(channel=label)
@@ -373,10 +525,16 @@ class DiscordPlatform(ChatPlatform):
         @app_commands.allowed_installs(guilds=True, users=False)
         async def ask(
             interaction: discord.Interaction,
-            item: app_commands.Range[int, 1, 999],
             question: str,
+            item: app_commands.Range[int, 1, 999] | None = None,
         ) -> None:
-            await self._run(interaction, "ask", f"{item} {question}")
+            # Discord lists required options first, so the optional item comes second.
+            if item is not None:
+                await self._run(interaction, "ask", f"{item} {question}")
+            elif self._where(interaction)[1] is None:  # not in a digest's thread: which story?
+                await self._respond(interaction, Reply(text=msg.ASK_NEEDS_ITEM, error=True))
+            else:  # in a digest's thread: about all of its stories
+                await self._run(interaction, "ask", question)
 
         @ask.autocomplete("item")
         async def ask_items(
@@ -464,7 +622,7 @@ class DiscordPlatform(ChatPlatform):
             private = name in PRIVATE_COMMANDS
             await interaction.response.defer(thinking=True, ephemeral=private)
             interaction.extras["deferred_private"] = private
-        await self._respond(interaction, await task)
+        await self._respond(interaction, await task, private=name in PRIVATE_COMMANDS)
 
     async def _handle(self, command: Command) -> Reply:
         assert self._handler is not None
@@ -474,8 +632,12 @@ class DiscordPlatform(ChatPlatform):
             log.exception(msg.LOG_COMMAND_CRASHED, command.name, command.target)
             return Reply(text=msg.INTERNAL_ERROR, error=True)
 
-    async def _respond(self, interaction: discord.Interaction, reply: Reply) -> None:
-        ephemeral = reply.error or reply.ephemeral
+    async def _respond(
+        self, interaction: discord.Interaction, reply: Reply, *, private: bool = False
+    ) -> None:
+        """Send `reply`; only the asker sees it when it is an error, the core says so, or the
+        command is `private` (see PRIVATE_COMMANDS)."""
+        ephemeral = reply.error or reply.ephemeral or private
         messages = reply_messages(reply)
         if not interaction.response.is_done():
             first, *rest = messages

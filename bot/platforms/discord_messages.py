@@ -8,7 +8,7 @@ CMD_SUMMARIZE_ARG = "A link (https://...) or the text itself"
 CMD_QUOTE = "Find quotes by a speaker or containing some words"
 CMD_QUOTE_ARG = "A speaker's name or words from the quote"
 CMD_ASK = "Ask a question about an item of the latest digest"
-CMD_ASK_ITEM = "The digest item's number"
+CMD_ASK_ITEM = "The digest item's number (leave out in a digest's thread to ask all its stories)"
 CMD_ASK_QUESTION = "Your question, e.g. what did the minister say?"
 CMD_DIGEST = "Post a digest of what is new for this channel now"
 CMD_FEEDS = "Manage this channel's feeds"
@@ -22,6 +22,10 @@ CMD_FEEDS_REMOVE_ARG = "The feed's URL or name, as /feeds list shows it"
 NEEDS_MANAGE_SERVER = (
     "Only members with the Manage Server permission can change feeds. "
     "Ask a server admin to run this command."
+)
+ASK_NEEDS_ITEM = (
+    "Which story? Give its number as `item` (the list shows the latest digest's stories), "
+    "or ask in a digest's follow-up thread to ask about all of its stories."
 )
 NOT_IN_SERVER = "Use this command in a server channel where newsbrief posts digests."
 INTERNAL_ERROR = "Something went wrong while answering. Please try again in a minute."
@@ -42,11 +46,26 @@ HINT_RETRY = "Discord refused or failed the request; newsbrief retries at the ne
 REASON_FORBIDDEN = "Discord refused the post to {channel}: missing permission or access"
 REASON_NOT_FOUND = "Discord channel {channel} does not exist or the bot cannot see it"
 REASON_HTTP = "Discord answered {status} to the post to {channel}: {text}"
+# Shown to whoever ran /digest (after "I couldn't post the digest: ") and logged for a scheduled
+# digest: Discord strips the embeds of a bot without Embed Links, leaving bare titles.
+REASON_NO_EMBED_LINKS = (
+    "newsbrief can't post embeds in {channel}: give it the Embed Links permission there"
+)
+HINT_EMBED_LINKS = (
+    "give the bot's role Embed Links in Server Settings → Roles, or in {channel}'s "
+    "Edit Channel → Permissions if the channel overrides it; the stories stay queued"
+)
+LOG_DELETE_FAILED = "Could not delete message %s (posted without its embeds) in %s: %s"
 REASON_NETWORK = "Could not reach Discord to post to {channel}: {error}"
 REASON_RATE_LIMITED = "Discord rate-limited the post to {channel} for {seconds:.0f} s"
 REASON_BAD_TOKEN = "Discord rejected the bot token"
 HINT_BAD_TOKEN = "check DISCORD_TOKEN (Developer Portal → your application → Bot → Reset Token)"
 REASON_LOGIN = "Could not log in to Discord: {error}"
+REASON_GATEWAY = "Could not connect to the Discord gateway at {gateway} ({error})."
+HINT_GATEWAY = (
+    "Check the network, any firewall or proxy between newsbrief and Discord, and [discord] "
+    "gateway_url if you set it."
+)
 REASON_NOT_STARTED = "The Discord platform is not connected (call start() first)"
 LOG_POST_REFUSED = "Discord post to %s refused: %s (hint: %s)"
 LOG_HISTORY_UNAVAILABLE = (
@@ -57,6 +76,17 @@ LOG_THREAD_FAILED = "Could not open the follow-up thread in %s: %s (hint: %s)"
 LOG_COMMAND_CRASHED = "Command /%s crashed in channel %s"
 LOG_SYNCED = "Synced %d slash commands %s"
 LOG_SYNC_FAILED = "Could not register the slash commands %s: %s (hint: %s)"
+LOG_GLOBAL_KEPT = (
+    "No server in [discord] guild_ids took the slash commands; the global ones are left in place"
+)
+LOG_GUILD_CLEARED = (
+    "Removed the slash commands an earlier guild_ids setting left in guild %s (they are global now)"
+)
+LOG_GUILD_CLEAR_FAILED = "Could not check or remove the guild slash commands in guild %s: %s"
+LOG_GUILDS_NOT_CHECKED = (
+    "The bot is in %d servers; only the first %d were checked for commands left by an earlier "
+    "guild_ids setting (list them in guild_ids once to replace them, or remove them in Discord)"
+)
 HINT_SYNC = (
     "invite the bot with both scopes, bot and applications.commands "
     "(newsbrief discord invite-url), and check [discord] guild_ids"

@@ -27,6 +27,9 @@ def slack_platform(settings: Settings) -> ChatPlatform:
             http_path=slack.http_path,
             command_names=slack.commands or None,
             admin_user_ids=slack.admin_user_ids,
+            bot_token_env=slack.bot_token_env,
+            app_token_env=slack.app_token_env,
+            signing_secret_env=slack.signing_secret_env,
         )
     except ValueError as exc:
         raise ConfigError(f"slack: {exc}") from None

@@ -36,6 +36,7 @@ from bot.platforms.base import (
     RecordPosted,
     story_keys,
 )
+from bot.platforms.slack_input import typed_text
 from bot.platforms.slack_render import SlackMessage, render_digest, render_reply
 
 log = logging.getLogger(__name__)
@@ -93,13 +94,23 @@ class SlackPlatform(ChatPlatform):
         command_names: Mapping[str, str] | None = None,
         admin_user_ids: Collection[str] = (),
         client: AsyncWebClient | None = None,
+        bot_token_env: str = "SLACK_BOT_TOKEN",
+        app_token_env: str = "SLACK_APP_TOKEN",
+        signing_secret_env: str = "SLACK_SIGNING_SECRET",
     ) -> None:
+        """`*_env`: the environment variables the secrets came from, named in operator hints."""
         if mode not in ("socket", "http"):
             raise ValueError(msg.ERR_BAD_MODE.format(mode=mode))
         if mode == "socket" and not app_token:
-            raise ValueError(msg.ERR_APP_TOKEN_REQUIRED)
+            raise ValueError(
+                msg.ERR_APP_TOKEN_REQUIRED.format(
+                    app_env=app_token_env, secret_env=signing_secret_env
+                )
+            )
         if mode == "http" and not signing_secret:
-            raise ValueError(msg.ERR_SIGNING_SECRET_REQUIRED)
+            raise ValueError(msg.ERR_SIGNING_SECRET_REQUIRED.format(secret_env=signing_secret_env))
+        self.bot_token_env = bot_token_env
+        self.app_token_env = app_token_env
         self._app_token = app_token
         self._signing_secret = signing_secret
         self.mode = mode
@@ -133,7 +144,7 @@ class SlackPlatform(ChatPlatform):
         try:
             identity = await self.client.auth_test()
         except SlackApiError as exc:
-            raise self._platform_error(exc, what="auth.test (SLACK_BOT_TOKEN)") from exc
+            raise self._platform_error(exc, what=f"auth.test ({self.bot_token_env})") from exc
         except (TimeoutError, aiohttp.ClientError) as exc:
             raise PlatformError(
                 msg.REASON_CONNECTION, hint=msg.HINT_CONNECTION.format(api_url=self.api_url)
@@ -156,7 +167,9 @@ class SlackPlatform(ChatPlatform):
                 opened = await self.client.apps_connections_open(app_token=self._app_token or "")
             except SlackApiError as exc:
                 raise self._platform_error(
-                    exc, what="apps.connections.open", hint=msg.HINT_APP_TOKEN
+                    exc,
+                    what=f"apps.connections.open ({self.app_token_env})",
+                    hint=msg.HINT_APP_TOKEN.format(env=self.app_token_env),
                 ) from exc
             self._socket = AsyncSocketModeHandler(
                 app, app_token=self._app_token, web_client=self.client
@@ -263,7 +276,7 @@ class SlackPlatform(ChatPlatform):
             template = msg.HINT_ARCHIVED if error == "is_archived" else msg.HINT_NOT_IN_CHANNEL
             hint, retryable = hint or template.format(channel=channel), False
         elif error in _AUTH_ERRORS:
-            hint, retryable = hint or msg.HINT_AUTH, False
+            hint, retryable = hint or msg.HINT_AUTH.format(env=self.bot_token_env), False
         elif error in _SCOPE_ERRORS:
             hint, retryable = hint or msg.HINT_SCOPE, False
         else:
@@ -283,7 +296,7 @@ class SlackPlatform(ChatPlatform):
         return listener
 
     async def _run_command(self, neutral: str, body: dict[str, Any], respond: Any) -> None:
-        args = (body.get("text") or "").strip()
+        args = typed_text(body.get("text") or "").strip()
         user_id = body.get("user_id", "")
         command = Command(
             name=neutral,
@@ -354,13 +367,15 @@ class SlackPlatform(ChatPlatform):
             text = re.sub(rf"<@{re.escape(bot_user_id)}(?:\|[^>]*)?>", " ", text)
         else:
             text = _USER_MENTION.sub(" ", text, count=1)
-        question = " ".join(text.split())
+        question = " ".join(typed_text(text).split())
         digest_id = (
             self._handler.digest_for_message("slack", f"{channel}:{thread_ts}")
             if thread_ts
             else None
         )
-        reply_ts = thread_ts or event.get("ts")
+        # Answer in the mention's thread, or in the channel when it has none: Slack shows no
+        # ephemeral message in a thread that does not exist (the mention's own ts has no replies).
+        reply_ts = thread_ts or None
         if digest_id is None:
             ask = self.command_names.get("ask", "/ask")
             help_reply = Reply(text=msg.MENTION_HELP.format(ask=ask), ephemeral=True)
@@ -395,7 +410,8 @@ class SlackPlatform(ChatPlatform):
         *,
         markup: bool = False,
     ) -> None:
-        """Errors and help go only to the asker (ephemeral); answers go to the thread."""
+        """Errors and help go only to the asker (ephemeral); answers go to the thread.
+        `thread_ts` None: the channel itself."""
         if markup:  # our own mrkdwn string, not outside text
             block = {"type": "section", "text": {"type": "mrkdwn", "text": reply.text}}
             messages = [SlackMessage(text=reply.text, blocks=[block])]

@@ -34,9 +34,10 @@ HINT_NOT_IN_CHANNEL = (
     'config.toml (target = "C0123...") is the channel\'s id, not its name'
 )
 HINT_ARCHIVED = "channel {channel} is archived: unarchive it or change its target in config.toml"
-HINT_AUTH = "check SLACK_BOT_TOKEN (a bot token, xoxb-...) and that the app is installed"
+# {env}: the environment variable the config names for that token ([slack] *_env).
+HINT_AUTH = "check {env} (a bot token, xoxb-...) and that the app is installed"
 HINT_APP_TOKEN = (
-    "check SLACK_APP_TOKEN (an app-level token, xapp-..., with the connections:write scope) "
+    "check {env} (an app-level token, xapp-..., with the connections:write scope) "
     "and that Socket Mode is enabled for the app"
 )
 HINT_SCOPE = "reinstall the app from slack_manifest.yaml so it has the scopes it needs"
@@ -62,9 +63,9 @@ LOG_HISTORY_UNAVAILABLE = (
 LOG_TOO_MANY_PARTS = "A /digest reply needs %d messages; response_url allows 5, the rest is dropped"
 
 ERR_APP_TOKEN_REQUIRED = (
-    "Socket Mode needs an app-level token (SLACK_APP_TOKEN, xapp-...); "
-    'or set [slack] mode = "http" with SLACK_SIGNING_SECRET'
+    "Socket Mode needs an app-level token ({app_env}, xapp-...); "
+    'or set [slack] mode = "http" with {secret_env}'
 )
-ERR_SIGNING_SECRET_REQUIRED = "HTTP mode needs SLACK_SIGNING_SECRET to verify requests from Slack"
+ERR_SIGNING_SECRET_REQUIRED = "HTTP mode needs {secret_env} to verify requests from Slack"
 ERR_BAD_MODE = 'Slack mode must be "socket" or "http", not {mode!r}'
 ERR_AUTH_FAILED = "Slack rejected the bot token ({error})"

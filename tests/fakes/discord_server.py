@@ -9,7 +9,15 @@ as the real service would), and lets its data trigger error paths:
   and `X-RateLimit-*` headers and a tiny reset), then accepts;
 - `fake.fail_after[channel_id] = n` accepts n messages in that channel, then answers 403;
 - `fake.forbid_threads = True` refuses thread creation with 403;
-- the token `BAD_TOKEN` answers 401 Unauthorized.
+- the token `BAD_TOKEN` answers 401 Unauthorized;
+- `fake.gateway_down = True` refuses gateway connections (503 before the WebSocket upgrade);
+- `await fake.deny_embed_links(channel_id)` takes Embed Links from the bot in that channel (a
+  permission overwrite, announced by CHANNEL_UPDATE unless `tell_bot=False`): as Discord does, a
+  message posted there is accepted with its embeds removed (`embeds: []` in the answer).
+
+Commands are stored per scope like Discord does: a bulk overwrite of one guild's commands leaves
+the global set (and other guilds') as they were; `fake.visible_commands(guild)` is what members
+of that guild see in the command picker.
 
 Tests wait on `await fake.wait_for(predicate)` (an asyncio.Condition) rather than sleeping.
 """
@@ -43,9 +51,23 @@ ADMIN_ID = 1400000000000000002
 VIEW_CHANNEL = 1 << 10
 SEND_MESSAGES = 1 << 11
 MANAGE_GUILD = 1 << 5
+EMBED_LINKS = 1 << 14
+READ_MESSAGE_HISTORY = 1 << 16
+CREATE_PUBLIC_THREADS = 1 << 35
+SEND_MESSAGES_IN_THREADS = 1 << 38
 USE_APPLICATION_COMMANDS = 1 << 31
 MEMBER_PERMISSIONS = VIEW_CHANNEL | SEND_MESSAGES | USE_APPLICATION_COMMANDS
 ADMIN_PERMISSIONS = MEMBER_PERMISSIONS | MANAGE_GUILD
+# The bot's managed role: what the invite URL asks for.
+BOT_ROLE_ID = 1500000000000000001
+BOT_PERMISSIONS = (
+    VIEW_CHANNEL
+    | SEND_MESSAGES
+    | EMBED_LINKS
+    | READ_MESSAGE_HISTORY
+    | CREATE_PUBLIC_THREADS
+    | SEND_MESSAGES_IN_THREADS
+)
 
 # Discord's limits, enforced on every message the fake accepts.
 CONTENT_MAX = 2000
@@ -184,9 +206,13 @@ class FakeDiscord:
         self.identifies: list[dict[str, Any]] = []
         self.resumes: list[dict[str, Any]] = []
         self.gateway_connections = 0
+        self.gateway_down = False
+        self.gateway_refused = 0
         self.fail_after: dict[int, int] = {}
         self.no_history: set[int] = set()  # channels whose history the bot may not read
         self.forbid_threads = False
+        self.embed_links_denied: set[int] = set()  # channels where the bot lacks Embed Links
+        self.deleted: list[int] = []  # ids of messages the bot deleted
         self._rate_limited_once: set[int] = set()
         self._nonces: dict[tuple[int, str], dict[str, Any]] = {}
         self._ids = itertools.count(1)
@@ -266,7 +292,18 @@ class FakeDiscord:
             "guild_id": str(GUILD_ID),
             "name": name,
             "position": 0,
-            "permission_overwrites": [],
+            "permission_overwrites": (
+                [
+                    {
+                        "id": str(BOT_USER_ID),
+                        "type": 1,  # a member overwrite
+                        "allow": "0",
+                        "deny": str(EMBED_LINKS),
+                    }
+                ]
+                if channel_id in self.embed_links_denied
+                else []
+            ),
             "nsfw": False,
             "parent_id": None,
             "topic": None,
@@ -306,11 +343,34 @@ class FakeDiscord:
                     "managed": False,
                     "mentionable": False,
                     "flags": 0,
-                }
+                },
+                {
+                    "id": str(BOT_ROLE_ID),
+                    "name": "newsbrief",
+                    "permissions": str(BOT_PERMISSIONS),
+                    "position": 1,
+                    "color": 0,
+                    "hoist": False,
+                    "managed": True,
+                    "mentionable": False,
+                    "flags": 0,
+                    "tags": {"bot_id": str(BOT_USER_ID)},
+                },
             ],
             "emojis": [],
             "stickers": [],
-            "members": [],
+            # Discord always sends the bot's own member (the one discord.py caches as guild.me).
+            "members": [
+                {
+                    "user": self.bot_user(),
+                    "roles": [str(BOT_ROLE_ID)],
+                    "joined_at": "2026-11-01T00:00:00+00:00",
+                    "deaf": False,
+                    "mute": False,
+                    "flags": 0,
+                    "pending": False,
+                }
+            ],
             "presences": [],
             "voice_states": [],
             "threads": [],
@@ -380,12 +440,24 @@ class FakeDiscord:
         self._seq += 1
         await self._send({"op": 0, "s": self._seq, "t": event, "d": data})
 
+    async def deny_embed_links(self, channel_id: int, *, tell_bot: bool = True) -> None:
+        """Take Embed Links from the bot in a channel; the bot's cache hears of it by
+        CHANNEL_UPDATE unless `tell_bot` is False (a change it has not seen yet)."""
+        self.embed_links_denied.add(channel_id)
+        if tell_bot:
+            [channel] = [c for c in self.guild_payload()["channels"] if int(c["id"]) == channel_id]
+            await self.dispatch("CHANNEL_UPDATE", channel)
+
     async def drop_gateway(self) -> None:
         """Drop the gateway connection the way a network blip or a Discord restart does."""
         assert self._ws is not None
         await self._ws.close(code=4000, message=b"fake: dropped")
 
-    async def _gateway(self, request: web.Request) -> web.WebSocketResponse:
+    async def _gateway(self, request: web.Request) -> web.StreamResponse:
+        if self.gateway_down:
+            self.gateway_refused += 1
+            await self._notify()
+            return web.Response(status=503, text="gateway unavailable")
         ws = web.WebSocketResponse()
         await ws.prepare(request)
         self._ws = ws
@@ -437,6 +509,12 @@ class FakeDiscord:
                 if command["name"] == name:
                     return command["id"], scope
         raise AssertionError(f"/{name} was never synced to the fake Discord")
+
+    def visible_commands(self, guild_id: int = GUILD_ID) -> list[str]:
+        """The command names members of a guild see: the global set plus the guild's own, each
+        as often as Discord lists it (a name in both sets shows twice)."""
+        scopes = (None, guild_id)
+        return sorted(c["name"] for scope in scopes for c in self.commands.get(scope, []))
 
     def member(self, user_id: int, permissions: int) -> dict[str, Any]:
         return {
@@ -558,6 +636,12 @@ class FakeDiscord:
                 )
             case ["applications", app_id, "commands"] if method == "PUT":
                 return self._sync(app_id, None, call.body)
+            case ["applications", _, "commands"] if method == "GET":
+                return _json(self.commands.get(None, []))
+            case ["applications", _, "guilds", guild_id, "commands"] if method == "GET":
+                if int(guild_id) != GUILD_ID:
+                    return _error(403, 50001, "Missing Access")
+                return _json(self.commands.get(int(guild_id), []))
             case ["applications", app_id, "guilds", guild_id, "commands"] if method == "PUT":
                 if int(guild_id) != GUILD_ID:  # a server the bot is not in (or lacks the scope)
                     return _error(403, 50001, "Missing Access")
@@ -568,6 +652,8 @@ class FakeDiscord:
                 return self._post_message(int(channel_id), call)
             case ["channels", channel_id, "messages"] if method == "GET":
                 return self._history(int(channel_id), call.query)
+            case ["channels", channel_id, "messages", message_id] if method == "DELETE":
+                return self._delete_message(int(channel_id), int(message_id))
             case ["channels", channel_id, "messages", message_id, "threads"] if method == "POST":
                 return self._start_thread(int(channel_id), int(message_id), call.body)
             case ["interactions", _, token, "callback"] if method == "POST":
@@ -599,6 +685,8 @@ class FakeDiscord:
         }
 
     def _sync(self, app_id: str, guild_id: int | None, body: Any) -> web.Response:
+        """A bulk overwrite replaces one scope's commands and no other: switching a bot from
+        global to guild commands (or back) leaves the old set in place, as Discord does."""
         assert int(app_id) == APP_ID, app_id
         stored = []
         for command in body:
@@ -660,7 +748,10 @@ class FakeDiscord:
             seen = self._nonces.get((channel_id, str(nonce)))
             if seen is not None:
                 return _json(seen)
-        message = self.message_payload(channel_id, data, guild_id=str(GUILD_ID))
+        shown = data
+        if channel_id in self.embed_links_denied:  # Discord drops the embeds, keeps the rest
+            shown = {**data, "embeds": []}
+        message = self.message_payload(channel_id, shown, guild_id=str(GUILD_ID))
         message["_request"] = data
         posted.append(message)
         if nonce is not None:
@@ -668,6 +759,16 @@ class FakeDiscord:
                 k: v for k, v in message.items() if k != "_request"
             }
         return _json({k: v for k, v in message.items() if k != "_request"})
+
+    def _delete_message(self, channel_id: int, message_id: int) -> web.Response:
+        """A bot may always delete its own messages."""
+        posted = self.messages.get(channel_id, [])
+        kept = [m for m in posted if int(m["id"]) != message_id]
+        if len(kept) == len(posted):
+            return _error(404, 10008, "Unknown Message")
+        self.messages[channel_id] = kept
+        self.deleted.append(message_id)
+        return web.Response(status=204)
 
     def _history(self, channel_id: int, query: Mapping[str, str]) -> web.Response:
         """GET channel messages: newest first; with `after`, the oldest `limit` after it."""

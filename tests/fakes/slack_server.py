@@ -11,6 +11,11 @@ lets data trigger the error paths:
 - `fake.refuse[channel] = "not_in_channel"` refuses every post to that channel until removed
 - users `U_ADMIN` / `U_OWNER` are a workspace admin / owner in users.info
 - bot token `xoxb-invalid` -> invalid_auth on every method
+
+It also does to the bot what Slack does: text a user typed arrives HTML-escaped (`&`, `<`, `>`),
+with `@newsbrief` as `<@U_BOT>` and links in Slack's `<url>` markup (`slack_typed`); an ephemeral
+message posted with a `thread_ts` that is not the parent of an existing thread is accepted but
+nobody sees it (`Call.visible` is False).
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import json
+import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -33,6 +39,7 @@ MAX_SECTION_TEXT = 3000
 MAX_HEADER_TEXT = 150
 MAX_CONTEXT_ELEMENTS = 10
 MAX_TEXT = 40000
+_URL = re.compile(r"https?://[^\s<>]+")
 _CHANNEL_ERRORS = {
     "C_NOTFOUND": "channel_not_found",
     "C_NOTIN": "not_in_channel",
@@ -50,11 +57,23 @@ class Call:
     status: int = 200
     error: str | None = None
     response: dict[str, Any] = field(default_factory=dict)
+    visible: bool = True  # False: Slack took it, but no one sees it (ephemeral, no such thread)
 
     @property
     def blocks(self) -> list[dict[str, Any]]:
         blocks = self.args.get("blocks") or []
         return json.loads(blocks) if isinstance(blocks, str) else blocks
+
+
+def slack_typed(typed: str, *, link_urls: bool = True) -> str:
+    """What Slack sends an app for text a user typed: `&`, `<`, `>` HTML-escaped, the bot picked
+    from the autocomplete (`@newsbrief`) as `<@U_BOT>`, and (in messages, and in slash commands
+    whose links Slack formats) each URL as `<url>`, the URL's own `&` escaped too."""
+    text = typed.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    text = text.replace("@newsbrief", f"<@{BOT_USER_ID}>")
+    if link_urls:
+        text = _URL.sub(lambda m: f"<{m.group()}>", text)
+    return text
 
 
 def validate_blocks(blocks: Any) -> str | None:
@@ -108,6 +127,8 @@ class FakeSlack:
     no_history: set[str] = field(default_factory=set)
     # channel -> the messages Slack took, oldest first: {"ts", "at", "text", "metadata", "bot_id"}
     history: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    # (channel, ts) of messages that have replies: the threads that exist
+    threads: set[tuple[str, str]] = field(default_factory=set)
     port: int = 0
 
     def __post_init__(self) -> None:
@@ -161,6 +182,10 @@ class FakeSlack:
     def accepted(self, method: str) -> list[Call]:
         return [c for c in self.calls_to(method) if c.status == 200 and c.error is None]
 
+    def seen_ephemerals(self) -> list[Call]:
+        """The ephemeral messages Slack took and showed to their user."""
+        return [c for c in self.accepted("chat.postEphemeral") if c.visible]
+
     async def wait_for(self, predicate: Callable[[], Any], timeout: float = 5.0) -> Any:
         """Wait until predicate() is truthy (re-checked after every recorded request)."""
 
@@ -195,6 +220,8 @@ class FakeSlack:
         status, body, extra_headers = self._answer(method, args, token)
         call.status, call.response = status, body
         call.error = None if body.get("ok") else body.get("error")
+        if method == "chat.postEphemeral" and call.error is None:
+            call.visible = self._ephemeral_visible(args)
         await self._record(call)
         return web.json_response(body, status=status, headers=extra_headers)
 
@@ -250,6 +277,8 @@ class FakeSlack:
         ts = f"1795000000.{next(self._ts):06d}"
         if method == "chat.postEphemeral":
             return 200, {"ok": True, "message_ts": ts}, {}
+        if args.get("thread_ts"):
+            self.threads.add((channel, str(args["thread_ts"])))
         metadata = args.get("metadata")
         if isinstance(metadata, str):
             metadata = json.loads(metadata)
@@ -263,6 +292,12 @@ class FakeSlack:
             }
         )
         return 200, {"ok": True, "channel": channel, "ts": ts, "message": {"ts": ts}}, {}
+
+    def _ephemeral_visible(self, args: dict[str, Any]) -> bool:
+        """Slack shows an ephemeral message in a thread only if the thread exists already; one
+        sent with the ts of a message that has no replies is shown nowhere."""
+        thread_ts = args.get("thread_ts")
+        return not thread_ts or (str(args.get("channel", "")), str(thread_ts)) in self.threads
 
     def _history(self, args: dict[str, Any]) -> tuple[int, dict[str, Any], dict[str, str]]:
         """conversations.history: newest first, metadata only when asked for, one page. `oldest`
@@ -366,7 +401,10 @@ class FakeSlack:
         channel: str = "C_NEWS",
         user: str = "U_USER",
         response_token: str = "r1",
+        link_urls: bool = False,
     ) -> dict[str, str]:
+        """A slash command as Slack sends it for `text` as the user typed it (escaped; with
+        `link_urls`, links in Slack's `<url>` markup as with escaping turned on)."""
         return {
             "token": "verification-token",
             "team_id": TEAM_ID,
@@ -376,15 +414,15 @@ class FakeSlack:
             "user_id": user,
             "user_name": "someone",
             "command": command,
-            "text": text,
+            "text": slack_typed(text, link_urls=link_urls),
             "api_app_id": "A_TEST",
             "is_enterprise_install": "false",
             "response_url": self.response_url(response_token),
             "trigger_id": "trigger-1",
         }
 
-    @staticmethod
     def mention_payload(
+        self,
         text: str,
         *,
         channel: str = "C_NEWS",
@@ -392,10 +430,15 @@ class FakeSlack:
         ts: str = "1795000100.000100",
         thread_ts: str | None = None,
     ) -> dict[str, Any]:
+        """The app_mention event for a message the user typed (`@newsbrief who said it?`).
+        Slack adds `thread_ts` only to a reply in a thread, and that reply makes the thread exist.
+        """
+        if thread_ts:
+            self.threads.add((channel, thread_ts))
         event: dict[str, Any] = {
             "type": "app_mention",
             "user": user,
-            "text": text,
+            "text": slack_typed(text),
             "ts": ts,
             "channel": channel,
             "event_ts": ts,
