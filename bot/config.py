@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from apscheduler.triggers.cron import CronTrigger
 
+from bot.filters import FilterError, compile_filter
 from bot.options import SummaryOptions
 from summarizers.base import UnsupportedLanguageError
 from summarizers.languages import SUPPORTED_LANGUAGES, normalize_language
@@ -402,10 +403,21 @@ def _channel(r: _Reader, feeds: Sequence[FeedSettings]) -> ChannelSettings:
         digest_cron=cron,
         timezone=timezone,
         max_items=r.get("max_items", int, default=8, lo=1, hi=50),
-        include=r.get_list("include"),
-        exclude=r.get_list("exclude"),
+        include=_filter_list(r, "include"),
+        exclude=_filter_list(r, "exclude"),
         title=r.get("title", str, default=None),
     )
+
+
+def _filter_list(r: _Reader, key: str) -> tuple[str, ...]:
+    """include/exclude: phrases or `re:` patterns, each compiled now so a bad one names its key."""
+    entries = r.get_list(key)
+    for index, entry in enumerate(entries):
+        try:
+            compile_filter(entry)
+        except FilterError as exc:
+            raise ConfigError(f"{r.path(key)}[{index}]: {exc}") from None
+    return entries
 
 
 def _slack(r: _Reader) -> SlackSettings:

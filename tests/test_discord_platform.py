@@ -195,7 +195,7 @@ async def test_sync_payload_declares_commands_options_and_permissions(env: Env) 
     feeds = synced["feeds"]
     assert str(feeds["default_member_permissions"]) == str(MANAGE_GUILD)
     assert feeds["integration_types"] == [0]  # installed to servers only
-    assert [o["name"] for o in feeds["options"]] == ["list", "add", "remove"]
+    assert [o["name"] for o in feeds["options"]] == ["list", "filter", "add", "remove"]
     assert all(o["type"] == 1 for o in feeds["options"])
     for name in ("summarize", "quote", "ask", "digest"):
         assert synced[name].get("default_member_permissions") is None
@@ -576,6 +576,13 @@ async def test_feeds_list_for_any_member(env: Env) -> None:
     assert env.handler.commands[0].name == "feeds"
     assert env.handler.commands[0].args == "list"
     assert env.handler.commands[0].user_is_admin is False
+
+
+async def test_feeds_filter_for_any_member(env: Env) -> None:
+    log = await env.fake.interaction("feeds", [sub("filter")])
+    await env.fake.answered(log)
+    [command] = env.handler.commands
+    assert (command.name, command.args, command.user_is_admin) == ("feeds", "filter", False)
 
 
 async def test_feeds_add_refused_server_side_without_manage_server(env: Env) -> None:
