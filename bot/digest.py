@@ -111,6 +111,7 @@ def compose(
             summary=a.summary,
             quotes=a.key_quotes,
             also_covered_by=_other_sources(a),
+            image=a.image,
         )
         for number, a in enumerate(articles, start=1)
     )

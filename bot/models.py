@@ -40,6 +40,7 @@ class DigestItem:
     summary: tuple[str, ...]
     quotes: tuple[Quote, ...] = ()
     also_covered_by: tuple[Source, ...] = ()
+    image: str | None = None  # https URL of the story's picture: the platform shows it
 
 
 @dataclass(frozen=True, slots=True)

@@ -222,6 +222,15 @@ async def test_guild_ids_sync_per_guild_and_commands_run_there(env: Env) -> None
 # -- digests -----------------------------------------------------------------------------------
 
 
+async def test_story_pictures_arrive_as_embed_thumbnails(env: Env) -> None:
+    items = [item(1, image="https://img.example/1.jpg"), item(2, image="http://img.example/2")]
+    await env.platform.post_digest(str(CHANNEL_ID), digest(items), Recorder())
+    [message] = env.fake.messages[CHANNEL_ID]
+    embeds = message["_request"]["embeds"]
+    assert embeds[0]["thumbnail"] == {"url": "https://img.example/1.jpg"}
+    assert "thumbnail" not in embeds[1]  # not https: not shown
+
+
 async def test_digest_posted_as_embeds_recorded_and_thread_opened(env: Env) -> None:
     record = Recorder()
     await env.platform.post_digest(str(CHANNEL_ID), digest([item(1), item(2), item(3)]), record)

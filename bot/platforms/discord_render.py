@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import discord
 from discord.utils import escape_markdown
 
+from bot.images import image_url
 from bot.models import Digest, DigestItem, Quote, Reply, Source
 from bot.platforms import discord_messages as msg
 from bot.platforms.textsplit import split_text
@@ -177,7 +178,15 @@ def item_embed(item: DigestItem) -> discord.Embed:
     )
     if footer:
         embed.set_footer(text=footer)
+    add_thumbnail(embed, item)
     return embed
+
+
+def add_thumbnail(embed: discord.Embed, item: DigestItem) -> None:
+    """The story's picture as the embed's thumbnail (Discord fetches it, not the bot)."""
+    url = image_url(item.image)
+    if url is not None and len(url) <= URL_MAX:
+        embed.set_thumbnail(url=url)
 
 
 @dataclass

@@ -15,6 +15,7 @@ from typing import Any
 from urllib.parse import quote, urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from bot.images import image_url
 from bot.models import Digest, DigestItem, Quote, Reply, Source
 from bot.platforms import slack_messages as msg
 from bot.platforms.textsplit import split_text
@@ -25,6 +26,7 @@ MAX_SECTION_TEXT = 3000
 MAX_HEADER_TEXT = 150
 MAX_CONTEXT_ELEMENTS = 10
 MAX_CONTEXT_TEXT = 3000
+MAX_ALT_TEXT = 2000
 # Our own, "sensible" limits: Slack accepts ~40k characters, but a message that long is unreadable
 # and notifications only show the start of the fallback text.
 MAX_MESSAGE_CHARS = 12000
@@ -196,10 +198,31 @@ def item_blocks(item: DigestItem, timezone: str) -> list[Block]:
         escape_mrkdwn(" ".join(s.strip() for s in item.summary)), MAX_SECTION_TEXT - fixed
     )
     text = "\n".join(part for part in (head, meta, summary, quote) if part)
-    blocks = [_section(text)]
+    blocks = [with_thumbnail(_section(text), item)]
     if item.also_covered_by:
         blocks.append(_context(sources_line(msg.ALSO_COVERED_BY, item.also_covered_by)))
     return blocks
+
+
+def with_thumbnail(section: Block, item: DigestItem) -> Block:
+    """The story's picture as the section's image accessory (Slack fetches it, not the bot)."""
+    url = image_url(item.image)
+    if url is None:
+        return section
+    alt = truncate(neutralise_plain(one_line(item.title)), MAX_ALT_TEXT) or "story picture"
+    return {**section, "accessory": {"type": "image", "image_url": url, "alt_text": alt}}
+
+
+def without_images(message: SlackMessage) -> SlackMessage | None:
+    """The message with its image accessories taken off; None when it has none.
+
+    Slack downloads an accessory's image while it accepts the message and refuses the whole
+    message (invalid_blocks, "downloading image failed") when it cannot: the stories then go
+    out without their pictures rather than not at all."""
+    if not any("accessory" in b for b in message.blocks):
+        return None
+    blocks = [{k: v for k, v in b.items() if k != "accessory"} for b in message.blocks]
+    return SlackMessage(text=message.text, blocks=blocks, items=message.items)
 
 
 def _fallback(title: str, items: Sequence[DigestItem]) -> str:
