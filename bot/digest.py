@@ -122,6 +122,7 @@ def compose(
         timezone=channel.timezone,
         items=items,
         id=digest_id,
+        item_template=channel.item_template,
     )
 
 

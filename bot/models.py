@@ -49,6 +49,7 @@ class Digest:
 
     `timezone` is the channel's IANA zone: renderers show item times in it.
     `id` is the store's digest id once the digest has been saved (follow-ups refer to it).
+    `item_template` is the channel's template for each item's text (bot.templates), if any.
     """
 
     channel: str
@@ -57,6 +58,7 @@ class Digest:
     timezone: str
     items: tuple[DigestItem, ...]
     id: int | None = None
+    item_template: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

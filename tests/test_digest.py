@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -299,6 +300,14 @@ def test_compose_in_another_time_zone_and_with_a_custom_title() -> None:
     assert digest.title == "News digest · Sat 28 Nov 2026, 02:00"
     titled = compose(channel(title="Morning briefing"), [story(1)], now=NOW)
     assert titled.title == "Morning briefing"
+
+
+def test_compose_carries_the_channels_item_template_and_the_stories_picture() -> None:
+    article = replace(story(1), image="https://img.example/1.jpg")
+    digest = compose(channel(item_template="{summary}"), [article], now=NOW)
+    assert digest.item_template == "{summary}"
+    assert digest.items[0].image == "https://img.example/1.jpg"
+    assert "   Summary of story 1." in render_digest(digest)
 
 
 def test_compose_without_other_sources() -> None:

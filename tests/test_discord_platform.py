@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -229,6 +229,15 @@ async def test_story_pictures_arrive_as_embed_thumbnails(env: Env) -> None:
     embeds = message["_request"]["embeds"]
     assert embeds[0]["thumbnail"] == {"url": "https://img.example/1.jpg"}
     assert "thumbnail" not in embeds[1]  # not https: not shown
+
+
+async def test_a_templated_digest_is_accepted_by_discord(env: Env) -> None:
+    templated = replace(
+        digest([item(1, title="@everyone look")]), item_template="{title} | {source}"
+    )
+    await env.platform.post_digest(str(CHANNEL_ID), templated, Recorder())
+    [message] = env.fake.messages[CHANNEL_ID]
+    assert message["_request"]["embeds"][0]["description"] == "@\u200beveryone look | Example Times"
 
 
 async def test_digest_posted_as_embeds_recorded_and_thread_opened(env: Env) -> None:

@@ -324,6 +324,20 @@ async def test_a_picture_slack_cannot_fetch_costs_the_picture_not_the_stories(
     assert "without pictures" in caplog.text
 
 
+async def test_a_templated_digest_is_accepted_by_slack(
+    fake: FakeSlack, poster: SlackPlatform
+) -> None:
+    items = make_digest(2, title="<!channel> Story").items
+    templated = Digest(
+        "news", "Brief", WHEN, "Europe/Berlin", items, item_template="{title}: {summary}"
+    )
+    await poster.post_digest("C_NEWS", templated, Recorder())
+    [call] = fake.accepted("chat.postMessage")
+    assert call.blocks[1]["text"]["text"].endswith(
+        "&lt;!channel&gt; Story: First sentence. Second sentence."
+    )
+
+
 async def test_failed_post_records_only_accepted_messages(
     fake: FakeSlack, poster: SlackPlatform
 ) -> None:

@@ -19,6 +19,7 @@ from bot.images import image_url
 from bot.models import Digest, DigestItem, Quote, Reply, Source
 from bot.platforms import slack_messages as msg
 from bot.platforms.textsplit import split_text
+from bot.templates import Value, parse_template, raw_values, render
 
 # Slack's documented limits (https://api.slack.com/reference/block-kit/blocks).
 MAX_BLOCKS = 50
@@ -185,9 +186,22 @@ def sources_line(prefix: str, sources: Sequence[Source], limit: int = MAX_CONTEX
 # digests
 
 
-def item_blocks(item: DigestItem, timezone: str) -> list[Block]:
-    """One numbered story: title link, source · time, summary, key quote; then also-covered."""
+def item_blocks(item: DigestItem, timezone: str, template: str | None = None) -> list[Block]:
+    """One numbered story: title link, source · time, summary, key quote; then also-covered.
+    With the channel's item template, the template's text follows the title link instead."""
     head = f"*{item.number}. {link(item.url, item.title)}*"
+    if template:
+        body = templated_text(item, timezone, template, MAX_SECTION_TEXT - len(head) - 1)
+        text = f"{head}\n{body}" if body else head
+    else:
+        text = _default_text(item, timezone, head)
+    blocks = [with_thumbnail(_section(text), item)]
+    if item.also_covered_by:
+        blocks.append(_context(sources_line(msg.ALSO_COVERED_BY, item.also_covered_by)))
+    return blocks
+
+
+def _default_text(item: DigestItem, timezone: str, head: str) -> str:
     meta = (
         f"{truncate(escape_mrkdwn(one_line(item.source)), _SOURCE_BUDGET)} \u00b7 "
         f"{format_time(item.published, timezone)}"
@@ -197,11 +211,20 @@ def item_blocks(item: DigestItem, timezone: str) -> list[Block]:
     summary = truncate(
         escape_mrkdwn(" ".join(s.strip() for s in item.summary)), MAX_SECTION_TEXT - fixed
     )
-    text = "\n".join(part for part in (head, meta, summary, quote) if part)
-    blocks = [with_thumbnail(_section(text), item)]
-    if item.also_covered_by:
-        blocks.append(_context(sources_line(msg.ALSO_COVERED_BY, item.also_covered_by)))
-    return blocks
+    return "\n".join(part for part in (head, meta, summary, quote) if part)
+
+
+def templated_text(item: DigestItem, timezone: str, template: str, limit: int) -> str:
+    """The channel's item template filled with the story's values, escaped for mrkdwn (so no
+    value can make a link, a mention or markup) and cut to `limit` between values."""
+    values: dict[str, Value | None] = {
+        name: Value(escape_mrkdwn(raw)) if raw else None
+        for name, raw in raw_values(item, timezone).items()
+    }
+    href = safe_url(item.url)
+    values["link"] = Value(f"<{href}>", cuttable=False) if href else None
+    text = render(parse_template(template), values, limit=limit, cut=truncate)
+    return _BARE_MENTION.sub("@" + ZWJ, text)
 
 
 def with_thumbnail(section: Block, item: DigestItem) -> Block:
@@ -246,7 +269,7 @@ def render_digest(digest: Digest) -> list[SlackMessage]:
     groups: list[tuple[list[Block], list[DigestItem]]] = [([], [])]
     chars = 0
     for item in digest.items:
-        blocks = item_blocks(item, digest.timezone)
+        blocks = item_blocks(item, digest.timezone, digest.item_template)
         size = sum(_block_chars(b) for b in blocks)
         current, items = groups[-1]
         # header + (divider + item blocks) per item
