@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from bot.extract import extract_article, html_to_text
 from bot.models import Quote
@@ -30,12 +30,14 @@ class Analysis:
     key_quote_count: int
     content_hash: str | None
     simhash: int | None
+    image: str | None = None  # the page's og:image (analyze_page only), https, never fetched
 
 
 def analyze_page(html: bytes, *, url: str, title: str | None, options: SummaryOptions) -> Analysis:
     """Extract the article from its page, then analyze it. Raises ExtractError."""
     page = extract_article(html, url=url)
-    return analyze_text(page.text, title=title or page.title or "", options=options)
+    analysis = analyze_text(page.text, title=title or page.title or "", options=options)
+    return replace(analysis, image=page.image)
 
 
 def analyze_html_fragment(html: str, *, title: str, options: SummaryOptions) -> Analysis:

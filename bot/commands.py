@@ -233,6 +233,8 @@ class CommandHandlers:
         action = action.lower() or "list"
         if action == "list":
             return self._feeds_list(command)
+        if action == "filter":
+            return self._feeds_filter(command)
         if action not in ("add", "remove"):
             raise UserError(msg.FEEDS_UNKNOWN_ACTION.format(action=action))
         if not command.user_is_admin:
@@ -260,6 +262,11 @@ class CommandHandlers:
             sources=tuple(Source(f.name, f.url) for f in feeds),
             ephemeral=True,
         )
+
+    def _feeds_filter(self, command: Command) -> Reply:
+        """The channel's include/exclude entries, as the config file sets them (read-only)."""
+        channel = self._channel(command, msg.FEEDS_NO_CHANNEL)
+        return Reply(text=filters_text(channel), ephemeral=True)
 
     async def _feeds_add(self, channel: ChannelSettings, args: str, user_id: str) -> Reply:
         url, _, name = args.partition(" ")
@@ -312,6 +319,20 @@ def feed_status_line(feed: FeedRecord, now: datetime) -> str:
     else:
         state = "not fetched yet"
     return display_safe(f"{feed.name} — {state} — {feed.url}")
+
+
+def filters_text(channel: ChannelSettings) -> str:
+    """What /feeds filter shows: each include and exclude entry on a line of its own."""
+    if not channel.include and not channel.exclude:
+        return msg.FILTERS_NONE
+    lines = [msg.FILTERS_HEADER]
+    if channel.include:
+        lines.append(msg.FILTERS_INCLUDE)
+        lines += [f"  {entry}" for entry in channel.include]
+    if channel.exclude:
+        lines.append(msg.FILTERS_EXCLUDE)
+        lines += [f"  {entry}" for entry in channel.exclude]
+    return "\n".join(lines)
 
 
 def _feed_name(raw: str) -> str:

@@ -21,7 +21,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from apscheduler.triggers.cron import CronTrigger
 
+from bot.filters import FilterError, compile_filter
 from bot.options import DEFAULT_METHOD, SummaryOptions, method_name
+from bot.templates import TemplateError, parse_template
 from summarizers.base import UnsupportedLanguageError
 from summarizers.languages import SUPPORTED_LANGUAGES, normalize_language
 
@@ -75,6 +77,7 @@ class ChannelSettings:
     include: tuple[str, ...] = ()
     exclude: tuple[str, ...] = ()
     title: str | None = None
+    item_template: str | None = None  # see bot.templates
 
     def trigger(self) -> CronTrigger:
         return cron_trigger(self.digest_cron, self.timezone)
@@ -371,6 +374,7 @@ def _channel(r: _Reader, feeds: Sequence[FeedSettings]) -> ChannelSettings:
         "include",
         "exclude",
         "title",
+        "item_template",
     )
     name = r.get("name", str, required=True, check=_check_name)
     platform = r.get("platform", str, default="console")
@@ -424,10 +428,34 @@ def _channel(r: _Reader, feeds: Sequence[FeedSettings]) -> ChannelSettings:
         digest_cron=cron,
         timezone=timezone,
         max_items=r.get("max_items", int, default=8, lo=1, hi=50),
-        include=r.get_list("include"),
-        exclude=r.get_list("exclude"),
+        include=_filter_list(r, "include"),
+        exclude=_filter_list(r, "exclude"),
         title=r.get("title", str, default=None),
+        item_template=_item_template(r),
     )
+
+
+def _item_template(r: _Reader) -> str | None:
+    """A channel's item template, checked now so a bad placeholder names its key."""
+    text = r.get("item_template", str, default=None)
+    if text is None:
+        return None
+    try:
+        parse_template(text)
+    except TemplateError as exc:
+        raise ConfigError(f"{r.path('item_template')}: {exc}") from None
+    return text
+
+
+def _filter_list(r: _Reader, key: str) -> tuple[str, ...]:
+    """include/exclude: phrases or `re:` patterns, each compiled now so a bad one names its key."""
+    entries = r.get_list(key)
+    for index, entry in enumerate(entries):
+        try:
+            compile_filter(entry)
+        except FilterError as exc:
+            raise ConfigError(f"{r.path(key)}[{index}]: {exc}") from None
+    return entries
 
 
 def _slack(r: _Reader) -> SlackSettings:

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.config import ChannelSettings
+from bot.filters import FilterPass
 from bot.models import Digest, DigestItem, Source
 from bot.store import ArticleRecord, FeedRecord
 
@@ -34,21 +34,23 @@ def channel_feed_ids(
     }
 
 
-def matches_filters(article: ArticleRecord, channel: ChannelSettings) -> bool:
-    """include: at least one phrase occurs (empty = everything); exclude: none occurs.
-    Phrases match whole words, case-insensitively, in the title, summary or text."""
-    haystack = " ".join((article.title, " ".join(article.summary), article.text))
-    if channel.include and not any(_contains(haystack, p) for p in channel.include):
-        return False
-    return not any(_contains(haystack, p) for p in channel.exclude)
+def matches_filters(
+    article: ArticleRecord, channel: ChannelSettings, filters: FilterPass | None = None
+) -> bool:
+    """The channel's include/exclude entries (phrases or `re:` patterns, see bot.filters) in
+    the title, summary or text. `filters` lets one pass share its per-pattern time budget."""
+    if filters is None:
+        filters = channel_filters(channel)
+    return filters.matches(filter_text(article), label=repr(article.title[:80]))
 
 
-def _contains(text: str, phrase: str) -> bool:
-    # Words in the phrase may be separated by any whitespace in the text (line breaks too).
-    pattern = r"\s+".join(re.escape(word) for word in phrase.split())
-    if not pattern:
-        return False
-    return re.search(rf"(?<!\w){pattern}(?!\w)", text, re.IGNORECASE) is not None
+def channel_filters(channel: ChannelSettings) -> FilterPass:
+    return FilterPass(channel.include, channel.exclude, where=channel.name)
+
+
+def filter_text(article: ArticleRecord) -> str:
+    """What the filters search: title, summary and text, each starting on a line of its own."""
+    return "\n".join((article.title, " ".join(article.summary), article.text))
 
 
 def score(article: ArticleRecord, now: datetime) -> float:
@@ -73,10 +75,13 @@ def select(
     articles: Sequence[ArticleRecord], channel: ChannelSettings, *, posted: set[int], now: datetime
 ) -> list[ArticleRecord]:
     """The channel's pending stories, best first, at most `max_items`."""
+    filters = channel_filters(channel)
     pending = [
         a
         for a in articles
-        if a.id not in posted and now - a.first_seen_at <= MAX_AGE and matches_filters(a, channel)
+        if a.id not in posted
+        and now - a.first_seen_at <= MAX_AGE
+        and matches_filters(a, channel, filters)
     ]
     pending.sort(key=lambda a: (-score(a, now), -a.published_at.timestamp(), a.id))
     return pending[: channel.max_items]
@@ -106,6 +111,7 @@ def compose(
             summary=a.summary,
             quotes=a.key_quotes,
             also_covered_by=_other_sources(a),
+            image=a.image,
         )
         for number, a in enumerate(articles, start=1)
     )
@@ -116,6 +122,7 @@ def compose(
         timezone=channel.timezone,
         items=items,
         id=digest_id,
+        item_template=channel.item_template,
     )
 
 

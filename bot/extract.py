@@ -15,6 +15,7 @@ from html.parser import HTMLParser
 from typing import Any
 
 from bot.errors import ReasonError
+from bot.images import image_url
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +40,8 @@ class ExtractedPage:
     """Aware UTC; a date without a time becomes midnight UTC."""
     author: str | None
     sitename: str | None = None
+    image: str | None = None
+    """The page's og:image (or twitter:image), https only (bot.images); never fetched."""
 
 
 _MAGIC = (
@@ -114,6 +117,7 @@ def extract_article(
         published=_parse_date(doc.date),
         author=_one_line(doc.author),
         sitename=_one_line(doc.sitename),
+        image=image_url(getattr(doc, "image", None), url),
     )
 
 

@@ -25,6 +25,7 @@ import feedparser
 
 from bot.errors import ReasonError
 from bot.extract import html_to_text
+from bot.images import image_url
 from bot.textsafe import display_safe
 
 log = logging.getLogger(__name__)
@@ -60,6 +61,10 @@ class FeedEntry:
     """Aware UTC (published, else updated); None if missing or unparseable. Future kept."""
     author: str | None
     is_teaser: bool
+    image: str | None = None
+    """The story's picture (https only, see bot.images), from an image enclosure,
+    media:thumbnail, media:content or itunes:image; a link for the chat platform, never
+    fetched."""
 
 
 @dataclass(frozen=True)
@@ -362,7 +367,29 @@ def _entry_from_feedparser(e: Any, feed_url: str) -> FeedEntry:
         content_html=content_html,
         published=published,
         author=author,
+        image=_feedparser_image(e, url or feed_url),
     )
+
+
+def _feedparser_image(e: Any, base: str) -> str | None:
+    """The entry's first usable picture: media:thumbnail, then image media:content, then an
+    image enclosure, then itunes:image."""
+    candidates: list[Any] = [t.get("url") for t in _dicts(e.get("media_thumbnail"))]
+    for media in _dicts(e.get("media_content")):
+        kind = str(media.get("medium") or media.get("type") or "").lower()
+        if kind == "image" or kind.startswith("image/"):
+            candidates.append(media.get("url"))
+    for link in _dicts(e.get("links")):
+        if link.get("rel") == "enclosure" and str(link.get("type") or "").startswith("image/"):
+            candidates.append(link.get("href"))
+    image = e.get("image")
+    if isinstance(image, dict):
+        candidates.append(image.get("href"))
+    return next((u for u in (image_url(c, base) for c in candidates) if u), None)
+
+
+def _dicts(value: Any) -> list[Any]:
+    return [v for v in value if isinstance(v, dict)] if isinstance(value, list) else []
 
 
 def _make_entry(
@@ -374,6 +401,7 @@ def _make_entry(
     content_html: str,
     published: datetime | None,
     author: str | None,
+    image: str | None = None,
 ) -> FeedEntry:
     content_text = html_to_text(content_html) if content_html else ""
     # html_to_text never makes its input longer, so a summary whose HTML is no longer than the
@@ -405,6 +433,7 @@ def _make_entry(
         published=published,
         author=author,
         is_teaser=is_teaser,
+        image=image,
     )
 
 
@@ -555,6 +584,8 @@ def _json_entry(item: dict[str, Any], base: str, feed_author: str | None) -> Fee
         content_html=content_html,
         published=published,
         author=_json_author(item) or feed_author,
+        image=image_url(_str(item.get("image")), url or base)
+        or image_url(_str(item.get("banner_image")), url or base),
     )
 
 

@@ -427,6 +427,7 @@ class Ingestor:
                 key_quote_count=analysis.key_quote_count,
                 content_hash=analysis.content_hash,
                 simhash=analysis.simhash,
+                image=entry.image or analysis.image,  # the feed's own picture first
             ),
             seen_at=now,
         )

@@ -26,7 +26,7 @@ DIGEST_NOTHING_NEW = "Nothing new since the last digest."
 DIGEST_POSTED = "Posted a digest with {count} new {stories}."
 DIGEST_FAILED = "I couldn't post the digest: {reason}. The stories stay queued for the next one."
 
-FEEDS_USAGE = "Use /feeds list, /feeds add <url> [name] or /feeds remove <name>."
+FEEDS_USAGE = "Use /feeds list, /feeds filter, /feeds add <url> [name] or /feeds remove <name>."
 FEEDS_UNKNOWN_ACTION = "Unknown /feeds action '{action}'. " + FEEDS_USAGE
 FEEDS_ADMIN_ONLY = "Only admins can add or remove feeds."
 FEEDS_NO_CHANNEL = "This channel gets no digest, so it can't subscribe to feeds."
@@ -39,3 +39,8 @@ FEEDS_UNKNOWN = "No feed named '{name}' in this channel (see /feeds list)."
 FEEDS_IN_CONFIG = "'{name}' is set in the config file; remove it there."
 FEEDS_REMOVED = "Removed '{name}' from this channel."
 FEEDS_NONE = "This channel follows no feeds yet. Add one with /feeds add <url>."
+
+FILTERS_NONE = "This channel has no include or exclude filters: every story of its feeds can go in."
+FILTERS_HEADER = "This channel's filters (set in the config file):"
+FILTERS_INCLUDE = "Include (a story must match at least one):"
+FILTERS_EXCLUDE = "Exclude (a story matching any of these is left out):"

@@ -59,6 +59,7 @@ class DigestItem:
     summary: tuple[str, ...]
     quotes: tuple[Quote, ...] = ()
     also_covered_by: tuple[Source, ...] = ()
+    image: str | None = None  # https URL of the story's picture: the platform shows it
 
     def __post_init__(self) -> None:
         _clean(self, "title", "url", "source", "summary")
@@ -70,6 +71,7 @@ class Digest:
 
     `timezone` is the channel's IANA zone: renderers show item times in it.
     `id` is the store's digest id once the digest has been saved (follow-ups refer to it).
+    `item_template` is the channel's template for each item's text (bot.templates), if any.
     """
 
     channel: str
@@ -78,6 +80,7 @@ class Digest:
     timezone: str
     items: tuple[DigestItem, ...]
     id: int | None = None
+    item_template: str | None = None
 
     def __post_init__(self) -> None:
         _clean(self, "title")

@@ -177,6 +177,11 @@ MIGRATIONS: tuple[str, ...] = (
     DROP TRIGGER articles_ai;
     DROP TRIGGER quotes_ai;
     """,
+    # 6: the story's picture (an https URL from the feed or the page's og:image), shown as a
+    # thumbnail by Slack and Discord; NULL for stories stored before.
+    """
+    ALTER TABLE articles ADD COLUMN image_url TEXT;
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -219,6 +224,7 @@ class NewArticle:
     key_quote_count: int
     content_hash: str | None
     simhash: int | None
+    image: str | None = None  # https URL of the story's picture (bot.images), never fetched
 
 
 @dataclass(frozen=True, slots=True)
@@ -236,6 +242,7 @@ class ArticleRecord:
     quotes: tuple[Quote, ...]  # key quotes first, then the rest in article order
     key_quote_count: int
     other_sources: tuple[Source, ...]
+    image: str | None = None
 
     @property
     def key_quotes(self) -> tuple[Quote, ...]:
@@ -645,8 +652,9 @@ class SqliteStore:
         with self._tx() as db:
             cur = db.execute(
                 """INSERT INTO articles (title, url, canonical_url, feed_id, published_at,
-                   first_seen_at, text, summary, content_hash, simhash, band0, band1, band2, band3)
-                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                   first_seen_at, text, summary, content_hash, simhash, band0, band1, band2, band3,
+                   image_url)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
                 (
                     article.title,
                     article.url,
@@ -659,6 +667,7 @@ class SqliteStore:
                     article.content_hash,
                     signed,
                     *bands,
+                    article.image,
                 ),
             )
             article_id = int(cur.lastrowid)
@@ -741,6 +750,7 @@ class SqliteStore:
                     ),
                     key_quote_count=sum(q["is_key"] for q in quotes),
                     other_sources=tuple(Source(o["name"], canonical_url(o["url"])) for o in others),
+                    image=row["image_url"],
                 )
             )
         return result

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import logging
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -240,6 +241,30 @@ async def test_feeds_list_add_remove(app: App, http_server: LocalServer) -> None
 
     unknown = await app.handlers.handle(cmd("feeds", "purge"))
     assert unknown.error and "Unknown /feeds action 'purge'" in unknown.text
+
+
+async def test_feeds_filter_shows_the_channels_filters(app: App) -> None:
+    none = await app.handlers.handle(cmd("feeds", "filter"))
+    assert none.text == msg.FILTERS_NONE and none.ephemeral and not none.error
+
+    channel = replace(
+        app.settings.channels[0], include=("harbour bridge", "re:^Breaking"), exclude=("sport",)
+    )
+    app.handlers.settings = replace(app.settings, channels=(channel,))
+    shown = await app.handlers.handle(cmd("feeds", "filter"))
+    assert shown.ephemeral and not shown.error
+    assert shown.text.splitlines() == [
+        msg.FILTERS_HEADER,
+        msg.FILTERS_INCLUDE,
+        "  harbour bridge",
+        "  re:^Breaking",
+        msg.FILTERS_EXCLUDE,
+        "  sport",
+    ]
+    elsewhere = await app.handlers.handle(
+        Command(name="feeds", args="filter", platform="slack", target="C999")
+    )
+    assert elsewhere.error and elsewhere.text == msg.FEEDS_NO_CHANNEL
 
 
 async def test_commands_from_an_unconfigured_channel(app: App) -> None:

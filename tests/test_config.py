@@ -240,6 +240,19 @@ BERLN = '[[channels]]\nname = "a"\n[[channels]]\nname = "b"\ntimezone = "Europe/
         ("[slack]\nhttp_port = 70000\n" + FEED, "slack.http_port: expected between 1 and 65535"),
         ("[discord]\ngateway_url = 'http://x'\n" + FEED, "discord.gateway_url: expected a ws"),
         ("[discord]\nguild_ids = ['1']\n" + FEED, "discord.guild_ids[0]: expected an integer id"),
+        (
+            FEED + '[[channels]]\nname = "a"\n[[channels]]\nname = "b"\n'
+            'include = ["ok", "re:a("]\n',
+            "channels[1].include[1]: invalid regular expression 'a(': missing )",
+        ),
+        (
+            FEED + '[[channels]]\nname = "a"\nexclude = ["re:"]\n',
+            "channels[0].exclude[0]: empty regular expression after 're:'",
+        ),
+        (
+            FEED + '[[channels]]\nname = "a"\nexclude = ["re:x{2,1}"]\n',
+            "channels[0].exclude[0]: invalid regular expression 'x{2,1}'",
+        ),
         ("[[feeds]\nname = 1\n", "not valid TOML"),
         ('[[feeds]]\nname = "World"\nname = "Again"\n', "not valid TOML"),
     ],

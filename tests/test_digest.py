@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import logging
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from bot.config import ChannelSettings
 from bot.digest import MAX_AGE, channel_feed_ids, compose, matches_filters, select
+from bot.filters import FilterPass
 from bot.models import Quote, Source
 from bot.platforms.console import render_digest
 from bot.store import ArticleRecord, FeedRecord
@@ -147,6 +150,73 @@ def test_phrase_with_symbols_matches_as_written() -> None:
     assert matches_filters(article, channel(include=(".net",)))
 
 
+# -- re: patterns --------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("include", "exclude", "expected"),
+    [
+        (("re:^harbour bridge:",), (), True),  # the title starts the text searched
+        (("re:counc(il|ils)",), (), True),  # inside words too, and any case
+        (("re:(?-i)COUNCIL",), (), False),  # (?-i) makes it case-sensitive
+        (("re:friday$",), (), False),  # $ is the end of everything, after the trailing "."
+        (("re:\\bvote\\s+is\\b",), (), True),
+        (("re:tram|opera",), (), False),
+        ((), ("re:foot(ball)?",), True),
+        ((), ("re:summ[a-z]+ words",), False),  # the summary is searched too
+        (("re:bridge", "opera"), ("re:\\d{4}",), True),  # mixed with phrases
+    ],
+)
+def test_regular_expression_filters(
+    include: tuple[str, ...], exclude: tuple[str, ...], expected: bool
+) -> None:
+    article = story(
+        1,
+        title="Harbour Bridge: the council decides",
+        text="After months of debate the bridge\nvote is set for Friday.",
+        summary=("Some summary words.",),
+    )
+    assert matches_filters(article, channel(include=include, exclude=exclude)) is expected
+
+
+CATASTROPHIC = "re:(a|aa)+$"  # exponential backtracking on a long run of a's that fails
+
+
+def test_a_catastrophic_include_gives_up_and_the_story_is_held_back(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    slow = story(1, title="a" * 5000 + "!")
+    quick = story(2, text="Ends in aaaa")
+    with caplog.at_level(logging.WARNING, logger="bot.filters"):
+        # (a channel name of its own: the warning is given once per channel and pattern)
+        watched = channel(name="warned once", include=(CATASTROPHIC,))
+        chosen = select([slow, quick], watched, posted=set(), now=NOW)
+        # A second pass over the same story warns no more.
+        select([slow], watched, posted=set(), now=NOW)
+    # The story the pattern could not decide on is not let through; the other one is.
+    assert [a.id for a in chosen] == [2]
+    warnings = [r.getMessage() for r in caplog.records if CATASTROPHIC in r.getMessage()]
+    assert len(warnings) == 1
+    assert "warned once" in warnings[0] and "include" in warnings[0]
+    assert "not matching" in warnings[0]
+
+
+def test_a_catastrophic_exclude_fails_closed_and_spares_the_other_stories() -> None:
+    slow = story(1, title="a" * 5000 + "!")
+    quick = story(2, title="Bridge")
+    matched = story(3, text="Ends in aaaa")
+    chosen = select([slow, quick, matched], channel(exclude=(CATASTROPHIC,)), posted=set(), now=NOW)
+    assert [a.id for a in chosen] == [2]  # 1 timed out (excluded), 3 matched (excluded)
+
+
+def test_a_pattern_that_spent_its_budget_is_not_run_again_in_the_pass() -> None:
+    ticks = iter(range(100))
+    filters = FilterPass((), ("re:football",), clock=lambda: float(next(ticks)), budget=1.5)
+    text = "nothing to see here"
+    # Each search costs one fake second: the second search spends the rest of the budget, and
+    # from then on the exclude counts as timed out (matching), without running.
+    assert [filters.matches(text) for _ in range(4)] == [True, True, False, False]
+    assert next(ticks) == 4  # only two searches ran (two clock reads each)
+
+
 # -- ranking, cap, numbering, posted, age --------------------------------------------------------
 def test_newer_first() -> None:
     articles = [story(1, hours_old=5), story(2, hours_old=1), story(3, hours_old=3)]
@@ -230,6 +300,14 @@ def test_compose_in_another_time_zone_and_with_a_custom_title() -> None:
     assert digest.title == "News digest · Sat 28 Nov 2026, 02:00"
     titled = compose(channel(title="Morning briefing"), [story(1)], now=NOW)
     assert titled.title == "Morning briefing"
+
+
+def test_compose_carries_the_channels_item_template_and_the_stories_picture() -> None:
+    article = replace(story(1), image="https://img.example/1.jpg")
+    digest = compose(channel(item_template="{summary}"), [article], now=NOW)
+    assert digest.item_template == "{summary}"
+    assert digest.items[0].image == "https://img.example/1.jpg"
+    assert "   Summary of story 1." in render_digest(digest)
 
 
 def test_compose_without_other_sources() -> None:

@@ -51,6 +51,7 @@ def settings_for(tmp_path: Path) -> Any:
                 "target": str(CHANNEL_ID),
                 "timezone": "Europe/Berlin",
                 "max_items": 20,
+                "exclude": ["re:^Sponsored:", "horoscope"],
             }
         ],
     }
@@ -207,6 +208,10 @@ async def test_end_to_end_with_the_real_core(fake: FakeDiscord, app: App) -> Non
     log = await fake.interaction("feeds", [{"type": 1, "name": "list", "options": []}])
     listed, _ = await answer(fake, log)
     assert "Herald World" in text_of(listed)
+    # /feeds filter shows the channel's filters, privately
+    log = await fake.interaction("feeds", [{"type": 1, "name": "filter", "options": []}])
+    shown, private = await answer(fake, log)
+    assert private and "re:^Sponsored:" in text_of(shown) and "horoscope" in text_of(shown)
     remove = [{"type": 1, "name": "remove", "options": [option("feed", "Herald World")]}]
     log = await fake.interaction("feeds", remove)
     denied, private = await answer(fake, log)

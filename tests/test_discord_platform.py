@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import AsyncIterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -196,7 +196,7 @@ async def test_sync_payload_declares_commands_options_and_permissions(env: Env) 
     feeds = synced["feeds"]
     assert str(feeds["default_member_permissions"]) == str(MANAGE_GUILD)
     assert feeds["integration_types"] == [0]  # installed to servers only
-    assert [o["name"] for o in feeds["options"]] == ["list", "add", "remove"]
+    assert [o["name"] for o in feeds["options"]] == ["list", "filter", "add", "remove"]
     assert all(o["type"] == 1 for o in feeds["options"])
     for name in ("summarize", "quote", "ask", "digest"):
         assert synced[name].get("default_member_permissions") is None
@@ -270,6 +270,24 @@ async def test_guild_commands_answer_after_the_global_set_is_cleared(fake: FakeD
 
 
 # -- digests -----------------------------------------------------------------------------------
+
+
+async def test_story_pictures_arrive_as_embed_thumbnails(env: Env) -> None:
+    items = [item(1, image="https://img.example/1.jpg"), item(2, image="http://img.example/2")]
+    await env.platform.post_digest(str(CHANNEL_ID), digest(items), Recorder())
+    [message] = env.fake.messages[CHANNEL_ID]
+    embeds = message["_request"]["embeds"]
+    assert embeds[0]["thumbnail"] == {"url": "https://img.example/1.jpg"}
+    assert "thumbnail" not in embeds[1]  # not https: not shown
+
+
+async def test_a_templated_digest_is_accepted_by_discord(env: Env) -> None:
+    templated = replace(
+        digest([item(1, title="@everyone look")]), item_template="{title} | {source}"
+    )
+    await env.platform.post_digest(str(CHANNEL_ID), templated, Recorder())
+    [message] = env.fake.messages[CHANNEL_ID]
+    assert message["_request"]["embeds"][0]["description"] == "@\u200beveryone look | Example Times"
 
 
 async def test_digest_posted_as_embeds_recorded_and_thread_opened(env: Env) -> None:
@@ -694,6 +712,13 @@ async def test_feeds_list_for_any_member(env: Env) -> None:
     assert env.handler.commands[0].name == "feeds"
     assert env.handler.commands[0].args == "list"
     assert env.handler.commands[0].user_is_admin is False
+
+
+async def test_feeds_filter_for_any_member(env: Env) -> None:
+    log = await env.fake.interaction("feeds", [sub("filter")])
+    await env.fake.answered(log)
+    [command] = env.handler.commands
+    assert (command.name, command.args, command.user_is_admin) == ("feeds", "filter", False)
 
 
 async def test_feeds_add_refused_server_side_without_manage_server(env: Env) -> None:

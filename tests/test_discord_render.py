@@ -7,6 +7,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import discord
+import pytest
 from fakes.discord_server import message_limit_errors
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -126,6 +127,11 @@ quotes = st.builds(Quote, texts, speakers, st.none() | st.text(max_size=80))
 sources = st.builds(Source, st.text(max_size=120), st.just("https://o.example/a"))
 
 
+images = st.sampled_from(
+    [None, "https://i.example/a.jpg", "http://i.example/a.jpg", "javascript:x", "", "https://"]
+) | st.text(max_size=40)
+
+
 @st.composite
 def digest_items(draw: st.DrawFn) -> list[DigestItem]:
     count = draw(st.integers(min_value=0, max_value=40))
@@ -140,6 +146,7 @@ def digest_items(draw: st.DrawFn) -> list[DigestItem]:
             summary=tuple(draw(st.lists(texts, max_size=4))),
             quotes=tuple(draw(st.lists(quotes, max_size=2))),
             also_covered_by=tuple(draw(st.lists(sources, max_size=30))),
+            image=draw(images),
         )
         for n in range(1, count + 1)
     ]
@@ -183,3 +190,37 @@ def test_any_reply_renders_within_limits(
     )
     for out in reply_messages(reply):
         assert message_limit_errors(payload(out)) is None
+
+
+# -- story pictures ------------------------------------------------------------------------------
+def picture_item(image: str | None) -> DigestItem:
+    return DigestItem(1, 1, "Bridge", "https://n.example/1", "Courier", WHEN, ("S.",), image=image)
+
+
+def test_the_stories_picture_is_the_embeds_thumbnail() -> None:
+    [out] = digest_messages(make_digest([picture_item("https://img.example/bridge.jpg")]))
+    data = payload(out)
+    assert data["embeds"][0]["thumbnail"] == {"url": "https://img.example/bridge.jpg"}
+    assert message_limit_errors(data) is None
+
+
+@pytest.mark.parametrize(
+    "image",
+    [None, "http://img.example/a.jpg", "javascript:alert(1)", "https://i.example/" + "x" * 2100],
+)
+def test_only_https_pictures_of_a_sane_length_become_thumbnails(image: str | None) -> None:
+    [out] = digest_messages(make_digest([picture_item(image)]))
+    assert "thumbnail" not in payload(out)["embeds"][0]
+
+
+@pytest.mark.parametrize(
+    ("thumbnail", "code"),
+    [
+        ({"url": "javascript:alert(1)"}, "URL_TYPE_INVALID_URL"),
+        ({"url": "https://i.example/" + "x" * 2048}, "BASE_TYPE_MAX_LENGTH"),
+        ({}, "BASE_TYPE_REQUIRED"),
+    ],
+)
+def test_the_fake_refuses_a_thumbnail_discord_would_refuse(thumbnail: dict, code: str) -> None:
+    errors = message_limit_errors({"embeds": [{"title": "t", "thumbnail": thumbnail}]})
+    assert code in str(errors)

@@ -91,6 +91,27 @@ def test_extracts_main_text_and_metadata():
     assert page.sitename == "Example News"
 
 
+@pytest.mark.parametrize(
+    ("meta", "image"),
+    [
+        (
+            '<meta property="og:image" content="https://cdn.example/river.jpg">',
+            "https://cdn.example/river.jpg",
+        ),
+        (
+            '<meta property="og:image" content="/pics/river.jpg">',
+            "https://news.example.org/pics/river.jpg",
+        ),
+        ('<meta property="og:image" content="http://cdn.example/river.jpg">', None),
+        ('<meta property="og:image" content="javascript:alert(1)">', None),
+        ("", None),
+    ],
+)
+def test_the_pages_picture_is_its_https_og_image(meta: str, image: str | None):
+    page = extract_article(article_page(extra_head=meta).encode(), url=URL)
+    assert page.image == image
+
+
 def test_accepts_str_and_legacy_charsets():
     html = article_page(charset="iso-8859-1").replace("Geneva", "Genève")
     from_bytes = extract_article(html.encode("iso-8859-1"), url=URL)

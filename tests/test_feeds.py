@@ -91,6 +91,7 @@ def _check_entry_invariants(e: FeedEntry) -> None:
     assert e.published is None or e.published.utcoffset().total_seconds() == 0
     assert isinstance(e.text, str) and "<p>" not in e.text
     assert e.title is None or "\n" not in e.title
+    assert e.image is None or e.image.startswith("https://")
 
 
 def test_opml_fixture():

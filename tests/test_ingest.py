@@ -334,3 +334,40 @@ async def test_feeds_stored_in_one_transaction_are_all_stored_and_a_failing_one_
         assert app.store.article_count() == 5 * 3
     finally:
         await app.close()
+
+
+async def test_story_pictures_come_from_the_feed_or_the_pages_og_image_and_are_never_fetched(
+    tmp_path: Path, http_server: LocalServer
+) -> None:
+    page = PAGE.replace(
+        "<title>", '<meta property="og:image" content="https://cdn.example/og-bridge.jpg"><title>'
+    )
+    http_server.route("/story/bridge", body=page, content_type="text/html")
+    plain = PAGE.replace(STORY.split(". ")[0], "The ferry timetable changes on Monday for winter")
+    plain = plain.replace("Calloway", "Okafor").replace("bridge", "ferry")
+    http_server.route("/story/plain", body=plain, content_type="text/html")
+    local_picture = http_server.url("/pictures/sky.jpg")  # http: dropped, and never fetched
+    feed = f"""<?xml version="1.0" encoding="utf-8"?>
+<rss version="2.0" xmlns:media="http://search.yahoo.com/mrss/"><channel><title>T</title>
+<item><guid>sky</guid><link>https://x.example/sky</link><title>Sky camera</title>
+  <media:thumbnail url="https://img.example/sky.jpg"/>
+  <description><![CDATA[{OTHER}]]></description></item>
+<item><guid>bridge</guid><link>{http_server.url("/story/bridge")}</link><title>Bridge</title>
+  <description>The harbour authority voted to replace the bridge.</description></item>
+<item><guid>plain</guid><link>{http_server.url("/story/plain")}</link><title>Plain</title>
+  <media:thumbnail url="{local_picture}"/>
+  <description>The harbour authority voted on the plain story.</description></item>
+</channel></rss>"""
+    url = http_server.route("/f.xml", body=feed)
+    app = make_app(settings_for(tmp_path, {"F": url}))
+    report = await app.ingestor.poll(app.store.feeds())
+    assert report.new == 3 and not report.failed
+    digest = app.poster.preview(app.settings.channel("news"))
+    pictures = {item.title: item.image for item in digest.items}
+    assert pictures == {
+        "Sky camera": "https://img.example/sky.jpg",  # the feed's thumbnail
+        "Bridge": "https://cdn.example/og-bridge.jpg",  # the page's og:image
+        "Plain": None,  # no og:image, and the feed's http:// thumbnail is not kept
+    }
+    assert {r.path for r in http_server.requests} == {"/f.xml", "/story/bridge", "/story/plain"}
+    await app.close()

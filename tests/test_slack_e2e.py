@@ -49,6 +49,7 @@ def settings_for(tmp_path: Path, mode: str) -> Any:
                 "timezone": "Europe/Berlin",
                 "digest_cron": "0 8 * * *",
                 "max_items": 20,
+                "exclude": ["re:^Sponsored:", "horoscope"],
             }
         ],
         "slack": {"mode": mode, "admin_user_ids": ["U_CONFIGURED"]},
@@ -176,6 +177,10 @@ async def test_socket_mode_end_to_end(fake: FakeSlack, socket_app: App) -> None:
     # /feeds: everyone may list, only admins may add or remove
     listed = await command(fake, "/feeds", "list")
     assert "Herald World" in listed["text"]
+    # /feeds filter shows the channel's filters to anyone, privately
+    filters = await command(fake, "/feeds", "filter", user="U_USER")
+    assert filters["response_type"] == "ephemeral"
+    assert "re:^Sponsored:" in filters["text"] and "horoscope" in filters["text"]
     denied = await command(fake, "/feeds", "remove Herald World", user="U_USER")
     assert denied["response_type"] == "ephemeral"
     assert denied["text"] == "Only admins can add or remove feeds."

@@ -21,7 +21,7 @@ from urllib.parse import urlencode
 
 import aiohttp
 import pytest
-from fakes.slack_server import FakeSlack, validate_blocks
+from fakes.slack_server import UNREACHABLE_IMAGE_HOST, FakeSlack, validate_blocks
 from slack_sdk.http_retry.builtin_interval_calculators import FixedValueRetryIntervalCalculator
 
 from bot.models import Command, Digest, DigestItem, Quote, Reply, Source
@@ -295,6 +295,48 @@ async def test_channel_errors_raise_with_a_hint(
     assert record.calls == []
     assert error.hint in caplog.text
     assert "xoxb-test" not in caplog.text
+
+
+async def test_story_pictures_ride_along_as_image_accessories(
+    fake: FakeSlack, poster: SlackPlatform
+) -> None:
+    record = Recorder()
+    digest = make_digest(2, image="https://img.example/pic.jpg")
+    await poster.post_digest("C_NEWS", digest, record)
+    [call] = fake.accepted("chat.postMessage")
+    images = [b["accessory"]["image_url"] for b in call.blocks if "accessory" in b]
+    assert images == ["https://img.example/pic.jpg"] * 2
+    assert [numbers for numbers, _ in record.calls] == [[1, 2]]
+
+
+async def test_a_picture_slack_cannot_fetch_costs_the_picture_not_the_stories(
+    fake: FakeSlack, poster: SlackPlatform, caplog: pytest.LogCaptureFixture
+) -> None:
+    record = Recorder()
+    digest = make_digest(2, image=f"https://{UNREACHABLE_IMAGE_HOST}/pic.jpg")
+    await poster.post_digest("C_NEWS", digest, record)
+    refused, accepted = fake.calls_to("chat.postMessage")
+    assert refused.response["error"] == "invalid_blocks"
+    assert "downloading image failed" in refused.response["errors"][0]
+    assert accepted.error is None and validate_blocks(accepted.blocks) is None
+    assert all("accessory" not in b for b in accepted.blocks)
+    assert accepted.blocks[1]["text"] == refused.blocks[1]["text"]  # the same stories
+    assert [numbers for numbers, _ in record.calls] == [[1, 2]]  # recorded once, as posted
+    assert "without pictures" in caplog.text
+
+
+async def test_a_templated_digest_is_accepted_by_slack(
+    fake: FakeSlack, poster: SlackPlatform
+) -> None:
+    items = make_digest(2, title="<!channel> Story").items
+    templated = Digest(
+        "news", "Brief", WHEN, "Europe/Berlin", items, item_template="{title}: {summary}"
+    )
+    await poster.post_digest("C_NEWS", templated, Recorder())
+    [call] = fake.accepted("chat.postMessage")
+    assert call.blocks[1]["text"]["text"].endswith(
+        "&lt;!channel&gt; Story: First sentence. Second sentence."
+    )
 
 
 async def test_failed_post_records_only_accepted_messages(

@@ -18,6 +18,7 @@ from bot.platforms.slack_render import (
     render_digest,
     render_reply,
     safe_url,
+    without_images,
 )
 
 WHEN = datetime(2026, 11, 28, 8, 14, tzinfo=UTC)
@@ -48,6 +49,10 @@ def make_digest(count: int, **overrides: object) -> Digest:
         items=tuple(make_item(n, **overrides) for n in range(1, count + 1)),
         id=7,
     )
+
+
+def digest_of(*items: DigestItem) -> Digest:
+    return Digest("news", "Morning brief", WHEN, "Europe/Berlin", items, id=7)
 
 
 def all_text(blocks: list[dict]) -> str:
@@ -235,3 +240,58 @@ def test_quote_without_speaker_and_multiline_fields() -> None:
     assert lines[0] == "*1. <https://example.com/story/1|Line one line two>*"
     assert lines[1].startswith("Wire Service \u00b7 ")
     assert lines[-2:] == [">\u201cFirst line", ">second line\u201d"]
+
+
+# -- story pictures ------------------------------------------------------------------------------
+def test_the_stories_picture_is_the_sections_image_accessory() -> None:
+    item = make_item(1, image="https://img.example/bridge.jpg", title="<!here> Bridge & co")
+    [message] = render_digest(digest_of(item))
+    section = next(b for b in message.blocks if b["type"] == "section")
+    accessory = section["accessory"]
+    assert accessory["type"] == "image"
+    assert accessory["image_url"] == "https://img.example/bridge.jpg"
+    # the alt text is plain text and cannot mention anyone
+    assert accessory["alt_text"].endswith("Bridge & co") and "<!here>" not in accessory["alt_text"]
+    assert validate_blocks(message.blocks) is None
+
+
+@pytest.mark.parametrize(
+    "image",
+    [
+        None,
+        "http://img.example/bridge.jpg",
+        "javascript:alert(1)",
+        "data:image/png;base64,AAAA",
+        "https://img.example/" + "x" * 3000,
+    ],
+)
+def test_only_https_pictures_of_a_sane_length_are_shown(image: str | None) -> None:
+    [message] = render_digest(digest_of(make_item(1, image=image)))
+    assert all("accessory" not in b for b in message.blocks)
+
+
+def test_without_images_takes_the_pictures_off_and_keeps_the_rest() -> None:
+    digest = digest_of(make_item(1, image="https://img.example/a.jpg"), make_item(2))
+    [message] = render_digest(digest)
+    plain = without_images(message)
+    assert plain is not None and plain.items == message.items and plain.text == message.text
+    assert all("accessory" not in b for b in plain.blocks)
+    assert len(plain.blocks) == len(message.blocks)
+    assert without_images(plain) is None
+
+
+@pytest.mark.parametrize(
+    ("accessory", "problem"),
+    [
+        ({"type": "image", "image_url": "https://i.example/a.jpg"}, "alt_text"),
+        ({"type": "image", "alt_text": "a"}, "image_url"),
+        ({"type": "image", "image_url": "ftp://i.example/a.jpg", "alt_text": "a"}, "http(s)"),
+        ({"type": "image", "image_url": "https://i.example/a", "alt_text": "a" * 2001}, "alt_text"),
+        ({"type": "button"}, "unexpected accessory"),
+    ],
+)
+def test_the_fake_refuses_an_image_accessory_slack_would_refuse(
+    accessory: dict, problem: str
+) -> None:
+    block = {"type": "section", "text": {"type": "mrkdwn", "text": "x"}, "accessory": accessory}
+    assert problem in (validate_blocks([block]) or "")

@@ -249,6 +249,52 @@ def test_article_round_trip_with_key_quotes_first(store: SqliteStore) -> None:
     assert store.article_count() == 1
 
 
+def test_the_stories_picture_is_stored_and_a_version_5_database_gains_the_column(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "v5.db"
+    raw = sqlite3.connect(path)
+    for version, script in enumerate(MIGRATIONS[:5], start=1):
+        raw.executescript(script)
+        raw.execute(f"PRAGMA user_version = {version}")
+    raw.execute("INSERT INTO feeds (id, name, url) VALUES (1, 'World', 'https://e.org/w.rss')")
+    raw.execute(
+        """INSERT INTO articles (id, title, url, feed_id, published_at, first_seen_at, text)
+           VALUES (7, 'Old story', 'https://e.org/o', 1, ?, ?, 'Old text.')""",
+        (NOW.isoformat(), NOW.isoformat()),
+    )
+    raw.commit()
+    raw.close()
+
+    store = SqliteStore(path)
+    assert store.version == SCHEMA_VERSION
+    old = store.article(7)
+    assert old is not None and old.image is None
+    record = store.feed("World")
+    assert record is not None
+    new = store.add_article(
+        NewArticle(
+            feed_id=record.id,
+            guid="g8",
+            title="New story",
+            url="https://e.org/n",
+            canonical_url="https://e.org/n",
+            published_at=NOW,
+            text="New text.",
+            summary=(),
+            quotes=(),
+            key_quote_count=0,
+            content_hash=None,
+            simhash=None,
+            image="https://img.example/n.jpg",
+        ),
+        seen_at=NOW,
+    )
+    got = store.article(new)
+    assert got is not None and got.image == "https://img.example/n.jpg"
+    store.close()
+
+
 def test_dedupe_helpers(store: SqliteStore) -> None:
     world = store.feed("World")
     biz = store.feed("Business")

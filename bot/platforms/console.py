@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 from bot.models import Digest, DigestItem, Quote, Reply
 from bot.platforms.base import ChatPlatform, CommandHandler, RecordPosted
+from bot.templates import Value, parse_template, raw_values, render
 
 WIDTH = 100
 
@@ -20,7 +21,9 @@ def quote_text(quote: Quote) -> str:
     return f"“{quote.text}”{who}"
 
 
-def render_item(item: DigestItem, timezone: str) -> str:
+def render_item(item: DigestItem, timezone: str, template: str | None = None) -> str:
+    if template:
+        return templated_item(item, timezone, template)
     when = item.published.astimezone(ZoneInfo(timezone))
     wrap = textwrap.TextWrapper(width=WIDTH, initial_indent="   ", subsequent_indent="   ")
     lines = [
@@ -39,9 +42,20 @@ def render_item(item: DigestItem, timezone: str) -> str:
     return "\n".join(lines)
 
 
+def templated_item(item: DigestItem, timezone: str, template: str) -> str:
+    """The numbered title, then the channel's item template as plain text, indented."""
+    values = {k: Value(v) if v else None for k, v in raw_values(item, timezone).items()}
+    body = render(parse_template(template), values, limit=100_000, cut=lambda t, n: t[:n])
+    lines = [f"{item.number}. {item.title}", *(f"   {line}" for line in body.splitlines())]
+    if item.also_covered_by:
+        names = ", ".join(dict.fromkeys(s.name for s in item.also_covered_by))
+        lines.append(f"   Also covered by: {names}")
+    return "\n".join(lines)
+
+
 def render_digest(digest: Digest) -> str:
     header = f"{digest.title} ({digest.timezone})"
-    body = "\n\n".join(render_item(i, digest.timezone) for i in digest.items)
+    body = "\n\n".join(render_item(i, digest.timezone, digest.item_template) for i in digest.items)
     return f"{header}\n{'=' * len(header)}\n\n{body}\n"
 
 

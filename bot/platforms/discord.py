@@ -563,6 +563,10 @@ class DiscordPlatform(ChatPlatform):
         async def feeds_list(interaction: discord.Interaction) -> None:
             await self._run(interaction, "feeds", "list")
 
+        @feeds.command(name="filter", description=msg.CMD_FEEDS_FILTER)
+        async def feeds_filter(interaction: discord.Interaction) -> None:
+            await self._run(interaction, "feeds", "filter")
+
         @feeds.command(name="add", description=msg.CMD_FEEDS_ADD)
         @app_commands.describe(url=msg.CMD_FEEDS_ADD_ARG)
         async def feeds_add(interaction: discord.Interaction, url: str) -> None:

@@ -11,15 +11,18 @@ import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from urllib.parse import quote as percent_encode
 from urllib.parse import urlencode, urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import discord
-from discord.utils import escape_markdown
+from discord.utils import escape_markdown, escape_mentions
 
+from bot.images import image_url
 from bot.models import Digest, DigestItem, Quote, Reply, Source
 from bot.platforms import discord_messages as msg
 from bot.platforms.textsplit import split_text
+from bot.templates import Value, parse_template, raw_values, render
 
 # Discord's documented limits (https://discord.com/developers/docs/resources/message).
 CONTENT_MAX = 2000
@@ -39,6 +42,8 @@ CHOICE_MAX = 100
 NONCE_MAX = 25
 
 EMBED_COLOUR = discord.Colour(0x2B6CB0)
+# What a templated {link} keeps as is; everything else (brackets, parentheses, <>) is escaped.
+_URL_SAFE = ":/?#@!$&'*+,;=%-._~"
 
 # The permissions the bot asks for when invited, and why each one is needed.
 BOT_PERMISSIONS: dict[str, str] = {
@@ -159,8 +164,11 @@ def _footer(source: str, also: Sequence[Source]) -> str:
     return fit(footer, FOOTER_BUDGET)
 
 
-def item_embed(item: DigestItem) -> discord.Embed:
-    """One digest item: linked numbered title, summary + key quote, source/time in the footer.
+def item_embed(
+    item: DigestItem, timezone: str = "UTC", template: str | None = None
+) -> discord.Embed:
+    """One digest item: linked numbered title, summary + key quote, source/time in the footer;
+    with the channel's item template, the template's text is the description instead.
 
     Each embed is kept under the 6,000 characters a whole message may carry, so any single item
     always fits in a message of its own.
@@ -168,16 +176,53 @@ def item_embed(item: DigestItem) -> discord.Embed:
     title = fit_escaped(f"{item.number}. {item.title}", TITLE_MAX)
     footer = _footer(item.source, item.also_covered_by)
     room = min(DESCRIPTION_MAX, EMBED_TOTAL_MAX - len(title) - len(footer))
+    if template:
+        description = templated_description(item, timezone, template, room)
+    else:
+        description = _description(item.summary, item.quotes, room)
     embed = discord.Embed(
         title=title,
         url=safe_url(item.url),
-        description=_description(item.summary, item.quotes, room) or None,
+        description=description or None,
         colour=EMBED_COLOUR,
         timestamp=item.published,
     )
     if footer:
         embed.set_footer(text=footer)
+    add_thumbnail(embed, item)
     return embed
+
+
+def templated_description(item: DigestItem, timezone: str, template: str, limit: int) -> str:
+    """The channel's item template filled with the story's values, with markdown and mentions
+    escaped (no value can make a link, a mention or markup), cut to `limit` between values."""
+    values: dict[str, Value | None] = {
+        name: Value(escape_mentions(escape_markdown(raw))) if raw else None
+        for name, raw in raw_values(item, timezone).items()
+    }
+    url = safe_url(item.url)
+    # Brackets, parentheses and angle brackets percent-encoded: the URL can neither end a
+    # markdown link the template wraps it in nor start one of its own.
+    values["link"] = Value(percent_encode(url, safe=_URL_SAFE), cuttable=False) if url else None
+    return render(parse_template(template), values, limit=limit, cut=_cut_markdown)
+
+
+def _cut_markdown(text: str, limit: int) -> str:
+    """Escaped text cut to `limit` with an ellipsis, never ending on a lone escape backslash."""
+    if len(text) <= limit:
+        return text
+    cut = text[: max(limit - len(msg.ELLIPSIS), 0)]
+    trailing = len(cut) - len(cut.rstrip("\\"))
+    if trailing % 2:
+        cut = cut[:-1]
+    return cut.rstrip() + msg.ELLIPSIS
+
+
+def add_thumbnail(embed: discord.Embed, item: DigestItem) -> None:
+    """The story's picture as the embed's thumbnail (Discord fetches it, not the bot)."""
+    url = image_url(item.image)
+    if url is not None and len(url) <= URL_MAX:
+        embed.set_thumbnail(url=url)
 
 
 @dataclass
@@ -198,7 +243,7 @@ def digest_messages(digest: Digest) -> list[OutMessage]:
     chunks: list[OutMessage] = []
     current = OutMessage()
     for item in digest.items:
-        embed = item_embed(item)
+        embed = item_embed(item, digest.timezone, digest.item_template)
         if current.embeds and (
             len(current.embeds) >= EMBEDS_PER_MESSAGE
             or embeds_total(current.embeds) + len(embed) > EMBED_TOTAL_MAX

@@ -37,7 +37,7 @@ from bot.platforms.base import (
     story_keys,
 )
 from bot.platforms.slack_input import typed_text
-from bot.platforms.slack_render import SlackMessage, render_digest, render_reply
+from bot.platforms.slack_render import SlackMessage, render_digest, render_reply, without_images
 
 log = logging.getLogger(__name__)
 
@@ -258,6 +258,9 @@ class SlackPlatform(ChatPlatform):
                 **extra,
             )
         except SlackApiError as exc:
+            if _image_download_failed(exc) and (plain := without_images(message)) is not None:
+                log.warning(msg.LOG_IMAGES_DROPPED, channel)
+                return await self._post(channel, plain, **extra)
             raise self._platform_error(
                 exc, what=f"a message for {channel}", channel=channel
             ) from exc
@@ -440,3 +443,12 @@ class SlackPlatform(ChatPlatform):
 def _needs_admin(neutral: str, args: str) -> bool:
     words = args.split(maxsplit=1)
     return neutral == "feeds" and bool(words) and words[0].lower() in ADMIN_FEEDS_SUBCOMMANDS
+
+
+def _image_download_failed(exc: SlackApiError) -> bool:
+    """Slack refused blocks because of an image it could not fetch or accept."""
+    if exc.response.get("error") != "invalid_blocks":
+        return False
+    details = list(exc.response.get("errors") or [])
+    details += (exc.response.get("response_metadata") or {}).get("messages") or []
+    return any("image" in str(detail) for detail in details)

@@ -69,3 +69,6 @@ ERR_APP_TOKEN_REQUIRED = (
 ERR_SIGNING_SECRET_REQUIRED = "HTTP mode needs {secret_env} to verify requests from Slack"
 ERR_BAD_MODE = 'Slack mode must be "socket" or "http", not {mode!r}'
 ERR_AUTH_FAILED = "Slack rejected the bot token ({error})"
+LOG_IMAGES_DROPPED = (
+    "Slack could not fetch a story picture for %s; the message is posted again without pictures"
+)

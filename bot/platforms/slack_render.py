@@ -15,9 +15,11 @@ from typing import Any
 from urllib.parse import quote, urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from bot.images import image_url
 from bot.models import Digest, DigestItem, Quote, Reply, Source
 from bot.platforms import slack_messages as msg
 from bot.platforms.textsplit import split_text
+from bot.templates import Value, parse_template, raw_values, render
 
 # Slack's documented limits (https://api.slack.com/reference/block-kit/blocks).
 MAX_BLOCKS = 50
@@ -25,6 +27,7 @@ MAX_SECTION_TEXT = 3000
 MAX_HEADER_TEXT = 150
 MAX_CONTEXT_ELEMENTS = 10
 MAX_CONTEXT_TEXT = 3000
+MAX_ALT_TEXT = 2000
 # Our own, "sensible" limits: Slack accepts ~40k characters, but a message that long is unreadable
 # and notifications only show the start of the fallback text.
 MAX_MESSAGE_CHARS = 12000
@@ -183,9 +186,22 @@ def sources_line(prefix: str, sources: Sequence[Source], limit: int = MAX_CONTEX
 # digests
 
 
-def item_blocks(item: DigestItem, timezone: str) -> list[Block]:
-    """One numbered story: title link, source · time, summary, key quote; then also-covered."""
+def item_blocks(item: DigestItem, timezone: str, template: str | None = None) -> list[Block]:
+    """One numbered story: title link, source · time, summary, key quote; then also-covered.
+    With the channel's item template, the template's text follows the title link instead."""
     head = f"*{item.number}. {link(item.url, item.title)}*"
+    if template:
+        body = templated_text(item, timezone, template, MAX_SECTION_TEXT - len(head) - 1)
+        text = f"{head}\n{body}" if body else head
+    else:
+        text = _default_text(item, timezone, head)
+    blocks = [with_thumbnail(_section(text), item)]
+    if item.also_covered_by:
+        blocks.append(_context(sources_line(msg.ALSO_COVERED_BY, item.also_covered_by)))
+    return blocks
+
+
+def _default_text(item: DigestItem, timezone: str, head: str) -> str:
     meta = (
         f"{truncate(escape_mrkdwn(one_line(item.source)), _SOURCE_BUDGET)} \u00b7 "
         f"{format_time(item.published, timezone)}"
@@ -195,11 +211,41 @@ def item_blocks(item: DigestItem, timezone: str) -> list[Block]:
     summary = truncate(
         escape_mrkdwn(" ".join(s.strip() for s in item.summary)), MAX_SECTION_TEXT - fixed
     )
-    text = "\n".join(part for part in (head, meta, summary, quote) if part)
-    blocks = [_section(text)]
-    if item.also_covered_by:
-        blocks.append(_context(sources_line(msg.ALSO_COVERED_BY, item.also_covered_by)))
-    return blocks
+    return "\n".join(part for part in (head, meta, summary, quote) if part)
+
+
+def templated_text(item: DigestItem, timezone: str, template: str, limit: int) -> str:
+    """The channel's item template filled with the story's values, escaped for mrkdwn (so no
+    value can make a link, a mention or markup) and cut to `limit` between values."""
+    values: dict[str, Value | None] = {
+        name: Value(escape_mrkdwn(raw)) if raw else None
+        for name, raw in raw_values(item, timezone).items()
+    }
+    href = safe_url(item.url)
+    values["link"] = Value(f"<{href}>", cuttable=False) if href else None
+    text = render(parse_template(template), values, limit=limit, cut=truncate)
+    return _BARE_MENTION.sub("@" + ZWJ, text)
+
+
+def with_thumbnail(section: Block, item: DigestItem) -> Block:
+    """The story's picture as the section's image accessory (Slack fetches it, not the bot)."""
+    url = image_url(item.image)
+    if url is None:
+        return section
+    alt = truncate(neutralise_plain(one_line(item.title)), MAX_ALT_TEXT) or "story picture"
+    return {**section, "accessory": {"type": "image", "image_url": url, "alt_text": alt}}
+
+
+def without_images(message: SlackMessage) -> SlackMessage | None:
+    """The message with its image accessories taken off; None when it has none.
+
+    Slack downloads an accessory's image while it accepts the message and refuses the whole
+    message (invalid_blocks, "downloading image failed") when it cannot: the stories then go
+    out without their pictures rather than not at all."""
+    if not any("accessory" in b for b in message.blocks):
+        return None
+    blocks = [{k: v for k, v in b.items() if k != "accessory"} for b in message.blocks]
+    return SlackMessage(text=message.text, blocks=blocks, items=message.items)
 
 
 def _fallback(title: str, items: Sequence[DigestItem]) -> str:
@@ -223,7 +269,7 @@ def render_digest(digest: Digest) -> list[SlackMessage]:
     groups: list[tuple[list[Block], list[DigestItem]]] = [([], [])]
     chars = 0
     for item in digest.items:
-        blocks = item_blocks(item, digest.timezone)
+        blocks = item_blocks(item, digest.timezone, digest.item_template)
         size = sum(_block_chars(b) for b in blocks)
         current, items = groups[-1]
         # header + (divider + item blocks) per item

@@ -79,6 +79,7 @@ FIELD_NAME_MAX = 256
 FIELD_VALUE_MAX = 1024
 FOOTER_MAX = 2048
 AUTHOR_NAME_MAX = 256
+URL_MAX = 2048
 CHOICES_MAX = 25
 
 EPHEMERAL = 1 << 6
@@ -147,6 +148,18 @@ def _too_long(path: list[str], limit: int) -> dict[str, Any]:
     return node
 
 
+def _media_url_errors(media: Any) -> dict[str, Any] | None:
+    """A thumbnail or image needs an http(s) (or attachment://) URL of at most 2,048 chars."""
+    url = media.get("url") if isinstance(media, dict) else None
+    if not isinstance(url, str) or not url:
+        return {"_errors": [{"code": "BASE_TYPE_REQUIRED"}]}
+    if len(url) > URL_MAX:
+        return _too_long([], URL_MAX)
+    if not url.startswith(("http://", "https://", "attachment://")):
+        return {"_errors": [{"code": "URL_TYPE_INVALID_URL"}]}
+    return None
+
+
 def message_limit_errors(data: dict[str, Any]) -> dict[str, Any] | None:
     """Invalid Form Body `errors` for a message payload; None when Discord would accept it."""
     content = data.get("content") or ""
@@ -166,6 +179,9 @@ def message_limit_errors(data: dict[str, Any]) -> dict[str, Any] | None:
         url = embed.get("url")
         if url is not None and not str(url).startswith(("http://", "https://")):
             return {"embeds": {idx: {"url": {"_errors": [{"code": "URL_TYPE_INVALID_URL"}]}}}}
+        for media in ("thumbnail", "image"):
+            if media in embed and (problem := _media_url_errors(embed[media])):
+                return {"embeds": {idx: {media: {"url": problem}}}}
         fields = embed.get("fields") or []
         if len(fields) > FIELDS_MAX:
             return _too_long(["embeds", idx, "fields"], FIELDS_MAX)

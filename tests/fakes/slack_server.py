@@ -11,6 +11,8 @@ lets data trigger the error paths:
 - `fake.refuse[channel] = "not_in_channel"` refuses every post to that channel until removed
 - users `U_ADMIN` / `U_OWNER` are a workspace admin / owner in users.info
 - bot token `xoxb-invalid` -> invalid_auth on every method
+- an image on host `unreachable.example` -> invalid_blocks, "downloading image failed" (Slack
+  fetches every image of a message before it accepts it)
 
 It also does to the bot what Slack does: text a user typed arrives HTML-escaped (`&`, `<`, `>`),
 with `@newsbrief` as `<@U_BOT>` and links in Slack's `<url>` markup (`slack_typed`); an ephemeral
@@ -28,7 +30,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, urlsplit
 
 from aiohttp import WSMsgType, web
 
@@ -40,6 +42,9 @@ MAX_HEADER_TEXT = 150
 MAX_CONTEXT_ELEMENTS = 10
 MAX_TEXT = 40000
 _URL = re.compile(r"https?://[^\s<>]+")
+MAX_IMAGE_URL = 3000
+MAX_ALT_TEXT = 2000
+UNREACHABLE_IMAGE_HOST = "unreachable.example"
 _CHANNEL_ERRORS = {
     "C_NOTFOUND": "channel_not_found",
     "C_NOTIN": "not_in_channel",
@@ -95,6 +100,8 @@ def validate_blocks(blocks: Any) -> str | None:
                 return f"block {index}: section needs a text object"
             if not 1 <= len(text.get("text", "")) <= MAX_SECTION_TEXT:
                 return f"block {index}: section text length {len(text.get('text', ''))}"
+            if "accessory" in block and (problem := _accessory_problem(block["accessory"])):
+                return f"block {index}: {problem}"
         elif kind == "context":
             elements = block.get("elements") or []
             if not 1 <= len(elements) <= MAX_CONTEXT_ELEMENTS:
@@ -107,6 +114,30 @@ def validate_blocks(blocks: Any) -> str | None:
         elif kind != "divider":
             return f"block {index}: unexpected type {kind!r}"
     return None
+
+
+def _accessory_problem(accessory: Any) -> str | None:
+    """Why Slack would reject a section's accessory (only images are used), or None."""
+    if not isinstance(accessory, dict) or accessory.get("type") != "image":
+        return f"unexpected accessory {accessory!r}"
+    url, alt = accessory.get("image_url"), accessory.get("alt_text")
+    if not isinstance(url, str) or not 1 <= len(url) <= MAX_IMAGE_URL:
+        return "accessory image needs an image_url of 1-3000 characters"
+    if not url.startswith(("http://", "https://")):
+        return "accessory image_url must be http(s)"
+    if not isinstance(alt, str) or not 1 <= len(alt) <= MAX_ALT_TEXT:
+        return "accessory image needs an alt_text of 1-2000 characters"
+    return None
+
+
+def unreachable_images(blocks: list[dict[str, Any]]) -> list[str]:
+    """Slack downloads every image while it accepts a message; these ones it cannot get."""
+    return [
+        f"downloading image failed [json-pointer:/blocks/{index}/accessory/image_url]"
+        for index, block in enumerate(blocks)
+        if urlsplit(str((block.get("accessory") or {}).get("image_url", ""))).hostname
+        == UNREACHABLE_IMAGE_HOST
+    ]
 
 
 @dataclass
@@ -273,6 +304,11 @@ class FakeSlack:
         problem = self._check_message(args)
         if problem:
             return 200, {"ok": False, "error": "invalid_blocks", "detail": problem}, {}
+        blocks = args.get("blocks") or []
+        failed = unreachable_images(json.loads(blocks) if isinstance(blocks, str) else blocks)
+        if failed:
+            body = {"ok": False, "error": "invalid_blocks", "errors": failed}
+            return 200, {**body, "response_metadata": {"messages": [f"[ERROR] {failed[0]}"]}}, {}
         self._posts[channel] = self._posts.get(channel, 0) + 1
         ts = f"1795000000.{next(self._ts):06d}"
         if method == "chat.postEphemeral":
