@@ -11,6 +11,7 @@ import signal
 from concurrent.futures import Executor, ProcessPoolExecutor
 from dataclasses import dataclass, field
 
+from bot.alerts import AlertPoster
 from bot.clock import Clock, system_clock
 from bot.commands import CommandHandlers
 from bot.config import Settings
@@ -66,6 +67,7 @@ class App:
     clock: Clock = system_clock
     ingestor: Ingestor = field(init=False)
     poster: DigestPoster = field(init=False)
+    alerts: AlertPoster = field(init=False)
     handlers: CommandHandlers = field(init=False)
     scheduler: BotScheduler = field(init=False)
 
@@ -84,12 +86,16 @@ class App:
             clock=self.clock,
         )
         self.poster = DigestPoster(store=self.store, platforms=self.platforms, clock=self.clock)
+        self.alerts = AlertPoster(
+            store=self.store, platforms=self.platforms, poster=self.poster, clock=self.clock
+        )
         self.scheduler = BotScheduler(
             settings=self.settings,
             store=self.store,
             ingestor=self.ingestor,
             poster=self.poster,
             clock=self.clock,
+            alerts=self.alerts,
         )
         self.handlers = CommandHandlers(
             settings=self.settings,
@@ -135,6 +141,7 @@ class App:
 
     async def close(self) -> None:
         self.scheduler.shutdown()
+        await self.alerts.close()
         for platform in self.platforms.values():
             try:
                 await platform.stop()
@@ -166,7 +173,9 @@ class App:
         log.info("shutting down")
 
     async def run_once(self) -> None:
-        """Poll every feed now (conditional requests), post any digest that is due, and return."""
+        """Poll every feed now (conditional requests), post any digest that is due and every
+        queued alert, and return."""
         await self.start_platforms()
         await self.ingestor.poll(self.store.feeds())
         await self.scheduler.catch_up()
+        await self.alerts.wait_idle()

@@ -39,3 +39,7 @@ FEEDS_UNKNOWN = "No feed named '{name}' in this channel (see /feeds list)."
 FEEDS_IN_CONFIG = "'{name}' is set in the config file; remove it there."
 FEEDS_REMOVED = "Removed '{name}' from this channel."
 FEEDS_NONE = "This channel follows no feeds yet. Add one with /feeds add <url>."
+
+DIGEST_ALERTS_CHANNEL = (
+    "This channel gets each new story as an alert when it arrives, so there is no digest to post."
+)

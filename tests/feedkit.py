@@ -11,10 +11,12 @@ from email.utils import format_datetime
 from pathlib import Path
 from typing import Any
 
+from aiohttp import web
+
 from bot.app import App
 from bot.config import Settings, parse_settings
-from bot.models import Digest
-from bot.platforms.base import ChatPlatform, CommandHandler, RecordPosted
+from bot.models import Digest, Reply
+from bot.platforms.base import ChatPlatform, CommandHandler, PlatformError, RecordPosted
 
 BASE = datetime(2026, 11, 24, 6, 0, tzinfo=UTC)
 START = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)
@@ -74,13 +76,18 @@ def settings(
     tmp_path: Path,
     feeds: Mapping[str, str],
     channels: Iterable[Mapping[str, Any]],
+    *,
+    tags: Mapping[str, list[str]] | None = None,
     **sections: Any,
 ) -> Settings:
     return parse_settings(
         {
             "storage": {"path": str(tmp_path / "nb.db")},
             "fetch": {"allow_private_urls": True},
-            "feeds": [{"name": n, "url": u, "full_text": False} for n, u in feeds.items()],
+            "feeds": [
+                {"name": n, "url": u, "full_text": False, "tags": (tags or {}).get(n, [])}
+                for n, u in feeds.items()
+            ],
             "channels": list(channels),
             **sections,
         },
@@ -99,10 +106,12 @@ class RecordingPlatform(ChatPlatform):
 
     name = "console"
 
-    def __init__(self) -> None:
+    def __init__(self, name: str = "console") -> None:
+        self.name = name
         self.digests: list[Digest] = []
         self.alerts: list[Digest] = []
         self.notices: list[tuple[str, str]] = []  # (target, text)
+        self.refuse_after: int | None = None  # accept this many messages more, then refuse
 
     async def start(self, handler: CommandHandler) -> None:
         self.handler = handler
@@ -110,9 +119,38 @@ class RecordingPlatform(ChatPlatform):
     async def stop(self) -> None:
         pass
 
+    def _accept(self) -> None:
+        if self.refuse_after is not None:
+            if self.refuse_after <= 0:
+                raise PlatformError("channel_not_found", hint="invite the bot", retryable=False)
+            self.refuse_after -= 1
+
     async def post_digest(self, target: str, digest: Digest, record: RecordPosted) -> None:
+        self._accept()
         self.digests.append(digest)
         await record(digest.items, f"digest-{len(self.digests)}")
 
+    async def post_alert(self, target: str, alert: Digest, record: RecordPosted) -> None:
+        self._accept()
+        self.alerts.append(alert)
+        await record(alert.items, f"alert-{len(self.alerts)}")
+
+    async def post_notice(self, target: str, notice: Reply) -> None:
+        self._accept()
+        self.notices.append((target, notice.text))
+
+    def alert_titles(self) -> list[str]:
+        return [i.title for a in self.alerts for i in a.items]
+
     def titles(self, index: int = -1) -> list[str]:
         return [i.title for i in self.digests[index].items]
+
+
+class MutableFeed:
+    """An HTTP handler serving `body`, which the test changes between polls."""
+
+    def __init__(self, body: str) -> None:
+        self.body = body
+
+    async def __call__(self, request: web.Request) -> web.Response:
+        return web.Response(body=self.body.encode(), content_type="application/rss+xml")

@@ -36,7 +36,8 @@ from bot.platforms.base import (
     RecordPosted,
     story_keys,
 )
-from bot.platforms.slack_render import SlackMessage, render_digest, render_reply
+from bot.platforms.pacing import ChannelPacer
+from bot.platforms.slack_render import SlackMessage, render_alert, render_digest, render_reply
 
 log = logging.getLogger(__name__)
 
@@ -58,6 +59,8 @@ _SCOPE_ERRORS = {"missing_scope", "no_permission", "restricted_action"}
 DIGEST_EVENT = "newsbrief_digest"  # the metadata event type of our digest messages
 HISTORY_PAGES = 5  # conversations.history pages read when looking for our unrecorded messages
 _USER_MENTION = re.compile(r"<@[A-Z0-9]+(?:\|[^>]*)?>")
+# Slack takes about one message a second per channel; alerts and notices keep to it.
+POST_INTERVAL = 1.0
 
 
 def build_client(*, token: str, api_url: str) -> AsyncWebClient:
@@ -93,6 +96,7 @@ class SlackPlatform(ChatPlatform):
         command_names: Mapping[str, str] | None = None,
         admin_user_ids: Collection[str] = (),
         client: AsyncWebClient | None = None,
+        post_interval: float = POST_INTERVAL,
     ) -> None:
         if mode not in ("socket", "http"):
             raise ValueError(msg.ERR_BAD_MODE.format(mode=mode))
@@ -121,6 +125,7 @@ class SlackPlatform(ChatPlatform):
         self._runner: web.AppRunner | None = None
         self._history_warned: set[str] = set()  # channels whose history we may not read
         self._bot_id: str | None = None  # from auth.test: tells our messages from other apps'
+        self._pacer = ChannelPacer(post_interval)
 
     def __repr__(self) -> str:  # never show tokens
         return f"SlackPlatform(mode={self.mode!r}, api_url={self.api_url!r})"
@@ -198,6 +203,26 @@ class SlackPlatform(ChatPlatform):
             channel = response.get("channel") or target
             await record(message.items, f"{channel}:{response['ts']}")
 
+    async def post_alert(self, target: str, alert: Digest, record: RecordPosted) -> None:
+        """Each story as its own message, at most one a second per channel (POST_INTERVAL), so a
+        burst of alerts is never answered with 429s. Its story key rides along as for digests."""
+        for message in render_alert(alert):
+            metadata = {
+                "event_type": DIGEST_EVENT,
+                "event_payload": {"stories": story_keys(message.items)},
+            }
+            async with self._pacer.lock(target):
+                await self._pacer.wait(target)
+                response = await self._post(target, message, metadata=metadata)
+            channel = response.get("channel") or target
+            await record(message.items, f"{channel}:{response['ts']}")
+
+    async def post_notice(self, target: str, notice: Reply) -> None:
+        for message in render_reply(notice):
+            async with self._pacer.lock(target):
+                await self._pacer.wait(target)
+                await self._post(target, message)
+
     async def recent_digest_messages(self, target: str, since: datetime) -> list[PostedMessage]:
         """Our digest messages in `target` since `since`, from conversations.history."""
         found: list[PostedMessage] = []
@@ -234,7 +259,7 @@ class SlackPlatform(ChatPlatform):
 
     async def _post(self, channel: str, message: SlackMessage, **extra: Any) -> Any:
         try:
-            return await self.client.chat_postMessage(
+            response = await self.client.chat_postMessage(
                 channel=channel,
                 text=message.text,
                 blocks=message.blocks,
@@ -244,6 +269,8 @@ class SlackPlatform(ChatPlatform):
                 parse="none",
                 **extra,
             )
+            self._pacer.sent(channel)
+            return response
         except SlackApiError as exc:
             raise self._platform_error(
                 exc, what=f"a message for {channel}", channel=channel
