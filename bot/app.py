@@ -15,6 +15,7 @@ from bot.alerts import AlertPoster
 from bot.clock import Clock, system_clock
 from bot.commands import CommandHandlers
 from bot.config import Settings
+from bot.feed_health import FeedHealth
 from bot.ingest import Ingestor
 from bot.net import Fetcher
 from bot.platforms.base import ChatPlatform
@@ -68,6 +69,7 @@ class App:
     ingestor: Ingestor = field(init=False)
     poster: DigestPoster = field(init=False)
     alerts: AlertPoster = field(init=False)
+    feed_health: FeedHealth = field(init=False)
     handlers: CommandHandlers = field(init=False)
     scheduler: BotScheduler = field(init=False)
 
@@ -89,6 +91,9 @@ class App:
         self.alerts = AlertPoster(
             store=self.store, platforms=self.platforms, poster=self.poster, clock=self.clock
         )
+        self.feed_health = FeedHealth(
+            settings=self.settings, store=self.store, platforms=self.platforms, clock=self.clock
+        )
         self.scheduler = BotScheduler(
             settings=self.settings,
             store=self.store,
@@ -96,6 +101,7 @@ class App:
             poster=self.poster,
             clock=self.clock,
             alerts=self.alerts,
+            feed_health=self.feed_health,
         )
         self.handlers = CommandHandlers(
             settings=self.settings,
@@ -174,8 +180,9 @@ class App:
 
     async def run_once(self) -> None:
         """Poll every feed now (conditional requests), post any digest that is due and every
-        queued alert, and return."""
+        queued alert, send due failing-feed notices, and return."""
         await self.start_platforms()
         await self.ingestor.poll(self.store.feeds())
+        await self.feed_health.check()
         await self.scheduler.catch_up()
         await self.alerts.wait_idle()

@@ -23,6 +23,7 @@ from bot import digest as digests
 from bot.alerts import AlertPoster
 from bot.clock import Clock, system_clock
 from bot.config import ChannelSettings, Settings
+from bot.feed_health import FeedHealth
 from bot.ingest import Ingestor, PollReport
 from bot.posting import DigestPoster
 from bot.store import FeedRecord, SqliteStore
@@ -31,7 +32,7 @@ log = logging.getLogger(__name__)
 DEFAULT_MISFIRE_GRACE = timedelta(hours=12)
 RETENTION_EVERY = timedelta(hours=6)
 JUST_POLLED = timedelta(seconds=30)  # a second poll request this soon is a duplicate
-# Alert queues are also looked at this often (besides after each poll): retries
+# Alert queues and feed health are also looked at this often (besides after each poll): retries
 # after a failed post, a queue left by a restart.
 ALERTS_EVERY = timedelta(minutes=1)
 
@@ -68,12 +69,14 @@ class BotScheduler:
         clock: Clock = system_clock,
         misfire_grace: timedelta = DEFAULT_MISFIRE_GRACE,
         alerts: AlertPoster | None = None,
+        feed_health: FeedHealth | None = None,
     ) -> None:
         self.settings = settings
         self.store = store
         self.ingestor = ingestor
         self.poster = poster
         self.alerts = alerts
+        self.feed_health = feed_health
         self.clock = clock
         self.misfire_grace = misfire_grace
         self.scheduler = AsyncIOScheduler(timezone="UTC")
@@ -153,7 +156,9 @@ class BotScheduler:
         await self._after_poll(feed, report)
 
     async def _after_poll(self, feed: FeedRecord, report: PollReport | None) -> None:
-        """Queue the new stories as alerts."""
+        """Tell channels about a feed that started or stopped failing; queue new alerts."""
+        if self.feed_health is not None:
+            await self.feed_health.check()
         if report is None or report.new or report.merged:
             self.request_alerts(feed_id=feed.id)
 
@@ -172,6 +177,8 @@ class BotScheduler:
 
     async def _alerts_job(self) -> None:
         with quiet_on_shutdown("alerts check"):
+            if self.feed_health is not None:
+                await self.feed_health.check()
             self.request_alerts()
 
     async def _poll_job(self, name: str) -> None:
@@ -237,7 +244,7 @@ class BotScheduler:
             id="retention",
             next_run_time=self.clock(),
         )
-        if self.alerts is not None:
+        if self.alerts is not None or self.feed_health is not None:
             self.scheduler.add_job(
                 self._alerts_job,
                 IntervalTrigger(seconds=int(ALERTS_EVERY.total_seconds())),
