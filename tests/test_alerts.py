@@ -11,7 +11,7 @@ from typing import Any
 import aiohttp
 import pytest
 from fakes.discord_server import CHANNEL_ID, FakeDiscord
-from fakes.slack_server import FakeSlack
+from fakes.slack_server import FakeSlack, validate_blocks
 from feedkit import Clock, MutableFeed, RecordingPlatform, make_app, rss, settings
 from httpserver import LocalServer
 
@@ -164,6 +164,10 @@ async def test_a_burst_of_200_stories_reaches_slack_at_its_pace_without_a_429(
     assert [p.args["text"].split(" (")[0] for p in posts] == [
         f"B story {n}" for n in range(2, BURST + 2)
     ]
+    first = posts[0].blocks[0]["text"]["text"]
+    assert first.startswith("*<https://news.example/b/2|B story 2>*")  # one story, no number
+    assert "Port Ellery" in first and "\u201c" in first  # its summary and key quote
+    assert validate_blocks(posts[0].blocks) is None
     assert fake.rate_limited == []  # paced: Slack never had to refuse one
     assert f"{BURST} new stories queued as alerts" in caplog.text
     assert "25 alerts posted, 175 still queued" in caplog.text
