@@ -11,9 +11,11 @@ import signal
 from concurrent.futures import Executor, ProcessPoolExecutor
 from dataclasses import dataclass, field
 
+from bot.alerts import AlertPoster
 from bot.clock import Clock, system_clock
 from bot.commands import CommandHandlers
 from bot.config import Settings
+from bot.feed_health import FeedHealth
 from bot.ingest import Ingestor
 from bot.net import Fetcher
 from bot.parentwatch import exit_with
@@ -71,6 +73,8 @@ class App:
     clock: Clock = system_clock
     ingestor: Ingestor = field(init=False)
     poster: DigestPoster = field(init=False)
+    alerts: AlertPoster = field(init=False)
+    feed_health: FeedHealth = field(init=False)
     handlers: CommandHandlers = field(init=False)
     scheduler: BotScheduler = field(init=False)
 
@@ -89,12 +93,20 @@ class App:
             clock=self.clock,
         )
         self.poster = DigestPoster(store=self.store, platforms=self.platforms, clock=self.clock)
+        self.alerts = AlertPoster(
+            store=self.store, platforms=self.platforms, poster=self.poster, clock=self.clock
+        )
+        self.feed_health = FeedHealth(
+            settings=self.settings, store=self.store, platforms=self.platforms, clock=self.clock
+        )
         self.scheduler = BotScheduler(
             settings=self.settings,
             store=self.store,
             ingestor=self.ingestor,
             poster=self.poster,
             clock=self.clock,
+            alerts=self.alerts,
+            feed_health=self.feed_health,
         )
         self.handlers = CommandHandlers(
             settings=self.settings,
@@ -143,6 +155,7 @@ class App:
 
     async def close(self) -> None:
         self.scheduler.shutdown()
+        await self.alerts.close()
         for platform in self.platforms.values():
             try:
                 await platform.stop()
@@ -174,7 +187,10 @@ class App:
         log.info("shutting down")
 
     async def run_once(self) -> None:
-        """Poll every feed now (conditional requests), post any digest that is due, and return."""
+        """Poll every feed now (conditional requests), post any digest that is due and every
+        queued alert, send due failing-feed notices, and return."""
         await self.start_platforms()
         await self.ingestor.poll(self.store.feeds())
+        await self.feed_health.check()
         await self.scheduler.catch_up()
+        await self.alerts.wait_idle()

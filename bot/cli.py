@@ -48,7 +48,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="poll every feed once, post digests that are due, and exit",
     )
 
-    digest = with_config(sub.add_parser("digest", help="poll due feeds and post a digest now"))
+    digest = with_config(
+        sub.add_parser(
+            "digest", help="poll due feeds and post a digest now (alerts channels: queued alerts)"
+        )
+    )
     digest.add_argument("--channel", help="only this channel (default: every channel)")
     digest.add_argument(
         "--dry-run",

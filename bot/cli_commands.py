@@ -70,7 +70,7 @@ async def digest(args: argparse.Namespace, settings: Settings) -> int:
         await _poll_due(app)
         if args.dry_run:
             for channel in channels:
-                preview = app.poster.preview(channel)
+                preview = (app.alerts if channel.alerts else app.poster).preview(channel)
                 print(
                     render_digest(preview)
                     if preview
@@ -79,6 +79,14 @@ async def digest(args: argparse.Namespace, settings: Settings) -> int:
             return 0
         await app.start_platforms()
         for channel in channels:
+            if channel.alerts:
+                sent = await app.alerts.drain(channel)
+                if sent.error:
+                    failed += 1
+                    print(f"{channel.name}: alerts not posted: {sent.error}", file=sys.stderr)
+                elif not sent.posted:
+                    print(f"{channel.name}: no new alerts.")
+                continue
             outcome = await app.poster.post(channel)
             if outcome.error:
                 failed += 1

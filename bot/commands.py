@@ -211,6 +211,8 @@ class CommandHandlers:
         channel = self._channel(
             command, msg.DIGEST_NO_CHANNEL.format(platform=command.platform, target=command.target)
         )
+        if channel.alerts:
+            return Reply(text=msg.DIGEST_ALERTS_CHANNEL, ephemeral=True)
         outcome = await self.poster.post(channel)
         if outcome.error:
             raise UserError(msg.DIGEST_FAILED.format(reason=outcome.error))

@@ -28,6 +28,9 @@ from summarizers.base import UnsupportedLanguageError
 from summarizers.languages import SUPPORTED_LANGUAGES, normalize_language
 
 PLATFORMS = ("console", "slack", "discord")
+MODES = ("digest", "alerts")
+# A poll stores at most this many entries of a feed (ingest.MAX_ENTRIES_PER_POLL).
+MAX_BACKFILL = 200
 COMMANDS = ("summarize", "quote", "ask", "digest", "feeds")
 DEMO_DIR = Path(__file__).parent / "data" / "demo"
 _NAME_RE = re.compile(r"^[\w .,&'’:()/·—–-]{1,64}$")
@@ -78,6 +81,17 @@ class ChannelSettings:
     exclude: tuple[str, ...] = ()
     title: str | None = None
     item_template: str | None = None  # see bot.templates
+    # "digest": a digest on `digest_cron`; "alerts": each new story as its own message, as it
+    # arrives. A chat channel can have both: two [[channels]] entries with the same target.
+    mode: str = "digest"
+    # Stories of a newly followed feed's backlog that may still be posted here (newest first);
+    # the rest are stored (for /quote and /ask) but never posted. Default: 0 for alerts,
+    # max_items for digests.
+    backfill: int = 8
+
+    @property
+    def alerts(self) -> bool:
+        return self.mode == "alerts"
 
     def trigger(self) -> CronTrigger:
         return cron_trigger(self.digest_cron, self.timezone)
@@ -107,6 +121,13 @@ class DiscordSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class AlertSettings:
+    # Tell the channels that follow a feed when it has failed this many polls in a row (and
+    # again when it recovers); 0 = never.
+    feed_failures: int = 3
+
+
+@dataclass(frozen=True, slots=True)
 class Settings:
     storage: StorageSettings
     feeds: tuple[FeedSettings, ...]
@@ -116,6 +137,7 @@ class Settings:
     slack: SlackSettings = SlackSettings()
     discord: DiscordSettings = DiscordSettings()
     source: str = "<built-in demo>"
+    alerts: AlertSettings = AlertSettings()
 
     def channel(self, name: str) -> ChannelSettings:
         for channel in self.channels:
@@ -125,10 +147,10 @@ class Settings:
         raise ConfigError(f"no channel named {name!r} (configured: {known})")
 
     def channel_for(self, platform: str, target: str) -> ChannelSettings | None:
-        for channel in self.channels:
-            if channel.platform == platform and channel.target == target:
-                return channel
-        return None
+        """The channel entry that commands typed in `target` belong to: its digest entry when
+        the chat channel has both a digest and an alerts entry, else the one it has."""
+        found = [c for c in self.channels if c.platform == platform and c.target == target]
+        return next((c for c in found if not c.alerts), found[0] if found else None)
 
     def feed(self, name: str) -> FeedSettings | None:
         return next((f for f in self.feeds if f.name == name), None)
@@ -262,12 +284,15 @@ def _read_toml(path: Path) -> dict[str, Any]:
 def parse_settings(data: Mapping[str, Any], *, base_dir: Path, source: str = "") -> Settings:
     """Validate a parsed TOML document. `base_dir` anchors relative paths and feed files."""
     reader = _Reader(data, "")
-    reader.allow_only("storage", "fetch", "summary", "feeds", "channels", "slack", "discord")
+    reader.allow_only(
+        "storage", "fetch", "summary", "feeds", "channels", "slack", "discord", "alerts"
+    )
     storage = _storage(reader.section("storage"), base_dir)
     feeds = tuple(_feed(r, base_dir) for r in reader.table_list("feeds", required=True))
     _unique([f.name for f in feeds], "feeds", "name")
     channels = tuple(_channel(r, feeds) for r in reader.table_list("channels"))
     _unique([c.name for c in channels], "channels", "name")
+    _one_entry_per_mode(channels)
     settings = Settings(
         storage=storage,
         feeds=feeds,
@@ -277,8 +302,30 @@ def parse_settings(data: Mapping[str, Any], *, base_dir: Path, source: str = "")
         slack=_slack(reader.section("slack")),
         discord=_discord(reader.section("discord")),
         source=source,
+        alerts=_alerts(reader.section("alerts")),
     )
     return settings
+
+
+def _one_entry_per_mode(channels: Sequence[ChannelSettings]) -> None:
+    """A chat channel may have one digest entry and one alerts entry, not two of a kind (their
+    commands and follow-ups could not tell them apart)."""
+    seen: dict[tuple[str, str, str], str] = {}
+    for index, channel in enumerate(channels):
+        if channel.platform == "console":
+            continue
+        key = (channel.platform, channel.target, channel.mode)
+        if key in seen:
+            raise ConfigError(
+                f"channels[{index}].target: {channel.target!r} already has a {channel.mode} "
+                f"entry ({seen[key]!r}); a chat channel can have one digest and one alerts entry"
+            )
+        seen[key] = channel.name
+
+
+def _alerts(r: _Reader) -> AlertSettings:
+    r.allow_only("feed_failures")
+    return AlertSettings(feed_failures=r.get("feed_failures", int, default=3, lo=0, hi=1000))
 
 
 def _unique(names: list[str], table: str, key: str) -> None:
@@ -375,6 +422,8 @@ def _channel(r: _Reader, feeds: Sequence[FeedSettings]) -> ChannelSettings:
         "exclude",
         "title",
         "item_template",
+        "mode",
+        "backfill",
     )
     name = r.get("name", str, required=True, check=_check_name)
     platform = r.get("platform", str, default="console")
@@ -419,6 +468,13 @@ def _channel(r: _Reader, feeds: Sequence[FeedSettings]) -> ChannelSettings:
         raise ConfigError(
             f"{r.path('digest_cron')}: invalid cron expression {cron!r}: {exc}"
         ) from None
+    mode = r.get("mode", str, default="digest")
+    if mode not in MODES:
+        raise ConfigError(f"{r.path('mode')}: expected one of {', '.join(MODES)}, got {mode!r}")
+    max_items = r.get("max_items", int, default=8, lo=1, hi=50)
+    backfill = r.get("backfill", int, default=None, lo=0, hi=MAX_BACKFILL)
+    if backfill is None:
+        backfill = 0 if mode == "alerts" else max_items
     return ChannelSettings(
         name=name,
         platform=platform,
@@ -427,11 +483,13 @@ def _channel(r: _Reader, feeds: Sequence[FeedSettings]) -> ChannelSettings:
         tags=tags,
         digest_cron=cron,
         timezone=timezone,
-        max_items=r.get("max_items", int, default=8, lo=1, hi=50),
+        max_items=max_items,
         include=_filter_list(r, "include"),
         exclude=_filter_list(r, "exclude"),
         title=r.get("title", str, default=None),
         item_template=_item_template(r),
+        mode=mode,
+        backfill=backfill,
     )
 
 

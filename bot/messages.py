@@ -44,3 +44,36 @@ FILTERS_NONE = "This channel has no include or exclude filters: every story of i
 FILTERS_HEADER = "This channel's filters (set in the config file):"
 FILTERS_INCLUDE = "Include (a story must match at least one):"
 FILTERS_EXCLUDE = "Exclude (a story matching any of these is left out):"
+
+DIGEST_ALERTS_CHANNEL = (
+    "This channel gets each new story as an alert when it arrives, so there is no digest to post."
+)
+
+FEED_FAILING = (
+    "Feed '{name}' has failed {failures} times in a row: {error}. {fix} newsbrief keeps trying "
+    "(next try {next_try}) and will say here when it works again."
+)
+FEED_RECOVERED = "Feed '{name}' works again (fetched {when}); its new stories come here as before."
+FIX_GONE = (
+    "The address no longer serves the feed: open {url} in a browser, find the site's current feed "
+    "link and put it in the config (or /feeds remove it and /feeds add the new one)."
+)
+FIX_REFUSED = (
+    "The site refuses the bot (it may need a login or block automated readers): check {url} in "
+    "a browser, and ask the site for access or use another feed."
+)
+FIX_RATE_LIMITED = "The site is limiting how often the bot may ask: raise poll_minutes for it."
+FIX_SERVER = "The site has a server problem; this usually passes. If it lasts, check {url}."
+FIX_DNS = "The host name does not resolve: check the spelling of {url} and the bot's DNS."
+FIX_TLS = "The site's HTTPS certificate was refused: the site must fix it (check {url})."
+FIX_TOO_BIG = "The feed is larger than the bot accepts: raise [fetch] max_bytes in the config."
+FIX_FILE = "The feed file cannot be read: check its path in the config."
+FIX_NOT_A_FEED = (
+    "The address serves something that is not a feed (often a web page): open {url} in a "
+    "browser and use the RSS or Atom link it offers."
+)
+FIX_UNREACHABLE = (
+    "The site did not answer: check that {url} opens from the bot's machine (firewall, proxy), "
+    "or raise [fetch] timeout_seconds if it is just slow."
+)
+FIX_OTHER = "Open {url} in a browser to see what it serves; the bot's log has the details."

@@ -9,6 +9,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from bot import digest as digests
+from bot.backfill import settle_new_feeds
 from bot.clock import Clock, system_clock
 from bot.config import ChannelSettings
 from bot.models import Digest, DigestItem
@@ -45,12 +46,17 @@ class DigestPoster:
         self.clock = clock
         self._locks: defaultdict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
 
-    def _recent(self, channel: ChannelSettings) -> list[ArticleRecord]:
-        """The stories of the channel's feeds young enough for a digest, posted or not."""
+    def feed_ids(self, channel: ChannelSettings) -> set[int]:
+        """The feeds the channel follows, each one's backlog settled (see bot.backfill)."""
         feed_ids = digests.channel_feed_ids(
             channel, self.store.feeds(), self.store.subscribed_feed_ids(channel.name)
         )
-        return self.store.articles_since(self.clock() - digests.MAX_AGE, feed_ids)
+        settle_new_feeds(self.store, channel, feed_ids, self.clock())
+        return feed_ids
+
+    def _recent(self, channel: ChannelSettings) -> list[ArticleRecord]:
+        """The stories of the channel's feeds young enough for a digest, posted or not."""
+        return self.store.articles_since(self.clock() - digests.MAX_AGE, self.feed_ids(channel))
 
     def pending(
         self, channel: ChannelSettings, recent: Sequence[ArticleRecord] | None = None
@@ -59,11 +65,11 @@ class DigestPoster:
         return digests.select(
             self._recent(channel) if recent is None else recent,
             channel,
-            posted=self.store.posted_article_ids(channel.name),
+            posted=self.store.done_article_ids(channel.name),
             now=self.clock(),
         )
 
-    async def _record_found_in_channel(
+    async def record_found_in_channel(
         self, channel: ChannelSettings, platform: ChatPlatform, recent: Sequence[ArticleRecord]
     ) -> None:
         """Record as posted the stories that a message of ours in the channel already carries.
@@ -113,7 +119,7 @@ class DigestPoster:
             return PostOutcome(None, error=f"the {channel.platform} platform is not running")
         async with self._locks[channel.name]:
             recent = self._recent(channel)
-            await self._record_found_in_channel(channel, platform, recent)
+            await self.record_found_in_channel(channel, platform, recent)
             chosen = self.pending(channel, recent)
             if not chosen:
                 log.info("channel %s: nothing new for the digest", channel.name)

@@ -19,16 +19,22 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
+from bot import digest as digests
+from bot.alerts import AlertPoster
 from bot.clock import Clock, system_clock
 from bot.config import ChannelSettings, Settings
-from bot.ingest import Ingestor
+from bot.feed_health import FeedHealth
+from bot.ingest import Ingestor, PollReport
 from bot.posting import DigestPoster
-from bot.store import SqliteStore
+from bot.store import FeedRecord, SqliteStore
 
 log = logging.getLogger(__name__)
 DEFAULT_MISFIRE_GRACE = timedelta(hours=12)
 RETENTION_EVERY = timedelta(hours=6)
 JUST_POLLED = timedelta(seconds=30)  # a second poll request this soon is a duplicate
+# Alert queues and feed health are also looked at this often (besides after each poll): retries
+# after a failed post, a queue left by a restart.
+ALERTS_EVERY = timedelta(minutes=1)
 
 
 @contextmanager
@@ -62,11 +68,15 @@ class BotScheduler:
         poster: DigestPoster,
         clock: Clock = system_clock,
         misfire_grace: timedelta = DEFAULT_MISFIRE_GRACE,
+        alerts: AlertPoster | None = None,
+        feed_health: FeedHealth | None = None,
     ) -> None:
         self.settings = settings
         self.store = store
         self.ingestor = ingestor
         self.poster = poster
+        self.alerts = alerts
+        self.feed_health = feed_health
         self.clock = clock
         self.misfire_grace = misfire_grace
         self.scheduler = AsyncIOScheduler(timezone="UTC")
@@ -81,6 +91,8 @@ class BotScheduler:
         now = self.clock()
         missed = []
         for channel in self.settings.channels:
+            if channel.alerts:
+                continue  # no digest: its stories go out as they arrive
             last = self.store.last_fire(channel.name)
             if last is None:
                 self.store.set_last_fire(channel.name, now)
@@ -101,6 +113,8 @@ class BotScheduler:
         if missed:
             due = [f.name for f in self.store.due_feeds(self.clock())]
             await asyncio.gather(*(self.poll_feed(name) for name in due))
+        # Alerts queued before a restart (or while a platform refused them) go out now.
+        self.request_alerts()
         for channel, fire in missed:
             log.info(
                 "channel %s: digest of %s was missed while down; posting it now",
@@ -138,7 +152,34 @@ class BotScheduler:
             if feed.last_fetch_at is not None and now - feed.last_fetch_at < JUST_POLLED:
                 log.debug("feed %s: polled a moment ago", name)
                 return
-            await self.ingestor.poll_feed(feed)
+            report = await self.ingestor.poll_feed(feed)
+        await self._after_poll(feed, report)
+
+    async def _after_poll(self, feed: FeedRecord, report: PollReport | None) -> None:
+        """Tell channels about a feed that started or stopped failing; queue new alerts."""
+        if self.feed_health is not None:
+            await self.feed_health.check()
+        if report is None or report.new or report.merged:
+            self.request_alerts(feed_id=feed.id)
+
+    def request_alerts(self, *, feed_id: int | None = None) -> None:
+        """Start draining the alert queue of each alerts channel (that follows `feed_id`)."""
+        if self.alerts is None:
+            return
+        for channel in self.settings.channels:
+            if not channel.alerts:
+                continue
+            if feed_id is not None:
+                subscribed = self.store.subscribed_feed_ids(channel.name)
+                if feed_id not in digests.channel_feed_ids(channel, self.store.feeds(), subscribed):
+                    continue
+            self.alerts.request(channel)
+
+    async def _alerts_job(self) -> None:
+        with quiet_on_shutdown("alerts check"):
+            if self.feed_health is not None:
+                await self.feed_health.check()
+            self.request_alerts()
 
     async def _poll_job(self, name: str) -> None:
         with quiet_on_shutdown(f"poll of feed {name}"):
@@ -186,6 +227,8 @@ class BotScheduler:
 
     def start(self) -> None:
         for channel in self.settings.channels:
+            if channel.alerts:
+                continue
             self.scheduler.add_job(
                 self._digest_job,
                 channel.trigger(),
@@ -201,6 +244,14 @@ class BotScheduler:
             id="retention",
             next_run_time=self.clock(),
         )
+        if self.alerts is not None or self.feed_health is not None:
+            self.scheduler.add_job(
+                self._alerts_job,
+                IntervalTrigger(seconds=int(ALERTS_EVERY.total_seconds())),
+                id="alerts",
+                coalesce=True,
+                max_instances=1,
+            )
         self.sync_feed_jobs()
         self.scheduler.start()
 

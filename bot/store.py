@@ -182,6 +182,38 @@ MIGRATIONS: tuple[str, ...] = (
     """
     ALTER TABLE articles ADD COLUMN image_url TEXT;
     """,
+    # 7: backfill control and failing-feed notices.
+    # held_back: stories stored but never to be posted in a channel (a newly followed feed's
+    # backlog beyond the channel's `backfill`, or a story an alerts channel's filters refused
+    # when it arrived). followed_feeds: the (channel, feed) pairs whose backlog was settled, with
+    # the feed URL it was settled for (a new URL is a new feed). Pairs that existed before this
+    # version count as settled: their stories already flowed as before. feed_notices: the chat
+    # channels ("slack:C0123") told that a feed is failing, so a restart does not tell them again.
+    """
+    CREATE TABLE held_back (
+        channel TEXT NOT NULL,
+        article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+        PRIMARY KEY (channel, article_id)
+    );
+    CREATE TABLE followed_feeds (
+        channel TEXT NOT NULL,
+        feed_id INTEGER NOT NULL REFERENCES feeds(id) ON DELETE CASCADE,
+        url TEXT NOT NULL,
+        settled_at TEXT NOT NULL,
+        PRIMARY KEY (channel, feed_id)
+    );
+    INSERT INTO followed_feeds (channel, feed_id, url, settled_at)
+        SELECT c.channel, f.id, f.url, f.last_success_at
+        FROM (SELECT channel FROM channel_state UNION SELECT channel FROM posts
+              UNION SELECT channel FROM subscriptions) c, feeds f
+        WHERE f.last_success_at IS NOT NULL;
+    CREATE TABLE feed_notices (
+        place TEXT NOT NULL,
+        feed_id INTEGER NOT NULL REFERENCES feeds(id) ON DELETE CASCADE,
+        notified_at TEXT NOT NULL,
+        PRIMARY KEY (place, feed_id)
+    );
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -438,6 +470,9 @@ class SqliteStore:
                          failures = CASE WHEN feeds.url = excluded.url THEN feeds.failures
                                     ELSE 0 END,
                          last_error = CASE WHEN feeds.url = excluded.url THEN feeds.last_error END,
+                         -- and never fetched yet: its first poll brings a backlog (backfill)
+                         last_success_at = CASE WHEN feeds.url = excluded.url
+                                           THEN feeds.last_success_at END,
                          next_poll_at = CASE WHEN feeds.url = excluded.url
                                         THEN feeds.next_poll_at END""",
                     (name, url, poll, json.dumps(list(tags)), int(full_text)),
@@ -858,6 +893,96 @@ class SqliteStore:
     def posted_article_ids(self, channel: str) -> set[int]:
         rows = self._db.execute("SELECT article_id FROM posts WHERE channel = ?", (channel,))
         return {r[0] for r in rows}
+
+    def done_article_ids(self, channel: str) -> set[int]:
+        """Stories the channel will never be offered again: posted there, or held back."""
+        rows = self._db.execute(
+            """SELECT article_id FROM posts WHERE channel = ?
+               UNION SELECT article_id FROM held_back WHERE channel = ?""",
+            (channel, channel),
+        )
+        return {r[0] for r in rows}
+
+    def pending_article_ids(
+        self, channel: str, feed_ids: Iterable[int], *, since: datetime
+    ) -> list[int]:
+        """Stories of `feed_ids` first seen at or after `since` that the channel has neither
+        posted nor held back, oldest first (the order they arrived in)."""
+        ids = sorted(set(feed_ids))
+        if not ids:
+            return []
+        marks = ",".join("?" * len(ids))
+        rows = self._db.execute(
+            f"""SELECT a.id FROM articles a
+                WHERE a.first_seen_at >= ? AND a.id IN (SELECT article_id FROM article_sources
+                  WHERE feed_id IN ({marks}))
+                AND a.id NOT IN (SELECT article_id FROM posts WHERE channel = ?)
+                AND a.id NOT IN (SELECT article_id FROM held_back WHERE channel = ?)
+                ORDER BY a.first_seen_at, a.published_at, a.id""",
+            (_ts(since), *ids, channel, channel),
+        )
+        return [int(r[0]) for r in rows]
+
+    # -- backfill -----------------------------------------------------------------------------
+    def settled_feeds(self, channel: str) -> dict[int, str]:
+        """{feed id: the feed URL its backlog was settled for} of the channel."""
+        rows = self._db.execute(
+            "SELECT feed_id, url FROM followed_feeds WHERE channel = ?", (channel,)
+        )
+        return {int(r[0]): str(r[1]) for r in rows}
+
+    def feed_backlog(self, channel: str, feed_id: int, *, since: datetime) -> list[ArticleRecord]:
+        """Stories the feed brought first (it is their main source), first seen at or after
+        `since`, that the channel has neither posted nor held back."""
+        return self._articles(
+            """a.feed_id = ? AND a.first_seen_at >= ?
+               AND a.id NOT IN (SELECT article_id FROM posts WHERE channel = ?)
+               AND a.id NOT IN (SELECT article_id FROM held_back WHERE channel = ?)""",
+            (feed_id, _ts(since), channel, channel),
+        )
+
+    def hold_back(self, channel: str, article_ids: Iterable[int]) -> None:
+        """Never post these stories in `channel` (they stay stored for /quote and /ask)."""
+        with self._tx() as db:
+            db.executemany(
+                "INSERT OR IGNORE INTO held_back (channel, article_id) VALUES (?, ?)",
+                [(channel, a) for a in article_ids],
+            )
+
+    def settle_feed(
+        self, channel: str, feed_id: int, url: str, held_back: Iterable[int], now: datetime
+    ) -> None:
+        """Hold back the feed's old stories for the channel and mark the pair settled (one
+        transaction: a crash between the two cannot post the backlog)."""
+        with self._tx() as db:
+            db.executemany(
+                "INSERT OR IGNORE INTO held_back (channel, article_id) VALUES (?, ?)",
+                [(channel, a) for a in held_back],
+            )
+            db.execute(
+                """INSERT INTO followed_feeds (channel, feed_id, url, settled_at)
+                   VALUES (?, ?, ?, ?) ON CONFLICT(channel, feed_id) DO UPDATE SET
+                   url = excluded.url, settled_at = excluded.settled_at""",
+                (channel, feed_id, url, _ts(now)),
+            )
+
+    # -- failing-feed notices -----------------------------------------------------------------
+    def feed_notices(self, feed_id: int) -> set[str]:
+        """The places ("slack:C0123") told that this feed is failing and not yet that it is back."""
+        rows = self._db.execute("SELECT place FROM feed_notices WHERE feed_id = ?", (feed_id,))
+        return {str(r[0]) for r in rows}
+
+    def set_feed_notice(self, place: str, feed_id: int, now: datetime) -> None:
+        with self._tx() as db:
+            db.execute(
+                """INSERT OR REPLACE INTO feed_notices (place, feed_id, notified_at)
+                   VALUES (?, ?, ?)""",
+                (place, feed_id, _ts(now)),
+            )
+
+    def clear_feed_notice(self, place: str, feed_id: int) -> None:
+        with self._tx() as db:
+            db.execute("DELETE FROM feed_notices WHERE place = ? AND feed_id = ?", (place, feed_id))
 
     def post_count(self, channel: str) -> int:
         row = self._db.execute("SELECT count(*) FROM posts WHERE channel = ?", (channel,))

@@ -136,6 +136,28 @@ def test_full_file_loads_into_immutable_settings(tmp_path: Path) -> None:
     assert isinstance(settings.feeds, tuple) and isinstance(world.tags, tuple)
 
 
+def test_modes_backfill_defaults_and_one_chat_channel_with_both(tmp_path: Path) -> None:
+    text = (
+        FEED
+        + '[[channels]]\nname = "digest"\nplatform = "slack"\ntarget = "C1"\nmax_items = 6\n'
+        + '[[channels]]\nname = "breaking"\nplatform = "slack"\ntarget = "C1"\n'
+        + 'mode = "alerts"\ntags = ["world"]\n'
+        + '[[channels]]\nname = "alerts-only"\nplatform = "slack"\ntarget = "C2"\n'
+        + 'mode = "alerts"\nbackfill = 4\n'
+        + "[alerts]\nfeed_failures = 5\n"
+    )
+    settings = load_settings(write(tmp_path, text))
+    digest, breaking, alerts_only = settings.channels
+    assert (digest.mode, digest.backfill) == ("digest", 6)  # digest: max_items
+    assert (breaking.mode, breaking.backfill) == ("alerts", 0)  # alerts: nothing old
+    assert alerts_only.backfill == 4
+    # Commands typed in a chat channel with both entries belong to its digest entry.
+    assert settings.channel_for("slack", "C1") is digest
+    assert settings.channel_for("slack", "C2") is alerts_only
+    assert settings.alerts.feed_failures == 5
+    assert load_settings(write(tmp_path, FEED)).alerts.feed_failures == 3
+
+
 def test_unknown_channel_name_is_a_config_error(tmp_path: Path) -> None:
     settings = load_settings(write(tmp_path, GOOD))
     with pytest.raises(ConfigError, match="no channel named 'nope'.*newsroom, console"):
@@ -209,6 +231,24 @@ BERLN = '[[channels]]\nname = "a"\n[[channels]]\nname = "b"\ntimezone = "Europe/
         (
             FEED + '[[channels]]\nname = "a"\nplatform = "slack"\ntarget = "#general"\n',
             "channels[0].target: expected a Slack channel id like C0123ABCDEF, not a channel name",
+        ),
+        (
+            FEED + '[[channels]]\nname = "a"\nmode = "instant"\n',
+            "channels[0].mode: expected one of digest, alerts, got 'instant'",
+        ),
+        (
+            FEED + '[[channels]]\nname = "a"\nbackfill = -1\n',
+            "channels[0].backfill: expected between 0 and 200, got -1",
+        ),
+        (
+            FEED + "[alerts]\nfeed_failures = 'three'\n",
+            "alerts.feed_failures: expected an integer, got 'three'",
+        ),
+        (
+            FEED + '[[channels]]\nname = "a"\nplatform = "slack"\ntarget = "C1"\n'
+            '[[channels]]\nname = "b"\nplatform = "slack"\ntarget = "C1"\n',
+            "channels[1].target: 'C1' already has a digest entry ('a'); a chat channel can have "
+            "one digest and one alerts entry",
         ),
         (
             FEED + '[[channels]]\nname = "a"\nplatform = "teams"\n',

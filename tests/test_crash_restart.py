@@ -20,7 +20,7 @@ bot was killed before the answer arrived (or before the one-row commit after it)
 - Slack: each digest message carries its stories' keys as message metadata
   (`base.story_key`: a hash of the canonical URL). Before posting a digest, the restarted bot
   reads the channel's recent history (`SlackPlatform.recent_digest_messages`) and records the
-  stories it finds there as posted (`DigestPoster._record_found_in_channel`), so nothing is
+  stories it finds there as posted (`DigestPoster.record_found_in_channel`), so nothing is
   posted twice, however long the bot was down (within the 7 days a story stays news). This needs
   the channels:history (groups:history for private channels) scope; without it the bot logs a
   hint and that one message's stories (up to 25) can be posted again. What stays open: slack_sdk

@@ -87,6 +87,19 @@ class ChatPlatform(ABC):
         message is refused; items not yet recorded stay pending for the next digest.
         """
 
+    async def post_alert(self, target: str, alert: Digest, record: RecordPosted) -> None:
+        """Post each item of `alert` (one story, usually) as its own message, at a pace the
+        platform accepts for a long run of them (it may wait between messages).
+
+        Call `record` after each accepted message, as for a digest. This default posts it as a
+        digest; platforms render an alert as a single story.
+        """
+        await self.post_digest(target, alert, record)
+
+    async def post_notice(self, target: str, notice: Reply) -> None:
+        """Post a short message from the bot itself (e.g. a feed is failing) to `target`."""
+        raise PlatformError(f"the {self.name} platform cannot post notices", retryable=False)
+
     async def recent_digest_messages(self, target: str, since: datetime) -> list[PostedMessage]:
         """Digest messages this bot posted to `target` since `since`, as the platform remembers
         them ([] when it cannot tell). The core records the stories found there as posted, which

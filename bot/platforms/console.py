@@ -59,6 +59,16 @@ def render_digest(digest: Digest) -> str:
     return f"{header}\n{'=' * len(header)}\n\n{body}\n"
 
 
+def render_alert(alert: Digest) -> str:
+    """Each story of an alert on its own, without the digest's header and numbers."""
+    blocks = []
+    for item in alert.items:
+        lines = render_item(item, alert.timezone).splitlines()
+        lines[0] = f"New: {item.title}"
+        blocks.append("\n".join(lines))
+    return "\n\n".join(blocks) + "\n"
+
+
 def render_reply(reply: Reply) -> str:
     if reply.digest is not None:
         return render_digest(reply.digest)
@@ -83,3 +93,12 @@ class ConsolePlatform(ChatPlatform):
         self.stream.write(render_digest(digest) + "\n")
         self.stream.flush()
         await record(digest.items, f"{digest.channel}:{digest.id}")
+
+    async def post_alert(self, target: str, alert: Digest, record: RecordPosted) -> None:
+        self.stream.write(render_alert(alert) + "\n")
+        self.stream.flush()
+        await record(alert.items, f"{alert.channel}:{alert.id}")
+
+    async def post_notice(self, target: str, notice: Reply) -> None:
+        self.stream.write(render_reply(notice) + "\n\n")
+        self.stream.flush()

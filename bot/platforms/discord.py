@@ -37,6 +37,7 @@ from bot.platforms.discord_render import (
     CHOICE_MAX,
     CHOICES_MAX,
     OutMessage,
+    alert_messages,
     digest_messages,
     fit,
     invite_url,
@@ -385,6 +386,30 @@ class DiscordPlatform(ChatPlatform):
             # Even when a later part failed, the posted part gets its follow-up thread.
             if first is not None:
                 await self._open_thread(first, digest, label)
+
+    async def post_alert(self, target: str, alert: Digest, record: RecordPosted) -> None:
+        """Each story as one embed, with no follow-up thread (a thread per alert would double
+        the messages). discord.py waits out the channel's rate-limit bucket between messages,
+        as Discord's X-RateLimit headers tell it, so a burst goes out at Discord's pace."""
+        channel, label = await self._channel(target)
+        for out in alert_messages(alert):
+            try:
+                sent = await channel.send(
+                    embeds=out.embeds,
+                    allowed_mentions=NO_MENTIONS,
+                    nonce=message_nonce(target, alert, out.items),
+                )
+            except _POST_ERRORS as exc:
+                raise self._post_error(exc, label) from exc
+            await record(out.items, str(sent.id))
+
+    async def post_notice(self, target: str, notice: Reply) -> None:
+        channel, label = await self._channel(target)
+        for out in reply_messages(notice):
+            try:
+                await channel.send(**_message_kwargs(out), allowed_mentions=NO_MENTIONS)
+            except _POST_ERRORS as exc:
+                raise self._post_error(exc, label) from exc
 
     async def recent_digest_messages(self, target: str, since: datetime) -> list[PostedMessage]:
         """Our digest messages in `target` since `since`: the bot's own messages (not command

@@ -265,6 +265,16 @@ def digest_messages(digest: Digest) -> list[OutMessage]:
     return chunks
 
 
+def alert_messages(alert: Digest) -> list[OutMessage]:
+    """One message per story: the digest item's embed, titled without the item number."""
+    messages = []
+    for item in alert.items:
+        embed = item_embed(item)
+        embed.title = fit_escaped(item.title, TITLE_MAX)
+        messages.append(OutMessage(embeds=[embed], items=[item]))
+    return messages
+
+
 def local_time(when: datetime, timezone: str) -> datetime:
     try:
         return when.astimezone(ZoneInfo(timezone))

@@ -36,8 +36,15 @@ from bot.platforms.base import (
     RecordPosted,
     story_keys,
 )
+from bot.platforms.pacing import ChannelPacer
 from bot.platforms.slack_input import typed_text
-from bot.platforms.slack_render import SlackMessage, render_digest, render_reply, without_images
+from bot.platforms.slack_render import (
+    SlackMessage,
+    render_alert,
+    render_digest,
+    render_reply,
+    without_images,
+)
 
 log = logging.getLogger(__name__)
 
@@ -59,6 +66,8 @@ _SCOPE_ERRORS = {"missing_scope", "no_permission", "restricted_action"}
 DIGEST_EVENT = "newsbrief_digest"  # the metadata event type of our digest messages
 HISTORY_PAGES = 5  # conversations.history pages read when looking for our unrecorded messages
 _USER_MENTION = re.compile(r"<@[A-Z0-9]+(?:\|[^>]*)?>")
+# Slack takes about one message a second per channel; alerts and notices keep to it.
+POST_INTERVAL = 1.0
 
 
 def build_client(*, token: str, api_url: str) -> AsyncWebClient:
@@ -97,6 +106,7 @@ class SlackPlatform(ChatPlatform):
         bot_token_env: str = "SLACK_BOT_TOKEN",
         app_token_env: str = "SLACK_APP_TOKEN",
         signing_secret_env: str = "SLACK_SIGNING_SECRET",
+        post_interval: float = POST_INTERVAL,
     ) -> None:
         """`*_env`: the environment variables the secrets came from, named in operator hints."""
         if mode not in ("socket", "http"):
@@ -132,6 +142,7 @@ class SlackPlatform(ChatPlatform):
         self._runner: web.AppRunner | None = None
         self._history_warned: set[str] = set()  # channels whose history we may not read
         self._bot_id: str | None = None  # from auth.test: tells our messages from other apps'
+        self._pacer = ChannelPacer(post_interval)
 
     def __repr__(self) -> str:  # never show tokens
         return f"SlackPlatform(mode={self.mode!r}, api_url={self.api_url!r})"
@@ -211,6 +222,26 @@ class SlackPlatform(ChatPlatform):
             channel = response.get("channel") or target
             await record(message.items, f"{channel}:{response['ts']}")
 
+    async def post_alert(self, target: str, alert: Digest, record: RecordPosted) -> None:
+        """Each story as its own message, at most one a second per channel (POST_INTERVAL), so a
+        burst of alerts is never answered with 429s. Its story key rides along as for digests."""
+        for message in render_alert(alert):
+            metadata = {
+                "event_type": DIGEST_EVENT,
+                "event_payload": {"stories": story_keys(message.items)},
+            }
+            async with self._pacer.lock(target):
+                await self._pacer.wait(target)
+                response = await self._post(target, message, metadata=metadata)
+            channel = response.get("channel") or target
+            await record(message.items, f"{channel}:{response['ts']}")
+
+    async def post_notice(self, target: str, notice: Reply) -> None:
+        for message in render_reply(notice):
+            async with self._pacer.lock(target):
+                await self._pacer.wait(target)
+                await self._post(target, message)
+
     async def recent_digest_messages(self, target: str, since: datetime) -> list[PostedMessage]:
         """Our digest messages in `target` since `since`, from conversations.history."""
         found: list[PostedMessage] = []
@@ -247,7 +278,7 @@ class SlackPlatform(ChatPlatform):
 
     async def _post(self, channel: str, message: SlackMessage, **extra: Any) -> Any:
         try:
-            return await self.client.chat_postMessage(
+            response = await self.client.chat_postMessage(
                 channel=channel,
                 text=message.text,
                 blocks=message.blocks,
@@ -257,6 +288,8 @@ class SlackPlatform(ChatPlatform):
                 parse="none",
                 **extra,
             )
+            self._pacer.sent(channel)
+            return response
         except SlackApiError as exc:
             if _image_download_failed(exc) and (plain := without_images(message)) is not None:
                 log.warning(msg.LOG_IMAGES_DROPPED, channel)

@@ -300,6 +300,22 @@ def render_digest(digest: Digest) -> list[SlackMessage]:
     return messages
 
 
+def render_alert(alert: Digest) -> list[SlackMessage]:
+    """One message per story: the digest item's blocks, without the item number."""
+    messages = []
+    for item in alert.items:
+        blocks = item_blocks(item, alert.timezone)
+        head = blocks[0]["text"]
+        numbered = f"*{item.number}. "
+        if head["text"].startswith(numbered):
+            head["text"] = "*" + head["text"][len(numbered) :]
+        fallback = f"{escape_mrkdwn(one_line(item.title))} ({escape_mrkdwn(one_line(item.source))})"
+        messages.append(
+            SlackMessage(text=truncate(fallback, MAX_FALLBACK_TEXT), blocks=blocks, items=(item,))
+        )
+    return messages
+
+
 # ---------------------------------------------------------------------------------------------
 # replies
 

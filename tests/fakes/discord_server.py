@@ -7,6 +7,12 @@ as the real service would), and lets its data trigger error paths:
 - `FORBIDDEN_CHANNEL_ID` answers 403 Missing Permissions to everything;
 - `RATE_LIMITED_CHANNEL_ID` answers its first message post with a 429 (with `Via`, `Retry-After`
   and `X-RateLimit-*` headers and a tiny reset), then accepts;
+- every channel's message posts share a per-route rate-limit bucket, as Discord's do: each answer
+  carries `X-RateLimit-Limit/-Remaining/-Reset/-Reset-After/-Bucket`, and a post beyond the
+  bucket gets 429 with those, `Retry-After` and `Via` (discord.py treats a 429 without `Via` as
+  a Cloudflare ban). Discord's real bucket is 5 messages per 5 s; the fake's window
+  (`fake.bucket_window`, default 0.2 s) is shorter so tests stay fast. `fake.rate_limited` lists
+  the refused posts' channel ids;
 - `fake.fail_after[channel_id] = n` accepts n messages in that channel, then answers 403;
 - `fake.forbid_threads = True` refuses thread creation with 403;
 - the token `BAD_TOKEN` answers 401 Unauthorized;
@@ -229,6 +235,10 @@ class FakeDiscord:
         self.forbid_threads = False
         self.embed_links_denied: set[int] = set()  # channels where the bot lacks Embed Links
         self.deleted: list[int] = []  # ids of messages the bot deleted
+        self.bucket_limit = 5  # messages per channel per window
+        self.bucket_window = 0.2  # seconds
+        self.rate_limited: list[int] = []
+        self._buckets: dict[int, tuple[int, float]] = {}  # channel -> (remaining, reset at)
         self._rate_limited_once: set[int] = set()
         self._nonces: dict[tuple[int, str], dict[str, Any]] = {}
         self._ids = itertools.count(1)
@@ -750,6 +760,23 @@ class FakeDiscord:
                     "X-RateLimit-Scope": "user",
                 },
             )
+        bucket = self._bucket(channel_id)
+        if bucket is None:
+            self.rate_limited.append(channel_id)
+            reset_after = self._buckets[channel_id][1] - time.monotonic()
+            return _json(
+                {
+                    "message": "You are being rate limited.",
+                    "retry_after": reset_after,
+                    "global": False,
+                },
+                429,
+                {
+                    "Via": "1.1 google",
+                    "Retry-After": f"{reset_after:.3f}",
+                    **self._bucket_headers(channel_id),
+                },
+            )
         posted = self.messages.setdefault(channel_id, [])
         limit = self.fail_after.get(channel_id)
         if limit is not None and len(posted) >= limit:
@@ -774,7 +801,33 @@ class FakeDiscord:
             self._nonces[(channel_id, str(nonce))] = {
                 k: v for k, v in message.items() if k != "_request"
             }
-        return _json({k: v for k, v in message.items() if k != "_request"})
+        return _json(
+            {k: v for k, v in message.items() if k != "_request"},
+            headers=self._bucket_headers(channel_id),
+        )
+
+    def _bucket(self, channel_id: int) -> int | None:
+        """Take one post from the channel's bucket: the posts left, or None when it is empty."""
+        now = time.monotonic()
+        remaining, reset_at = self._buckets.get(channel_id, (self.bucket_limit, 0.0))
+        if now >= reset_at:
+            remaining, reset_at = self.bucket_limit, now + self.bucket_window
+        if remaining <= 0:
+            self._buckets[channel_id] = (remaining, reset_at)
+            return None
+        self._buckets[channel_id] = (remaining - 1, reset_at)
+        return remaining - 1
+
+    def _bucket_headers(self, channel_id: int) -> dict[str, str]:
+        remaining, reset_at = self._buckets[channel_id]
+        reset_after = max(reset_at - time.monotonic(), 0.0)
+        return {
+            "X-RateLimit-Limit": str(self.bucket_limit),
+            "X-RateLimit-Remaining": str(remaining),
+            "X-RateLimit-Reset": f"{time.time() + reset_after:.3f}",
+            "X-RateLimit-Reset-After": f"{reset_after:.3f}",
+            "X-RateLimit-Bucket": "fake-channel-messages",
+        }
 
     def _delete_message(self, channel_id: int, message_id: int) -> web.Response:
         """A bot may always delete its own messages."""

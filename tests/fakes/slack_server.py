@@ -7,6 +7,11 @@ lets data trigger the error paths:
 - channel `C_NOTFOUND` -> channel_not_found, `C_NOTIN` -> not_in_channel,
   `C_ARCHIVED` -> is_archived
 - channel `C_RATELIMIT` -> the first chat.postMessage gets 429 with `Retry-After: 0`, then ok
+- every channel: chat.postMessage is rate limited as Slack does it, about one message a second
+  per channel with short bursts tolerated: a token bucket of `rate_burst` messages refilled one
+  per `rate_interval` seconds. Beyond it: 429 with `Retry-After` in whole seconds, rounded up
+  as Slack sends it (0 when `rate_interval` is under a second, so tests stay fast).
+  `fake.rate_limited` lists the refused posts' channels.
 - channel `C_FAILAFTER<n>` -> the first n posts are accepted, then channel_not_found
 - `fake.refuse[channel] = "not_in_channel"` refuses every post to that channel until removed
 - users `U_ADMIN` / `U_OWNER` are a workspace admin / owner in users.info
@@ -25,6 +30,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import json
+import math
 import re
 import time
 from collections.abc import Callable
@@ -161,6 +167,10 @@ class FakeSlack:
     # (channel, ts) of messages that have replies: the threads that exist
     threads: set[tuple[str, str]] = field(default_factory=set)
     port: int = 0
+    # Slack's "1 message per second per channel, short bursts allowed" (tests make it faster)
+    rate_interval: float = 1.0
+    rate_burst: int = 5
+    rate_limited: list[str] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self._runner: web.AppRunner | None = None
@@ -169,6 +179,7 @@ class FakeSlack:
         self._envelopes = itertools.count(1)
         self._posts: dict[str, int] = {}
         self._rate_limited: set[str] = set()
+        self._buckets: dict[str, tuple[float, float]] = {}  # channel -> (tokens, at)
         self._sockets: list[web.WebSocketResponse] = []
         self.socket_connected = asyncio.Event()
 
@@ -304,6 +315,10 @@ class FakeSlack:
         problem = self._check_message(args)
         if problem:
             return 200, {"ok": False, "error": "invalid_blocks", "detail": problem}, {}
+        if method == "chat.postMessage" and (wait := self._take_token(channel)) is not None:
+            self.rate_limited.append(channel)
+            seconds = math.ceil(wait) if self.rate_interval >= 1 else 0
+            return 429, {"ok": False, "error": "ratelimited"}, {"Retry-After": str(seconds)}
         blocks = args.get("blocks") or []
         failed = unreachable_images(json.loads(blocks) if isinstance(blocks, str) else blocks)
         if failed:
@@ -334,6 +349,17 @@ class FakeSlack:
         sent with the ts of a message that has no replies is shown nowhere."""
         thread_ts = args.get("thread_ts")
         return not thread_ts or (str(args.get("channel", "")), str(thread_ts)) in self.threads
+
+    def _take_token(self, channel: str) -> float | None:
+        """Take one message from the channel's bucket; None if allowed, else seconds to wait."""
+        now = time.monotonic()
+        tokens, at = self._buckets.get(channel, (float(self.rate_burst), now))
+        tokens = min(float(self.rate_burst), tokens + (now - at) / self.rate_interval)
+        if tokens < 1:
+            self._buckets[channel] = (tokens, now)
+            return (1 - tokens) * self.rate_interval
+        self._buckets[channel] = (tokens - 1, now)
+        return None
 
     def _history(self, args: dict[str, Any]) -> tuple[int, dict[str, Any], dict[str, str]]:
         """conversations.history: newest first, metadata only when asked for, one page. `oldest`
