@@ -464,6 +464,24 @@ async def test_digest_stripped_of_its_embeds_is_not_recorded_and_names_the_permi
     assert record.calls == [([1, 2], posted["id"])]
 
 
+async def test_alert_stripped_of_its_embed_is_not_recorded(env: Env) -> None:
+    """An alert is one embed: without Embed Links it would be a bare title, so it is removed,
+    not recorded (the story stays queued), and the error names the permission."""
+    await env.fake.deny_embed_links(CHANNEL_ID, tell_bot=False)
+    record = Recorder()
+    with pytest.raises(PlatformError) as raised:
+        await env.platform.post_alert(str(CHANNEL_ID), digest([item(1)]), record)
+    assert "Embed Links" in raised.value.reason
+    assert record.calls == []
+    assert env.fake.messages[CHANNEL_ID] == [] and len(env.fake.deleted) == 1
+
+    env.fake.embed_links_denied.clear()
+    await env.platform.post_alert(str(CHANNEL_ID), digest([item(1)]), record)
+    [posted] = env.fake.messages[CHANNEL_ID]
+    assert len(posted["embeds"]) == 1
+    assert record.calls == [([1], posted["id"])]
+
+
 async def test_missing_embed_links_known_from_the_cache_posts_nothing(env: Env) -> None:
     await env.fake.deny_embed_links(CHANNEL_ID)  # the bot hears of it (CHANNEL_UPDATE)
     channel = env.platform.client.get_channel(CHANNEL_ID)

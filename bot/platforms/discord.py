@@ -364,22 +364,8 @@ class DiscordPlatform(ChatPlatform):
             for out in digest_messages(digest):
                 if not out.items:
                     continue
-                nonce = self._nonce(message_nonce(target, digest, out.items))
-                try:
-                    sent = await channel.send(
-                        content=out.content,
-                        embeds=out.embeds,
-                        allowed_mentions=NO_MENTIONS,
-                        nonce=nonce,
-                    )
-                except _POST_ERRORS as exc:
-                    raise self._post_error(exc, label) from exc
-                if out.embeds and not sent.embeds:
-                    # Discord takes the message but drops its embeds when the bot lacks Embed
-                    # Links: bare titles, not a digest. Remove it; its stories stay queued.
-                    self._spent_nonces.add(nonce)
-                    await self._delete_quietly(sent, label)
-                    raise self._no_embed_links(label)
+                nonce = message_nonce(target, digest, out.items)
+                sent = await self._send_embeds(channel, label, out.content, out.embeds, nonce)
                 await record(out.items, str(sent.id))
                 first = first or sent
         finally:
@@ -392,16 +378,36 @@ class DiscordPlatform(ChatPlatform):
         the messages). discord.py waits out the channel's rate-limit bucket between messages,
         as Discord's X-RateLimit headers tell it, so a burst goes out at Discord's pace."""
         channel, label = await self._channel(target)
+        if not self._can_embed(channel):
+            raise self._no_embed_links(label)
         for out in alert_messages(alert):
-            try:
-                sent = await channel.send(
-                    embeds=out.embeds,
-                    allowed_mentions=NO_MENTIONS,
-                    nonce=message_nonce(target, alert, out.items),
-                )
-            except _POST_ERRORS as exc:
-                raise self._post_error(exc, label) from exc
+            nonce = message_nonce(target, alert, out.items)
+            sent = await self._send_embeds(channel, label, None, out.embeds, nonce)
             await record(out.items, str(sent.id))
+
+    async def _send_embeds(
+        self,
+        channel: discord.abc.Messageable,
+        label: str,
+        content: str | None,
+        embeds: list[discord.Embed],
+        nonce: str,
+    ) -> discord.Message:
+        """Send one message of stories; a PlatformError if Discord refused it or took it
+        without its embeds (no Embed Links: bare titles, not stories), which is then removed so
+        its stories stay queued."""
+        nonce = self._nonce(nonce)
+        try:
+            sent = await channel.send(
+                content=content, embeds=embeds, allowed_mentions=NO_MENTIONS, nonce=nonce
+            )
+        except _POST_ERRORS as exc:
+            raise self._post_error(exc, label) from exc
+        if embeds and not sent.embeds:
+            self._spent_nonces.add(nonce)
+            await self._delete_quietly(sent, label)
+            raise self._no_embed_links(label)
+        return sent
 
     async def post_notice(self, target: str, notice: Reply) -> None:
         channel, label = await self._channel(target)
