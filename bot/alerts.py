@@ -70,13 +70,14 @@ class AlertPoster:
         since = self.clock() - digests.MAX_AGE
         ids = self.store.pending_article_ids(channel.name, feed_ids, since=since)
         queued, refused = [], []
+        filters = digests.channel_filters(channel)  # one time budget per pattern for the pass
         for article_id in ids:
             article = self.store.article(article_id)
             if article is None:
                 continue
-            if digests.matches_filters(article, channel):
+            if digests.matches_filters(article, channel, filters):
                 queued.append(article)
-            else:
+            elif not filters.undecided:  # a timed-out pattern decides nothing: look again later
                 refused.append(article_id)
         if refused:
             self.store.hold_back(channel.name, refused)

@@ -46,7 +46,9 @@ def settle_new_feeds(
             continue
         backlog = store.feed_backlog(channel.name, feed.id, since=now - digests.MAX_AGE)
         backlog.sort(key=lambda a: (-a.published_at.timestamp(), -a.id))
-        kept = [a for a in backlog if digests.matches_filters(a, channel)][: channel.backfill]
+        filters = digests.channel_filters(channel)
+        kept = [a for a in backlog if digests.matches_filters(a, channel, filters)]
+        kept = kept[: channel.backfill]
         kept_ids = {a.id for a in kept}
         held = [a.id for a in backlog if a.id not in kept_ids]
         store.settle_feed(channel.name, feed.id, feed.url, held, now)

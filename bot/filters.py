@@ -100,10 +100,13 @@ class FilterPass:
         self._left: dict[str, float] = {
             f.source: budget for f in (*self.include, *self.exclude) if f.is_regex
         }
+        self.undecided = False  # the last `matches` answer came from a timeout, not a match
 
     def matches(self, text: str, label: str = "") -> bool:
         """include: at least one entry occurs (none given = everything); exclude: none occurs.
-        `label` names the story in the timeout warning."""
+        `label` names the story in the timeout warning; `undecided` tells afterwards whether a
+        timeout decided the answer (the story is then worth another look later)."""
+        self.undecided = False
         if self.include and not any(self._occurs(f, text, label, False) for f in self.include):
             return False
         return not any(self._occurs(f, text, label, True) for f in self.exclude)
@@ -113,11 +116,13 @@ class FilterPass:
             return entry.search(text, 0)
         left = self._left[entry.source]
         if left <= 0:
+            self.undecided = True
             return timed_out_means
         started = self.clock()
         try:
             return entry.search(text, min(self.match_timeout, left))
         except TimeoutError:
+            self.undecided = True
             self._warn(entry, label, timed_out_means)
             return timed_out_means
         finally:

@@ -5,6 +5,7 @@ limits); the queue survives a refused post and a restart. Real HTTP, real SQLite
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -234,3 +235,26 @@ async def test_the_fakes_refuse_posts_beyond_the_rate_limit() -> None:
         assert statuses == [200, 200, 429]
         assert response.headers["Via"] and response.headers["X-RateLimit-Remaining"] == "0"
         assert float(response.headers["Retry-After"]) > 59
+
+
+async def test_a_story_a_timed_out_filter_could_not_decide_on_stays_queued(
+    tmp_path: Path, http_server: LocalServer
+) -> None:
+    """A regular expression that gives up decides nothing: the story is not alerted now, but it
+    is not held back for good either (a simpler pattern in the config can still let it through)."""
+    feed = MutableFeed(rss(range(1, 2), prefix="b"))
+    url = http_server.add("/b.xml", feed)
+    config = settings(tmp_path, {"B": url}, [alerts_channel(include=["re:(a|aa)+$"])])
+    clock, platform = Clock(), RecordingPlatform()
+    app = make_app(config, {"console": platform}, clock)
+    await poll(app, clock, "B")
+    # a long run of a's that does not end the text: exponential backtracking for that pattern
+    feed.body = rss(range(1, 4), prefix="b", topic="a" * 3000 + "!")
+    await poll(app, clock, "B")
+    assert platform.alerts == []
+    channel = app.settings.channel("breaking")
+    pending = app.store.pending_article_ids(
+        channel.name, app.alerts.poster.feed_ids(channel), since=clock() - timedelta(days=1)
+    )
+    assert len(pending) == 2  # stories 2 and 3 wait; they were not held back
+    await app.close()
