@@ -8,6 +8,7 @@ its character offsets into the text it came from: ``text[s.start:s.end] == s.tex
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from functools import cache
 from typing import NamedTuple
 
@@ -152,14 +153,29 @@ def _quotations(text: str, lo: int, hi: int) -> list[tuple[int, int | None]]:
 
 
 _WORD_START = re.compile(r"[\w.'’-]*")
+# The words a boundary check looks at (titles, abbreviations, initials, acronyms, stop words)
+# are short: looking further than this around a candidate end would only make splitting
+# quadratic on a long run of text without spaces.
+_WORD_LOOK = 64
 
 
 def _first_letter(text: str, i: int, hi: int) -> tuple[int, str]:
     """Position and first word of the sentence that would start at ``i`` (openers skipped)."""
     while i < hi and (text[i] in _OPENERS or text[i].isspace()):
         i += 1
-    m = _WORD_START.match(text, i, hi)
+    m = _WORD_START.match(text, i, min(hi, i + _WORD_LOOK))
     return i, (m.group() if m else "")
+
+
+def _word_before(text: str, i: int, lo: int) -> str:
+    """The run of non-space characters ending at ``i`` (at most ``_WORD_LOOK`` long: a longer
+    one is no title or abbreviation, and reads as "")."""
+    from_ = max(lo, i - _WORD_LOOK - 1)
+    chunk = text[from_:i]
+    if not chunk or chunk[-1].isspace():
+        return ""
+    word = chunk.rsplit(None, 1)[-1]
+    return "" if len(word) == len(chunk) and from_ > lo else word
 
 
 def _is_boundary(
@@ -168,7 +184,7 @@ def _is_boundary(
     lo: int,
     hi: int,
     language: str,
-    quotes: list[tuple[int, int | None]],
+    continuing: _ContinuingQuotes,
 ) -> bool:
     end = m.end()
     nxt_pos, nxt_word = _first_letter(text, end, hi)
@@ -182,8 +198,7 @@ def _is_boundary(
     next_is_stop = len(bare) > 1 and bare.lower() in stops and first.isupper()
     punct = m.group().rstrip(_CLOSERS)
     if punct == "." and m.group() == ".":
-        before = re.search(r"(\S+)$", text[lo : m.start()])
-        word = before.group(1).lstrip(_OPENERS) if before else ""
+        word = _word_before(text, m.start(), lo).lstrip(_OPENERS)
         low = word.lower()
         if low in _TITLES:
             return False
@@ -198,34 +213,55 @@ def _is_boundary(
             return False  # "am 3. Oktober", "28. Listopadu"
     # Inside a quotation that closes later in this block and is then attributed
     # ('"We won. We will win again," she said.'), the quotation clearly continues.
-    for open_at, close_at in quotes:
-        if open_at < m.start() and close_at is not None and close_at >= end:
-            if _attributed_close(text, close_at, hi):
-                return False
-            break
-    return True
+    return not continuing.covers(m.start(), end)
+
+
+_NEXT_VISIBLE = re.compile(r"\s*(\S)")
 
 
 def _attributed_close(text: str, close_at: int, hi: int) -> bool:
     """True when the quotation closing at ``close_at`` flows on into the same sentence."""
     before = text[close_at - 1] if close_at > 0 else ""
-    after = text[close_at + 1 : hi].lstrip()
+    m = _NEXT_VISIBLE.match(text, close_at + 1, hi)
+    after = m.group(1) if m else ""
     if before == ",":
         return True
-    if before in "!?…" and after[:1].islower():
+    if before in "!?…" and after.islower():
         return True
-    return bool(after[:1] and (after[0] in ",;" or after[0].islower()))
+    return bool(after and (after in ",;" or after.islower()))
+
+
+class _ContinuingQuotes:
+    """The closed quotations of a block that flow on into an attribution, for quick lookup.
+
+    Quotations do not overlap, so the only one that can hold a position is the last one that
+    opens before it (found by bisection: splitting stays linear in the block's length).
+    """
+
+    def __init__(self, text: str, quotes: list[tuple[int, int | None]], hi: int) -> None:
+        spans = [
+            (open_at, close_at)
+            for open_at, close_at in quotes
+            if close_at is not None and _attributed_close(text, close_at, hi)
+        ]
+        self._opens = [open_at for open_at, _ in spans]
+        self._closes = [close_at for _, close_at in spans]
+
+    def covers(self, start: int, end: int) -> bool:
+        """True when such a quotation opens before ``start`` and closes at or after ``end``."""
+        k = bisect_left(self._opens, start) - 1
+        return k >= 0 and self._closes[k] >= end
 
 
 def split_block(text: str, lo: int, hi: int, language: str) -> list[Sentence]:
     """Sentences of ``text[lo:hi]`` (one block) with offsets into ``text``."""
-    quotes = _quotations(text, lo, hi)
+    continuing = _ContinuingQuotes(text, _quotations(text, lo, hi), hi)
     out: list[Sentence] = []
     start = lo
     for m in _end_pattern(language).finditer(text, lo, hi):
         if m.end() <= start:
             continue
-        if not _is_boundary(text, m, lo, hi, language, quotes):
+        if not _is_boundary(text, m, lo, hi, language, continuing):
             continue
         _append(out, text, start, m.end())
         start = m.end()

@@ -95,6 +95,26 @@ def test_multi_sentence_quote_with_attribution_is_not_split() -> None:
     ]
 
 
+def test_only_the_attributed_quotation_of_several_holds_its_sentences_together() -> None:
+    text = (
+        'Ask "Why?" She did. "It ended. It is over," he said. "Fine." Then they left. '
+        '"One. Two," she said.'
+    )
+    assert texts(text) == [
+        'Ask "Why?"',
+        "She did.",
+        '"It ended. It is over," he said.',
+        '"Fine."',
+        "Then they left.",
+        '"One. Two," she said.',
+    ]
+
+
+def test_a_long_single_paragraph_splits_like_its_parts() -> None:
+    unit = 'Mr. Lee met A. Smith in the U.S. on Monday. "We won. We will win again," she said. '
+    assert texts(unit * 2000) == texts(unit) * 2000
+
+
 def test_multi_paragraph_quote_reopens_without_confusing_the_next_paragraph() -> None:
     text = (
         '"The first paragraph of a long statement ends here. It has two sentences.\n\n'
