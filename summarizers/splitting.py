@@ -324,3 +324,40 @@ class OfflineTokenizer:
 
     def to_words(self, sentence: str) -> tuple[str, ...]:
         return tuple(self._pattern.findall(str(sentence)))
+
+
+_SPACES = re.compile(r"\s*")
+_CUT_CONTEXT = 200
+
+
+def cut_text(text: str, max_chars: int, language: str = "english") -> str:
+    """``text`` itself when it has at most ``max_chars`` characters; else its longest head of at
+    most ``max_chars`` characters that ends where a paragraph or a sentence ends.
+
+    A head with no sentence end in it is cut after its last whole word; only a single "word"
+    longer than ``max_chars`` (no space in it at all) is cut inside it.
+    """
+    if len(text) <= max_chars:
+        return text
+    language = normalize_language(language)
+    head = text[:max_chars]
+    spans = blocks(head)
+    if not spans:
+        return ""
+    lo, hi = spans[-1]
+    # The last block and a little of the text after the cut: the splitter must see the word
+    # after each sentence end ("Mr. | Lee" is no end), and the line after a line end.
+    window = text[: max_chars + _CUT_CONTEXT]
+    block_end = next((e for s, e in blocks(window) if s == lo), hi)
+    gap_end = _SPACES.match(text, hi).end()
+    if block_end == hi and ("\n" in text[hi:gap_end] or gap_end == len(text)):
+        return head[:hi]  # the head ends with a whole paragraph
+    ends = [s.end for s in split_block(window, lo, block_end, language) if s.end <= max_chars]
+    if ends and ends[-1] < block_end:
+        return head[: ends[-1]]
+    if len(spans) >= 2:
+        return head[: spans[-2][1]]
+    if hi < max_chars or text[max_chars].isspace():
+        return head[:hi]  # no sentence end, but the last word is whole
+    words = head[:hi].rsplit(None, 1)
+    return words[0].rstrip() if len(words) == 2 else head
