@@ -152,6 +152,42 @@ def _quotations(text: str, lo: int, hi: int) -> list[tuple[int, int | None]]:
     return pairs
 
 
+class Quotation(NamedTuple):
+    """A double quotation of a block: ``text[start:end]``, its marks included."""
+
+    start: int
+    end: int
+    balanced: bool  # False: never closed, or closed with no opening mark in the block
+
+
+def quotation_spans(text: str, lo: int, hi: int) -> list[Quotation]:
+    """The double quotations of the block ``text[lo:hi]`` in order, not overlapping.
+
+    One never closed runs to the next opening mark or to the block's end; a closing mark with
+    no opening one ends a quotation that began before it (at the end of the previous
+    quotation, or at the block's start). Neither is ``balanced``.
+    """
+    spans: list[Quotation] = []
+    open_at: int | None = None
+    for m in _QUOTE_MARK.finditer(text, lo, hi):
+        i = m.start()
+        kind = _classify_quote(text, i, lo, hi)
+        if open_at is None:
+            if kind == "close":
+                spans.append(Quotation(spans[-1].end if spans else lo, i + 1, False))
+            else:
+                open_at = i
+        elif kind == "open":
+            spans.append(Quotation(open_at, i, False))
+            open_at = i
+        else:
+            spans.append(Quotation(open_at, i + 1, True))
+            open_at = None
+    if open_at is not None:
+        spans.append(Quotation(open_at, hi, False))
+    return spans
+
+
 _WORD_START = re.compile(r"[\w.'’-]*")
 # The words a boundary check looks at (titles, abbreviations, initials, acronyms, stop words)
 # are short: looking further than this around a candidate end would only make splitting
