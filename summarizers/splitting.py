@@ -395,5 +395,7 @@ def cut_text(text: str, max_chars: int, language: str = "english") -> str:
         return head[: spans[-2][1]]
     if hi < max_chars or text[max_chars].isspace():
         return head[:hi]  # no sentence end, but the last word is whole
-    words = head[:hi].rsplit(None, 1)
-    return words[0].rstrip() if len(words) == 2 else head
+    word_start = hi
+    while word_start > 0 and not head[word_start - 1].isspace():
+        word_start -= 1  # back over the word the cut falls in
+    return head[:word_start].rstrip() if word_start else head
