@@ -31,6 +31,9 @@ class Analysis:
     content_hash: str | None
     simhash: int | None
     image: str | None = None  # the page's og:image (analyze_page only), https, never fetched
+    # The clean text's length when it was longer than `max_text_chars` and `text` is its cut
+    # head; None when the whole article was analysed.
+    cut_from: int | None = None
 
 
 def analyze_page(html: bytes, *, url: str, title: str | None, options: SummaryOptions) -> Analysis:
@@ -46,10 +49,14 @@ def analyze_html_fragment(html: str, *, title: str, options: SummaryOptions) -> 
 
 
 def analyze_text(text: str, *, title: str, options: SummaryOptions) -> Analysis:
+    """Clean ``text``, keep its first ``options.max_text_chars`` characters (cut where a sentence
+    ends; ``Analysis.cut_from`` says when), and summarize that and find its quotes."""
     import summarizers
-    from summarizers.text import clean_article_text
+    from summarizers.text import clean_article_text, cut_text
 
     text = clean_article_text(text, title=title or None, language=options.language)
+    full_length = len(text)
+    text = cut_text(text, options.max_text_chars, options.language)
     summary = (
         summarizers.summarize(
             text,
@@ -81,6 +88,7 @@ def analyze_text(text: str, *, title: str, options: SummaryOptions) -> Analysis:
         key_quote_count=len(key),
         content_hash=content_hash(text),
         simhash=simhash(text),
+        cut_from=full_length if len(text) < full_length else None,
     )
 
 

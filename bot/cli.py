@@ -11,7 +11,7 @@ import argparse
 import asyncio
 import logging
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import Executor
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -63,7 +63,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     summarize = with_config(sub.add_parser("summarize", help="summarize a URL, file or stdin"))
     summarize.add_argument("source", help="an http(s) URL, a text or HTML file, or - for stdin")
-    summarize.add_argument("--sentences", type=int, default=None)
+    summarize.add_argument(
+        "--sentences",
+        type=_whole_number(1, 10),
+        default=None,
+        metavar="N",
+        help="sentences in the summary, 1-10 (default: [summary] sentences)",
+    )
     summarize.add_argument(
         "--method",
         default=None,
@@ -98,6 +104,23 @@ def build_parser() -> argparse.ArgumentParser:
 
     with_config(sub.add_parser("doctor", help="check the config, database and tokens"))
     return parser
+
+
+def _whole_number(lo: int, hi: int) -> Callable[[str], int]:
+    """An argparse type: a whole number from ``lo`` to ``hi`` (the same range as the config)."""
+
+    def parse(value: str) -> int:
+        try:
+            number = int(value)
+        except ValueError:
+            number = None
+        if number is None or not lo <= number <= hi:
+            raise argparse.ArgumentTypeError(
+                f"expected a whole number from {lo} to {hi}, got {value!r}"
+            )
+        return number
+
+    return parse
 
 
 def main(argv: Sequence[str] | None = None) -> int:

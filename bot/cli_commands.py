@@ -12,8 +12,9 @@ from pathlib import Path
 from bot.analyze import Analysis, analyze_page, analyze_text
 from bot.app import App
 from bot.cli import open_app
+from bot.cli_input import InputError, as_text, is_url, looks_like_html, read_input, source_name
 from bot.commands import feed_status_line
-from bot.config import ConfigError, Settings
+from bot.config import ConfigError, FetchSettings, Settings
 from bot.extract import ExtractError
 from bot.feeds import parse_opml
 from bot.ingest import PollReport
@@ -104,10 +105,8 @@ async def summarize(args: argparse.Namespace, settings: Settings) -> int:
     changes = {"sentences": args.sentences, "method": method, "language": args.language}
     options = replace(options, **{k: v for k, v in changes.items() if v is not None})
     try:
-        analysis, url = await _analyze_source(
-            args.source, options, allow_private=settings.fetch.allow_private_urls
-        )
-    except (FetchError, ExtractError) as exc:
+        analysis, url = await _analyze_source(args.source, options, settings.fetch)
+    except (FetchError, ExtractError, InputError) as exc:
         print(f"newsbrief: {exc.reason}", file=sys.stderr)
         return 1
     except OSError as exc:
@@ -118,6 +117,12 @@ async def summarize(args: argparse.Namespace, settings: Settings) -> int:
             print(f"newsbrief: {exc}", file=sys.stderr)
             return 2
         raise
+    if analysis.cut_from is not None:
+        print(
+            f"newsbrief: only the first {len(analysis.text):,} of {analysis.cut_from:,} "
+            "characters were summarized ([summary] max_text_chars)",
+            file=sys.stderr,
+        )
     key = analysis.quotes[: analysis.key_quote_count] or analysis.quotes[:2]
     if args.json:
         print(
@@ -146,24 +151,28 @@ async def summarize(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def _analyze_source(
-    source: str, options: SummaryOptions, *, allow_private: bool = False
+    source: str, options: SummaryOptions, fetch: FetchSettings
 ) -> tuple[Analysis, str | None]:
-    if source.startswith(("http://", "https://")):
+    if is_url(source):
         # Your own command line: private addresses follow [fetch] allow_private_urls.
-        async with Fetcher(allow_private=allow_private) as fetcher:
+        async with Fetcher(
+            timeout=fetch.timeout_seconds,
+            max_bytes=fetch.max_bytes,
+            allow_private=fetch.allow_private_urls,
+        ) as fetcher:
             response = await fetcher.get(source)
         return analyze_page(
             response.body, url=response.url, title=None, options=options
         ), response.url
-    raw = sys.stdin.buffer.read() if source == "-" else Path(source).read_bytes()
-    if raw.lstrip()[:1] == b"<":
+    raw = read_input(source, fetch.max_bytes)
+    if looks_like_html(raw):
         return analyze_page(
             raw,
             url=Path(source).resolve().as_uri() if source != "-" else "",
             title=None,
             options=options,
         ), None
-    text = raw.decode("utf-8", errors="replace")
+    text = as_text(raw, source_name(source))
     first, _, rest = text.strip().partition("\n")
     # A short first line followed by a blank line is taken as the headline.
     if rest.startswith("\n") and len(first) < 150:

@@ -370,7 +370,7 @@ def _fetch(r: _Reader) -> FetchSettings:
 
 
 def _summary(r: _Reader) -> SummaryOptions:
-    r.allow_only("sentences", "method", "max_chars", "quotes", "language")
+    r.allow_only("sentences", "method", "max_chars", "quotes", "language", "max_text_chars")
     method = method_name(r.get("method", str, default=DEFAULT_METHOD), where=r.path("method"))
     if method != DEFAULT_METHOD:
         from summarizers.methods import AVAILABLE_METHODS
@@ -386,6 +386,7 @@ def _summary(r: _Reader) -> SummaryOptions:
         max_chars=r.get("max_chars", int, default=700, lo=80),
         quotes=r.get("quotes", int, default=1, lo=0, hi=5),
         language=r.get("language", str, default="english", check=_check_language),
+        max_text_chars=r.get("max_text_chars", int, default=100_000, lo=2_000, hi=200_000),
     )
 
 

@@ -269,7 +269,17 @@ class Ingestor:
             return None
         async with self._analysis_slots:
             with self._analyze_busy:
-                return await self._fetch_and_analyze(feed, entry)
+                analysis = await self._fetch_and_analyze(feed, entry)
+        if analysis.cut_from is not None:
+            log.info(
+                "feed %s: %s: only the first %d of its %d characters were analysed and stored "
+                "([summary] max_text_chars)",
+                feed.name,
+                entry.url or analysis.title,
+                len(analysis.text),
+                analysis.cut_from,
+            )
+        return analysis
 
     async def _fetch_and_analyze(self, feed: FeedRecord, entry: FeedEntry) -> Analysis:
         title = entry.title or ""

@@ -39,3 +39,6 @@ class SummaryOptions:
     max_chars: int | None = 700  # None: no budget
     quotes: int = 1
     language: str = "english"
+    # Only this many characters of an article's clean text are analysed and stored (cut where a
+    # sentence ends): the ranking methods grow faster than linearly with an article's length.
+    max_text_chars: int = 100_000

@@ -329,3 +329,44 @@ def is_non_prose_sentence(sentence: str) -> bool:
     if not compact:
         return False
     return _is_date_line(compact) or (len(_words(compact)) <= 8 and _is_byline(compact))
+
+
+# Words that cannot end a sentence (conjunctions, articles, prepositions): a piece of text
+# ending in one without final punctuation was cut off. Pronouns and adverbs can end one.
+_CANNOT_END = {
+    "english": frozenset(
+        _wordlist(
+            """
+    and or but nor the a an of to in on at by for with from as that which whose if because
+        although though while whereas than into onto upon via per whether unless until"""
+        )
+    ),
+    "german": frozenset(
+        _wordlist("und oder aber sondern der die das den dem des ein eine einer zu von mit für")
+    ),
+    "french": frozenset(_wordlist("et ou mais le la les un une de du des au aux à pour avec")),
+    "spanish": frozenset(_wordlist("y o pero el la los las un una de del al a con por para")),
+    "italian": frozenset(_wordlist("e o ma il lo la gli le un una di del della a al con per")),
+    "portuguese": frozenset(_wordlist("e ou mas o a os as um uma de do da ao com por para")),
+}
+_LIST_MARKER = re.compile(r"^(?:[-–—•*·▪●►‣◦]|\d{1,2}[.)])(?=\s)|^[–—]")
+_TRAILING_CLOSERS = "\"'”’»›)]}"
+_SENTENCE_END = ".!?。！？؟"
+_OPEN_END = ",;:-–—/&(+="
+_TRAILING_OFF = re.compile(r"(?:\.\.\.|…|\[(?:\.\.\.|…)\])$")
+
+
+def is_fragment(sentence: str, language: str = "english") -> bool:
+    """A piece that is not a whole sentence: a list item ("- World indoor champion"), one that
+    ends open ("At the same meeting,", "He said:", "... the council and"), or trails off
+    ("The Athens experience...")."""
+    text = sentence.strip()
+    if not text or _LIST_MARKER.match(text):
+        return True
+    core = text.rstrip(_TRAILING_CLOSERS).rstrip()
+    if not core or core[-1] in _OPEN_END or _TRAILING_OFF.search(core):
+        return True
+    if core[-1] in _SENTENCE_END:
+        return False
+    last = core[-40:].split()[-1].strip(",.;:!?\"'”’»›)]}(")
+    return last.lower() in _CANNOT_END.get(normalize_language(language), ())  # "... and"

@@ -9,10 +9,21 @@ from sumy.models.dom import ObjectDocumentModel, Paragraph
 from sumy.models.dom import Sentence as SumySentence
 
 from summarizers.base import Summary, UnknownMethodError
-from summarizers.cleaning import dateline_length, is_non_prose_sentence, removable_lines
+from summarizers.cleaning import (
+    dateline_length,
+    is_fragment,
+    is_non_prose_sentence,
+    removable_lines,
+)
 from summarizers.languages import UNSPACED_LANGUAGES, normalize_language
 from summarizers.methods import AVAILABLE_METHODS, DEFAULT_METHOD, Summarizer
-from summarizers.splitting import OfflineTokenizer, Sentence, blocks, split_block
+from summarizers.splitting import (
+    OfflineTokenizer,
+    Sentence,
+    blocks,
+    quotation_spans,
+    split_block,
+)
 
 __all__ = ["AVAILABLE_METHODS", "DEFAULT_METHOD", "build_document", "resolve_method", "summarize"]
 
@@ -49,13 +60,65 @@ def _is_prose(sentence: Sentence, block: str, tokenizer: OfflineTokenizer) -> bo
     return not (len(words) <= 12 and capitalised >= 0.8 * len(words))  # A Title-Case Heading
 
 
+def _without_dateline(text: str, sentences: list[Sentence]) -> list[Sentence]:
+    """The block's sentences with a leading "CITY (Agency) -" dateline cut off the first one.
+
+    A dateline with a state's abbreviation ("RENO, Nev. (AP) — Trump said ...") was split
+    after the abbreviation; its two pieces are the lead sentence, so they are joined again.
+    """
+    if not sentences:
+        return sentences
+    first = sentences[0]
+    if len(sentences) > 1:
+        joined = text[first.start : sentences[1].end]
+        cut = dateline_length(joined)
+        if cut > len(first.text):
+            start, end = first.start + cut, sentences[1].end
+            return [Sentence(text[start:end], start, end), *sentences[2:]]
+    if cut := dateline_length(first.text):
+        sentences = [Sentence(first.text[cut:], first.start + cut, first.end), *sentences[1:]]
+    return sentences
+
+
+def _whole_quotations(text: str, lo: int, hi: int, sentences: list[Sentence]) -> list[bool]:
+    """For each sentence of the block ``text[lo:hi]``: does it hold its quotations whole, and
+    something besides them (a speaker, a verb)?
+
+    False for a sentence that opens a quotation it does not close ('Moorcroft said: "The
+    Athens experience was hard.' when the quotation runs on), closes one it did not open,
+    lies inside one, or is nothing but a quotation ('"We will win."': said by whom?).
+    """
+    spans = quotation_spans(text, lo, hi)
+    out: list[bool] = []
+    k = 0
+    for s in sentences:
+        while k < len(spans) and spans[k].end <= s.start:
+            k += 1
+        ok = True
+        outside = []
+        pos = s.start
+        j = k
+        while j < len(spans) and spans[j].start < s.end:
+            start, end, balanced = spans[j]
+            if start < s.start or end > s.end or not balanced:
+                ok = False
+                break
+            outside.append(text[pos:start])
+            pos = end
+            j += 1
+        outside.append(text[pos : s.end])
+        out.append(ok and any(ch.isalnum() for part in outside for ch in part))
+    return out
+
+
 def build_document(
     text: str, language: str = "english", title: str | None = None
 ) -> tuple[ObjectDocumentModel, dict[int, Sentence]]:
     """A sumy document of the prose sentences of ``text`` and a map ``id(sumy sentence) -> span``.
 
     Non-prose lines (repeated headline, bylines, share lines, credits, date trailers) are left
-    out, so no method can pick them.
+    out, and so are pieces that are not whole sentences (a list item, one that ends in a comma
+    or a colon, a quotation left open or with no speaker): no method can pick them.
     """
     tokenizer = OfflineTokenizer(language)
     removed = {(r.start, r.end) for r in removable_lines(text, title, tokenizer.language)}
@@ -63,13 +126,16 @@ def build_document(
     for lo, hi in blocks(text):
         if (lo, hi) in removed:
             continue
-        sentences = split_block(text, lo, hi, tokenizer.language)
-        if sentences and (cut := dateline_length(sentences[0].text)):
-            first = sentences[0]  # keep the sentence, drop its "CITY (Agency) -" dateline
-            sentences[0] = Sentence(first.text[cut:], first.start + cut, first.end)
-        kept.append((text[lo:hi], sentences))
+        sentences = _without_dateline(text, split_block(text, lo, hi, tokenizer.language))
+        quotes_whole = _whole_quotations(text, lo, hi, sentences)
+        whole = [
+            s
+            for s, ok in zip(sentences, quotes_whole, strict=True)
+            if ok and not is_fragment(s.text, tokenizer.language)
+        ]
+        kept.append((text[lo:hi], whole))
     prose = [[s for s in sents if _is_prose(s, block, tokenizer)] for block, sents in kept]
-    if not any(prose):  # nothing reads as prose: fall back to every sentence of a kept block
+    if not any(prose):  # nothing reads as prose: fall back to every whole sentence
         prose = [[s for s in sents if len(tokenizer.to_words(s.text)) >= 2] for _, sents in kept]
     spans: dict[int, Sentence] = {}
     paragraphs = []

@@ -204,6 +204,38 @@ class PersonMention:
     person_like: bool
 
 
+class _EarlierMajority:
+    """The full name mentioned most often before a position (ties: the one met first), over
+    one surname's mentions in text order. Worked out once per surname, so a lookup is a
+    bisection, not a count over every mention (which made a long article quadratic)."""
+
+    def __init__(self, mentions: list[tuple[int, str]]) -> None:
+        self.positions = [pos for pos, _ in mentions]
+        self.names = [name for _, name in mentions]
+        self._best: list[str | None] = [None]  # _best[k]: the answer over the first k mentions
+        counts: Counter[str] = Counter()
+        first: dict[str, int] = {}
+        best: str | None = None
+        for i, name in enumerate(self.names):
+            first.setdefault(name, i)
+            counts[name] += 1
+            if (
+                best is None
+                or counts[name] > counts[best]
+                or (counts[name] == counts[best] and first[name] < first[best])
+            ):
+                best = name
+            self._best.append(best)
+
+    def before(self, pos: int) -> str | None:
+        return self._best[bisect.bisect_left(self.positions, pos)]
+
+    def first_from(self, pos: int) -> str | None:
+        """The first name mentioned at or after ``pos``."""
+        k = bisect.bisect_left(self.positions, pos)
+        return self.names[k] if k < len(self.names) else None
+
+
 @dataclass
 class Resolver:
     """Per-article state: names met so far, speakers so far, genders and titles."""
@@ -217,6 +249,7 @@ class Resolver:
     speakers: list[tuple[int, str]] = field(default_factory=list)
     _by_last: dict[str, list[tuple[int, str]]] = field(default_factory=dict)
     _by_first: dict[str, list[tuple[int, str]]] = field(default_factory=dict)
+    _majority: dict[str, _EarlierMajority] = field(default_factory=dict)
     _speaker_by_last: dict[str, str] = field(default_factory=dict)
     _spoken: set[str] = field(default_factory=set)
     _proper: set[str] | None = None
@@ -405,19 +438,17 @@ class Resolver:
             word = word.title()  # a transcript's speaker label: "MADDOW:"
         if word in self._speaker_by_last:
             return self._speaker_by_last[word]
-        same_last = self._by_last.get(word, [])
-        earlier = Counter(n for p, n in same_last if p < pos)
-        if earlier:
-            best = max(earlier.values())
-            for p, n in same_last:
-                if p < pos and earlier.get(n) == best:
-                    return n
-        for p, n in same_last:
-            if p >= pos:
-                return n
-        for p, n in self._by_first.get(word, []):
-            if p < pos:
-                return n
+        same_last = self._by_last.get(word)
+        if same_last:
+            majority = self._majority.get(word)
+            if majority is None:
+                majority = self._majority[word] = _EarlierMajority(same_last)
+            found = majority.before(pos) or majority.first_from(pos)
+            if found:
+                return found
+        same_first = self._by_first.get(word)
+        if same_first and same_first[0][0] < pos:  # mentions are in text order
+            return same_first[0][1]
         return name
 
     def has_spoken(self, name: str, pos: int) -> bool:

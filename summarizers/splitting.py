@@ -8,6 +8,7 @@ its character offsets into the text it came from: ``text[s.start:s.end] == s.tex
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from functools import cache
 from typing import NamedTuple
 
@@ -151,15 +152,66 @@ def _quotations(text: str, lo: int, hi: int) -> list[tuple[int, int | None]]:
     return pairs
 
 
+class Quotation(NamedTuple):
+    """A double quotation of a block: ``text[start:end]``, its marks included."""
+
+    start: int
+    end: int
+    balanced: bool  # False: never closed, or closed with no opening mark in the block
+
+
+def quotation_spans(text: str, lo: int, hi: int) -> list[Quotation]:
+    """The double quotations of the block ``text[lo:hi]`` in order, not overlapping.
+
+    One never closed runs to the next opening mark or to the block's end; a closing mark with
+    no opening one ends a quotation that began before it (at the end of the previous
+    quotation, or at the block's start). Neither is ``balanced``.
+    """
+    spans: list[Quotation] = []
+    open_at: int | None = None
+    for m in _QUOTE_MARK.finditer(text, lo, hi):
+        i = m.start()
+        kind = _classify_quote(text, i, lo, hi)
+        if open_at is None:
+            if kind == "close":
+                spans.append(Quotation(spans[-1].end if spans else lo, i + 1, False))
+            else:
+                open_at = i
+        elif kind == "open":
+            spans.append(Quotation(open_at, i, False))
+            open_at = i
+        else:
+            spans.append(Quotation(open_at, i + 1, True))
+            open_at = None
+    if open_at is not None:
+        spans.append(Quotation(open_at, hi, False))
+    return spans
+
+
 _WORD_START = re.compile(r"[\w.'’-]*")
+# The words a boundary check looks at (titles, abbreviations, initials, acronyms, stop words)
+# are short: looking further than this around a candidate end would only make splitting
+# quadratic on a long run of text without spaces.
+_WORD_LOOK = 64
 
 
 def _first_letter(text: str, i: int, hi: int) -> tuple[int, str]:
     """Position and first word of the sentence that would start at ``i`` (openers skipped)."""
     while i < hi and (text[i] in _OPENERS or text[i].isspace()):
         i += 1
-    m = _WORD_START.match(text, i, hi)
+    m = _WORD_START.match(text, i, min(hi, i + _WORD_LOOK))
     return i, (m.group() if m else "")
+
+
+def _word_before(text: str, i: int, lo: int) -> str:
+    """The run of non-space characters ending at ``i`` (at most ``_WORD_LOOK`` long: a longer
+    one is no title or abbreviation, and reads as "")."""
+    from_ = max(lo, i - _WORD_LOOK - 1)
+    chunk = text[from_:i]
+    if not chunk or chunk[-1].isspace():
+        return ""
+    word = chunk.rsplit(None, 1)[-1]
+    return "" if len(word) == len(chunk) and from_ > lo else word
 
 
 def _is_boundary(
@@ -168,7 +220,7 @@ def _is_boundary(
     lo: int,
     hi: int,
     language: str,
-    quotes: list[tuple[int, int | None]],
+    continuing: _ContinuingQuotes,
 ) -> bool:
     end = m.end()
     nxt_pos, nxt_word = _first_letter(text, end, hi)
@@ -182,8 +234,7 @@ def _is_boundary(
     next_is_stop = len(bare) > 1 and bare.lower() in stops and first.isupper()
     punct = m.group().rstrip(_CLOSERS)
     if punct == "." and m.group() == ".":
-        before = re.search(r"(\S+)$", text[lo : m.start()])
-        word = before.group(1).lstrip(_OPENERS) if before else ""
+        word = _word_before(text, m.start(), lo).lstrip(_OPENERS)
         low = word.lower()
         if low in _TITLES:
             return False
@@ -198,34 +249,55 @@ def _is_boundary(
             return False  # "am 3. Oktober", "28. Listopadu"
     # Inside a quotation that closes later in this block and is then attributed
     # ('"We won. We will win again," she said.'), the quotation clearly continues.
-    for open_at, close_at in quotes:
-        if open_at < m.start() and close_at is not None and close_at >= end:
-            if _attributed_close(text, close_at, hi):
-                return False
-            break
-    return True
+    return not continuing.covers(m.start(), end)
+
+
+_NEXT_VISIBLE = re.compile(r"\s*(\S)")
 
 
 def _attributed_close(text: str, close_at: int, hi: int) -> bool:
     """True when the quotation closing at ``close_at`` flows on into the same sentence."""
     before = text[close_at - 1] if close_at > 0 else ""
-    after = text[close_at + 1 : hi].lstrip()
+    m = _NEXT_VISIBLE.match(text, close_at + 1, hi)
+    after = m.group(1) if m else ""
     if before == ",":
         return True
-    if before in "!?…" and after[:1].islower():
+    if before in "!?…" and after.islower():
         return True
-    return bool(after[:1] and (after[0] in ",;" or after[0].islower()))
+    return bool(after and (after in ",;" or after.islower()))
+
+
+class _ContinuingQuotes:
+    """The closed quotations of a block that flow on into an attribution, for quick lookup.
+
+    Quotations do not overlap, so the only one that can hold a position is the last one that
+    opens before it (found by bisection: splitting stays linear in the block's length).
+    """
+
+    def __init__(self, text: str, quotes: list[tuple[int, int | None]], hi: int) -> None:
+        spans = [
+            (open_at, close_at)
+            for open_at, close_at in quotes
+            if close_at is not None and _attributed_close(text, close_at, hi)
+        ]
+        self._opens = [open_at for open_at, _ in spans]
+        self._closes = [close_at for _, close_at in spans]
+
+    def covers(self, start: int, end: int) -> bool:
+        """True when such a quotation opens before ``start`` and closes at or after ``end``."""
+        k = bisect_left(self._opens, start) - 1
+        return k >= 0 and self._closes[k] >= end
 
 
 def split_block(text: str, lo: int, hi: int, language: str) -> list[Sentence]:
     """Sentences of ``text[lo:hi]`` (one block) with offsets into ``text``."""
-    quotes = _quotations(text, lo, hi)
+    continuing = _ContinuingQuotes(text, _quotations(text, lo, hi), hi)
     out: list[Sentence] = []
     start = lo
     for m in _end_pattern(language).finditer(text, lo, hi):
         if m.end() <= start:
             continue
-        if not _is_boundary(text, m, lo, hi, language, quotes):
+        if not _is_boundary(text, m, lo, hi, language, continuing):
             continue
         _append(out, text, start, m.end())
         start = m.end()
@@ -288,3 +360,42 @@ class OfflineTokenizer:
 
     def to_words(self, sentence: str) -> tuple[str, ...]:
         return tuple(self._pattern.findall(str(sentence)))
+
+
+_SPACES = re.compile(r"\s*")
+_CUT_CONTEXT = 200
+
+
+def cut_text(text: str, max_chars: int, language: str = "english") -> str:
+    """``text`` itself when it has at most ``max_chars`` characters; else its longest head of at
+    most ``max_chars`` characters that ends where a paragraph or a sentence ends.
+
+    A head with no sentence end in it is cut after its last whole word; only a single "word"
+    longer than ``max_chars`` (no space in it at all) is cut inside it.
+    """
+    if len(text) <= max_chars:
+        return text
+    language = normalize_language(language)
+    head = text[:max_chars]
+    spans = blocks(head)
+    if not spans:
+        return ""
+    lo, hi = spans[-1]
+    # The last block and a little of the text after the cut: the splitter must see the word
+    # after each sentence end ("Mr. | Lee" is no end), and the line after a line end.
+    window = text[: max_chars + _CUT_CONTEXT]
+    block_end = next((e for s, e in blocks(window) if s == lo), hi)
+    gap_end = _SPACES.match(text, hi).end()
+    if block_end == hi and ("\n" in text[hi:gap_end] or gap_end == len(text)):
+        return head[:hi]  # the head ends with a whole paragraph
+    ends = [s.end for s in split_block(window, lo, block_end, language) if s.end <= max_chars]
+    if ends and ends[-1] < block_end:
+        return head[: ends[-1]]
+    if len(spans) >= 2:
+        return head[: spans[-2][1]]
+    if hi < max_chars or text[max_chars].isspace():
+        return head[:hi]  # no sentence end, but the last word is whole
+    word_start = hi
+    while word_start > 0 and not head[word_start - 1].isspace():
+        word_start -= 1  # back over the word the cut falls in
+    return head[:word_start].rstrip() if word_start else head

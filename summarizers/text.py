@@ -6,6 +6,7 @@ from summarizers.splitting import (
     OfflineTokenizer,
     Sentence,
     blocks,
+    cut_text,
     split_sentences,
     tokenize_words,
 )
@@ -17,6 +18,7 @@ __all__ = [
     "Sentence",
     "blocks",
     "clean_article_text",
+    "cut_text",
     "normalize_language",
     "removable_lines",
     "split_sentences",

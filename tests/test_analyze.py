@@ -30,6 +30,21 @@ def test_key_quote_has_speaker_without_a_bare_honorific_as_title() -> None:
     assert quote.speaker_title != "Dr."
 
 
+def test_only_the_first_max_text_chars_of_an_article_are_analysed() -> None:
+    tail = 'Later, "The ferry will be free for residents," said Dr. Mara Voss, the mayor.'
+    text = "\n\n".join([STORY] * 8 + [tail])
+    options = SummaryOptions(sentences=2, quotes=1, max_text_chars=2500)
+    analysis = analyze_text(text, title="Bridge to be replaced", options=options)
+    assert len(analysis.text) <= 2500 and text.startswith(analysis.text)
+    assert analysis.text.endswith(("last winter.", "in the meantime."))  # a whole paragraph
+    assert len(analysis.text) > 2000 and analysis.cut_from == len(text)
+    assert all(s in analysis.text for s in analysis.summary)
+    assert all("Voss" not in (q.speaker or "") for q in analysis.quotes)
+
+    whole = analyze_text(STORY, title="Bridge to be replaced", options=options)
+    assert whole.cut_from is None and whole.text == STORY
+
+
 def test_fingerprints_match_the_same_story_in_other_markup_only() -> None:
     words = STORY.replace("\n\n", " ")
     assert content_hash(STORY) == content_hash(words.upper())

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import io
 import json
 import re
 import socket
+import sys
 from pathlib import Path
 
 import pytest
@@ -252,3 +254,111 @@ def test_digest_links_are_canonical_without_tracking_parameters(capsys) -> None:
     assert "https://www.meridianherald.example/world/2026/11/27/power-cable-deal\n" in out
     assert main(["quotes", "Berg", "--json"]) == 0
     assert all("utm_" not in q["url"] for q in json.loads(capsys.readouterr().out))
+
+
+# -- summarize: what it refuses to read, and the caps ---------------------------------------------
+TRAM = (
+    "The city council approved a new tram line on Tuesday after a year of debate. "
+    "The line will connect the harbour with the eastern estates and open in 2028. "
+    '"This is the most important transport decision in a generation," said Mayor '
+    "Elena Ruiz. Opponents said the $310m cost was too high for a city of its size."
+)
+
+
+def _stdin(monkeypatch: pytest.MonkeyPatch, data: bytes) -> io.BytesIO:
+    stream = io.BytesIO(data)
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(stream))
+    return stream
+
+
+def _config(tmp_path: Path, extra: str) -> str:
+    config = tmp_path / "nb.toml"
+    config.write_text(
+        f'{extra}\n[[feeds]]\nname = "World"\nurl = "https://example.org/world.rss"\n'
+        f'[storage]\npath = "{tmp_path / "nb.db"}"\n'
+    )
+    return str(config)
+
+
+@pytest.mark.parametrize("value", ["0", "11", "-1", "three"])
+def test_summarize_sentences_out_of_range_is_a_usage_error(value: str, tmp_path: Path, capsys):
+    story = tmp_path / "s.txt"
+    story.write_text(TRAM)
+    with pytest.raises(SystemExit) as exit_info:
+        main(["summarize", str(story), "--sentences", value])
+    assert exit_info.value.code == 2
+    assert "--sentences: expected a whole number from 1 to 10" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("data", [b"", b"  \n\n\t "])
+def test_summarize_empty_stdin_is_an_error(data: bytes, monkeypatch, capsys) -> None:
+    _stdin(monkeypatch, data)
+    assert main(["summarize", "-"]) == 1
+    captured = capsys.readouterr()
+    assert captured.err.strip() == "newsbrief: stdin is empty: give the text or HTML of an article"
+    assert captured.out == ""
+
+
+def test_summarize_empty_file_is_an_error(tmp_path: Path, capsys) -> None:
+    empty = tmp_path / "empty.txt"
+    empty.write_bytes(b"\n")
+    assert main(["summarize", str(empty)]) == 1
+    assert "empty.txt is empty" in capsys.readouterr().err
+
+
+def test_summarize_refuses_a_binary_file(tmp_path: Path, capsys) -> None:
+    image = tmp_path / "photo.jpg"
+    image.write_bytes(b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01" + bytes(range(256)) * 40)
+    assert main(["summarize", str(image)]) == 1
+    captured = capsys.readouterr()
+    assert captured.err.strip() == f"newsbrief: {image} is a binary file, not text or HTML"
+    assert captured.out == ""
+
+
+def test_summarize_refuses_stdin_that_is_not_utf8(monkeypatch, capsys) -> None:
+    _stdin(monkeypatch, TRAM.replace("Ruiz", "Ru\xefz").encode("latin-1"))
+    assert main(["summarize", "-"]) == 1
+    err = capsys.readouterr().err
+    assert "stdin is not UTF-8 text" in err and err.count("\n") == 1
+
+
+def test_summarize_reads_utf16_with_a_byte_order_mark(tmp_path: Path, capsys) -> None:
+    story = tmp_path / "story.txt"
+    story.write_bytes(TRAM.encode("utf-16"))
+    assert main(["summarize", str(story), "--sentences", "1"]) == 0
+    assert "Elena Ruiz" in capsys.readouterr().out
+
+
+def test_summarize_stdin_over_max_bytes_is_refused_without_reading_it_all(
+    monkeypatch, capsys
+) -> None:
+    stream = _stdin(monkeypatch, b"word " * 2_000_000)  # 10 MB; the default cap is 5 MB
+    assert main(["summarize", "-"]) == 1
+    assert stream.tell() <= 5_000_001
+    err = capsys.readouterr().err
+    assert "stdin is larger than 5 MB" in err and "[fetch] max_bytes" in err
+
+
+def test_summarize_file_over_max_bytes_is_refused(tmp_path: Path, capsys) -> None:
+    story = tmp_path / "long.txt"
+    story.write_text(TRAM * 20)
+    config = _config(tmp_path, "[fetch]\nmax_bytes = 2048")
+    assert main(["summarize", str(story), "--config", config]) == 1
+    assert "long.txt is larger than 2,048 bytes" in capsys.readouterr().err
+
+
+def test_summarize_says_when_it_summarized_only_the_start(tmp_path: Path, capsys) -> None:
+    story = tmp_path / "long.txt"
+    story.write_text("\n\n".join([TRAM] * 20))
+    config = _config(tmp_path, "[summary]\nmax_text_chars = 2000")
+    assert main(["summarize", str(story), "--config", config, "--json"]) == 0
+    captured = capsys.readouterr()
+    assert "only the first" in captured.err and "max_text_chars" in captured.err
+    assert json.loads(captured.out)["summary"]
+
+
+@pytest.mark.parametrize("scheme", ["HTTP", "Https"])
+def test_summarize_takes_an_upper_case_scheme_as_a_url(scheme: str, capsys) -> None:
+    assert main(["summarize", f"{scheme}://127.0.0.1:9/story"]) == 1
+    err = capsys.readouterr().err
+    assert "refused" in err and "cannot read" not in err  # checked as a URL, not opened as a path

@@ -207,6 +207,7 @@ BERLN = '[[channels]]\nname = "a"\n[[channels]]\nname = "b"\ntimezone = "Europe/
         ("[fetch]\ntimeout_seconds = nan\n" + FEED, "fetch.timeout_seconds: expected a number"),
         ("[summary]\nmethod = 'magic'\n" + FEED, "summary.method: expected one of newsrank, lead"),
         ("[summary]\nlanguage = 'klingon'\n" + FEED, "summary.language: expected a supported"),
+        ("[summary]\nmax_text_chars = 10_000_000\n" + FEED, "summary.max_text_chars: expected"),
         (FEED + FEED, "feeds[1].name: duplicate name 'World'"),
         (
             FEED + '[[channels]]\nname = "a"\n[[channels]]\nname = "a"\n',

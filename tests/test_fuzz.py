@@ -66,6 +66,17 @@ def test_summary_sentences_are_sentences_of_the_input(text: str, count: int) -> 
 
 
 @FAST
+@given(news_text, st.sampled_from(["lead", None]))
+def test_picked_sentences_hold_their_quotations_whole_and_do_not_end_open(
+    text: str, method: str | None
+) -> None:
+    for sentence in summarizers.summarize(text, sentences=20, method=method).sentences:
+        assert sum(sentence.count(mark) for mark in '"“”„«»') % 2 == 0, sentence
+        assert sentence.rstrip("\"'”’»)")[-1:] not in {",", ":", ";", "-", "—"}, sentence
+        assert not sentence.startswith(("- ", "— ")), sentence
+
+
+@FAST
 @given(any_text, st.integers(min_value=20, max_value=400))
 def test_max_chars_is_never_exceeded(text: str, budget: int) -> None:
     summary = summarizers.summarize(text, sentences=3, max_chars=budget)

@@ -371,3 +371,34 @@ async def test_story_pictures_come_from_the_feed_or_the_pages_og_image_and_are_n
     }
     assert {r.path for r in http_server.requests} == {"/f.xml", "/story/bridge", "/story/plain"}
     await app.close()
+
+
+async def test_a_huge_entry_is_analysed_and_stored_only_up_to_the_cap(
+    tmp_path: Path, http_server: LocalServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    huge = " ".join([STORY] * 200)  # one ~100 KB paragraph
+    url = http_server.route(
+        "/feed.xml",
+        body=rss([("g1", "http://example.test/huge", "Bridge vote, again and again", huge)]),
+        content_type="application/rss+xml",
+    )
+    settings = parse_settings(
+        {
+            "storage": {"path": str(tmp_path / "nb.db")},
+            "summary": {"max_text_chars": 5000},
+            "feeds": [{"name": "City", "url": url, "full_text": False}],
+        },
+        base_dir=tmp_path,
+    )
+    app = make_app(settings)
+    try:
+        with caplog.at_level("INFO", logger="bot.ingest"):
+            await app.run_once()
+        article = app.store.article(1)
+        assert article is not None
+        assert 4000 < len(article.text) <= 5000
+        assert article.text.endswith("Calloway added.")  # cut where a sentence ends
+        assert article.summary
+        assert "only the first" in caplog.text and "max_text_chars" in caplog.text
+    finally:
+        await app.close()

@@ -279,3 +279,102 @@ def test_seed_article_default_summary_carries_the_lead() -> None:
     assert s.sentences[0].startswith("The United States pressed Russia on Friday")
     assert not any(x.startswith('"') for x in s.sentences), "key quotes are shown on their own"
     assert all("Güncelleme" not in x and "US Wants Russia" not in x for x in s.sentences)
+
+
+# --- only whole prose sentences are picked (issue 11) -------------------------------------------
+FRAGMENTS = """Okonkwo sets world lead as Reyes breaks indoor record
+
+Maya Okonkwo won the women's 60m at the Glasgow indoor meeting in 6.67 secs on Saturday, the \
+fastest time in the world this year. At the same meeting,
+Daniel Reyes broke the national indoor record in the 400m with a run of 45.71 secs.
+
+Okonkwo's titles so far, in the order she won them and with the times she ran:
+- World indoor 60m hurdles champion
+- Two-time national champion over 100m, and the first woman from Glasgow to win a world title
+
+Team director Ruth Abara said: "The Athens experience was hard for every one of our athletes.
+
+"We learned from it, and you can see that in these results," she added after the race.
+
+"Nobody in the world is running faster than Maya right now."
+
+Her coach, Ivo Marsh, was blunt: "She trained through the winter. She never missed a session. \
+Nobody else did that."
+
+The federation said its team for the world championships would be named in March, and that \
+the selectors would watch the national trials in Cardiff and
+
+The season's last indoor meeting, in Birmingham, was cancelled because of a dispute over the \
+arena's roof and the cost of the repairs...
+
+Okonkwo will now prepare for the outdoor season, which starts in Oslo in May and runs until the \
+world championships in August.
+"""
+WHOLE = [
+    "Maya Okonkwo won the women's 60m at the Glasgow indoor meeting in 6.67 secs on Saturday, "
+    "the fastest time in the world this year.",
+    "Daniel Reyes broke the national indoor record in the 400m with a run of 45.71 secs.",
+    '"We learned from it, and you can see that in these results," she added after the race.',
+    "Okonkwo will now prepare for the outdoor season, which starts in Oslo in May and runs until "
+    "the world championships in August.",
+]
+
+
+@pytest.mark.parametrize("method", list(AVAILABLE_METHODS))
+def test_only_whole_prose_sentences_are_candidates(method: str) -> None:
+    # Asking for more sentences than there are shows every candidate the method could pick.
+    assert summarize(FRAGMENTS, sentences=20, method=method).sentences == WHOLE
+
+
+@pytest.mark.parametrize(
+    "piece",
+    [
+        "At the same meeting,",  # ends open
+        "- World indoor 60m hurdles champion",  # a list item
+        "- Two-time national champion over 100m",  # a longer list item
+        "Okonkwo's titles so far, in the order",  # introduces a list
+        'Team director Ruth Abara said: "The Athens experience was hard',  # quotation left open
+        '"Nobody in the world is running faster than Maya right now."',  # a quotation alone
+        "She never missed a session.",  # the inside of a quotation
+        "Nobody else did that.",  # closes a quotation it did not open
+        "the national trials in Cardiff and",  # cut off after a conjunction
+        "the cost of the repairs...",  # trails off
+    ],
+)
+def test_a_piece_that_is_not_a_whole_sentence_is_never_picked(piece: str) -> None:
+    for method in ("lead", DEFAULT_METHOD):
+        picked = summarize(FRAGMENTS, sentences=20, method=method).sentences
+        assert not any(piece in s for s in picked), (method, piece)
+
+
+def test_the_lead_after_a_dateline_with_a_state_abbreviation_is_kept_whole() -> None:
+    text = (
+        "PORT ELLERY, Mass. (AP) — The harbour authority voted on Tuesday to replace the swing "
+        "bridge over the inner basin with a lifting span. The new bridge will cost $31m and "
+        "open in 2029, the authority said.\n\n"
+        "DALTON, Ga. — Shipping firms had complained for years that the old bridge jammed open "
+        "in cold weather."
+    )
+    assert summarize(text, sentences=3, method="lead").sentences == [
+        "The harbour authority voted on Tuesday to replace the swing bridge over the inner "
+        "basin with a lifting span.",
+        "The new bridge will cost $31m and open in 2029, the authority said.",
+        "Shipping firms had complained for years that the old bridge jammed open in cold weather.",
+    ]
+
+
+@pytest.mark.parametrize(
+    "lead",
+    [
+        '"We are ready," Mayor Ann Lee said on Monday as the first tram left the depot.',
+        'Mayor Ann Lee called the new tram line "the best thing we have built in decades".',
+        "The first tram of the new line left the depot on Monday morning, watched by hundreds",
+    ],
+)
+def test_a_whole_lead_sentence_is_not_filtered_out(lead: str) -> None:
+    text = (
+        f"{lead}\n\nThe line cost $120m and took four years to build. It links the harbour "
+        "with the eastern estates, and trams will run every six minutes at peak times."
+    )
+    picked = summarize(text, sentences=1, method="lead", title="Trams start running").sentences
+    assert picked == [lead]

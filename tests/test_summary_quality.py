@@ -47,14 +47,15 @@ def precision_at_3(records: list[dict], method: str | None) -> float:
 
 
 def test_default_p_at_3_on_all_of_bbc(bbc: list[dict]) -> None:
-    # measured 0.923 (held-out half 0.923)
-    assert precision_at_3(bbc, None) >= 0.91
+    # measured 0.909 (held-out half 0.910); 0.923 before sentences inside a quotation, or
+    # quotations with no speaker, stopped being candidates (the BBC references hold many)
+    assert precision_at_3(bbc, None) >= 0.90
 
 
 def test_default_p_at_3_on_the_held_out_half(bbc: list[dict]) -> None:
     held_out = [r for r in bbc if not bench.is_tuning_half(r["id"])]
     assert len(held_out) > 500
-    assert precision_at_3(held_out, None) >= 0.91
+    assert precision_at_3(held_out, None) >= 0.90
 
 
 def test_default_beats_lead_and_reduction_on_a_fixed_subset(bbc: list[dict]) -> None:

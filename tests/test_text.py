@@ -11,6 +11,7 @@ from summarizers.text import (
     SUPPORTED_LANGUAGES,
     OfflineTokenizer,
     clean_article_text,
+    cut_text,
     removable_lines,
     split_sentences,
     tokenize_words,
@@ -93,6 +94,26 @@ def test_multi_sentence_quote_with_attribution_is_not_split() -> None:
         '"We will not give up. We will keep fighting," said the mayor.',
         "The council agreed.",
     ]
+
+
+def test_only_the_attributed_quotation_of_several_holds_its_sentences_together() -> None:
+    text = (
+        'Ask "Why?" She did. "It ended. It is over," he said. "Fine." Then they left. '
+        '"One. Two," she said.'
+    )
+    assert texts(text) == [
+        'Ask "Why?"',
+        "She did.",
+        '"It ended. It is over," he said.',
+        '"Fine."',
+        "Then they left.",
+        '"One. Two," she said.',
+    ]
+
+
+def test_a_long_single_paragraph_splits_like_its_parts() -> None:
+    unit = 'Mr. Lee met A. Smith in the U.S. on Monday. "We won. We will win again," she said. '
+    assert texts(unit * 2000) == texts(unit) * 2000
 
 
 def test_multi_paragraph_quote_reopens_without_confusing_the_next_paragraph() -> None:
@@ -336,6 +357,32 @@ def test_seed_article_loses_repeated_headline_and_turkish_trailer() -> None:
     assert clean_article_text(raw, title="US Wants Russia to Stop Iran Arms Sales") == cleaned
 
 
+# --- the cap on the text analysed per article ---------------------------------------------------
+CUT = "First one here. Mr. Lee met A. Smith. Third.\n\nNext part has words. And more words."
+
+
+@pytest.mark.parametrize(
+    ("limit", "expected"),
+    [
+        (500, CUT),  # short enough: unchanged
+        (48, "First one here. Mr. Lee met A. Smith. Third."),  # ends with its paragraph
+        (43, "First one here. Mr. Lee met A. Smith."),  # "Third" is cut short: dropped
+        (20, "First one here."),  # never after "Mr."
+        (66, "First one here. Mr. Lee met A. Smith. Third.\n\nNext part has words."),
+        (10, "First one"),  # no sentence end yet: after the last whole word
+        (3, "Fir"),  # no space at all: the only cut inside a word
+    ],
+)
+def test_cut_text_ends_where_a_sentence_ends(limit: int, expected: str) -> None:
+    assert cut_text(CUT, limit) == expected
+
+
+def test_cut_text_never_cuts_a_hard_wrapped_sentence_at_its_line_end() -> None:
+    text = "The committee said on Monday that the\nbudget would be cut. Nobody objected."
+    assert cut_text(text, 38) == "The committee said on Monday that the"
+    assert cut_text(text, 60) == "The committee said on Monday that the\nbudget would be cut."
+
+
 # --- properties -------------------------------------------------------------------------------
 hypothesis = pytest.importorskip("hypothesis")
 from hypothesis import given, settings  # noqa: E402
@@ -356,3 +403,14 @@ def test_sentences_are_ordered_non_overlapping_slices(text: str) -> None:
         previous_end = s.end
     cleaned = clean_article_text(text)
     assert isinstance(cleaned, str)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_ALPHABET, max_size=80).map("".join), st.integers(1, 60))
+def test_cut_text_is_a_short_enough_head_that_ends_between_words(text: str, limit: int) -> None:
+    cut = cut_text(text, limit)
+    assert text.startswith(cut) and len(cut) <= limit
+    if len(text) <= limit:
+        assert cut == text
+    elif cut and any(c.isspace() for c in text[:limit]):
+        assert text[len(cut)].isspace()  # never inside a word
