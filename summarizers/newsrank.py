@@ -136,8 +136,11 @@ def _pagerank(sim: np.ndarray) -> np.ndarray:
 class NewsRankSummarizer:
     """sumy-style plug-in: ``summarizer(document, count)``; ``rank(document)`` is best first."""
 
-    def __init__(self, language: str = "english") -> None:
+    def __init__(self, language: str = "english", weights: np.ndarray | None = None) -> None:
+        """``weights`` (one per :data:`FEATURES`) replaces the shipped fit, e.g. a refit that
+        leaves one category out (benchmarks/summaries.py)."""
         self.language = normalize_language(language)
+        self.weights = _WEIGHTS if weights is None else np.asarray(weights, dtype=float)
         self._stem = stemmer(self.language)
         self._stops = stop_words(self.language)
         speech = _SPEECH.get(self.language)
@@ -222,7 +225,7 @@ class NewsRankSummarizer:
         too_long = np.maximum(0, lengths - LONG_SENTENCE_WORDS)
         too_long[0] = 0  # a news lead is often long, and it is the one sentence to keep whole
         return (
-            x @ _WEIGHTS
+            x @ self.weights
             + FIRST_SENTENCE_BONUS * x[:, FEATURES.index("first")]
             - LONG_SENTENCE_PENALTY * too_long
             - QUOTE_PENALTY * x[:, FEATURES.index("quoted_share")]
