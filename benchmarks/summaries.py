@@ -327,7 +327,7 @@ def count_repeats(records: list[dict]) -> dict[str, list[int]]:
         shown_now = now.quotes[: now.key_quote_count]
         for name, sents, quotes in (
             ("before", summary, [(q.text, q.speaker, q.speaker_title) for q in key]),
-            ("now", list(now.summary), [(q.text, q.speaker, q.title) for q in shown_now]),
+            ("now", list(now.summary), [(q.text, q.speaker, q.speaker_title) for q in shown_now]),
         ):
             shown = " ".join(filter(None, quotes[0])) if quotes else ""
             out[name][0] += 1
