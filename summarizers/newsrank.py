@@ -1,4 +1,4 @@
-"""NewsRank: our default ranking method, a small linear model over news-sentence features.
+"""NewsRank: our most central-sentence method, a small linear model over news-sentence features.
 
 Each sentence gets a score from
 - position: first/second sentence, log position, relative position, first paragraph;
@@ -14,7 +14,8 @@ bonus, a penalty for very long sentences and one for quotation-heavy sentences l
 toward what a reader of a news brief wants: shorter picks that carry the lead and say what
 happened. That trade costs about 0.015 P@3 and 0.03 ROUGE-2 against the long BBC reference
 extracts and gains about 0.01 ROUGE-1 against human-written headlines (benchmarks/README.md).
-Pure numpy, O(n^2) in sentences.
+Pure numpy, O(n^2) in sentences. LedeRank (:mod:`summarizers.lederank`, the default) reuses
+its features and fitted weights.
 """
 
 from __future__ import annotations
