@@ -57,6 +57,10 @@ def analyze_text(text: str, *, title: str, options: SummaryOptions) -> Analysis:
     text = clean_article_text(text, title=title or None, language=options.language)
     full_length = len(text)
     text = cut_text(text, options.max_text_chars, options.language)
+    found = summarizers.extract_quotes(text, language=options.language) if text.strip() else []
+    # The best quotes first, so the summary can skip a sentence that only repeats one of them
+    # (or the headline); then the quotes again, avoiding what the summary now says.
+    best = summarizers.key_quotes(text, k=options.quotes, language=options.language, quotes=found)
     summary = (
         summarizers.summarize(
             text,
@@ -64,11 +68,12 @@ def analyze_text(text: str, *, title: str, options: SummaryOptions) -> Analysis:
             language=options.language,
             method=options.method,
             max_chars=options.max_chars,
+            title=title.strip() or None,
+            shown=[" ".join(filter(None, (q.text, q.speaker, q.speaker_title))) for q in best],
         ).sentences
         if text.strip()
         else []
     )
-    found = summarizers.extract_quotes(text, language=options.language)
     key = (
         summarizers.key_quotes(
             text, k=options.quotes, language=options.language, avoid=summary, quotes=found

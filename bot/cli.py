@@ -73,8 +73,9 @@ def build_parser() -> argparse.ArgumentParser:
     summarize.add_argument(
         "--method",
         default=None,
-        help="summary method: newsrank (ours, news-aware), lead, lexrank, lsa, textrank, luhn, "
-        "edmundson, kl, sumbasic or reduction (default: the config's [summary] method, newsrank)",
+        help="summary method: lederank (ours: the lede, then central sentences), newsrank (ours: "
+        "the most central sentences), lead, lexrank, lsa, textrank, luhn, edmundson, kl, "
+        "sumbasic or reduction (default: the config's [summary] method, lederank)",
     )
     summarize.add_argument("--language", default=None)
     summarize.add_argument("--json", action="store_true", help="machine-readable output")

@@ -13,7 +13,7 @@ log = logging.getLogger(__name__)
 
 #: The project's own summary method: one name in the config, the CLI, the docs and the
 #: summarizers registry (`summarizers.methods.DEFAULT_METHOD`; a test keeps them equal).
-DEFAULT_METHOD = "newsrank"
+DEFAULT_METHOD = "lederank"
 #: Old spellings still accepted, each with a note saying the name to use.
 METHOD_ALIASES = {"default": DEFAULT_METHOD}
 
@@ -23,7 +23,7 @@ def method_name(name: str, *, where: str) -> str:
     cleaned = name.strip().lower()
     if cleaned in METHOD_ALIASES:
         log.warning(
-            "%s: %r is the old name of the default summary method; write %r",
+            "%s: %r is an old name for the default summary method, now called %r: write that",
             where,
             name,
             METHOD_ALIASES[cleaned],

@@ -1,4 +1,4 @@
-"""NewsRank: our default ranking method, a small linear model over news-sentence features.
+"""NewsRank: our most central-sentence method, a small linear model over news-sentence features.
 
 Each sentence gets a score from
 - position: first/second sentence, log position, relative position, first paragraph;
@@ -14,7 +14,8 @@ bonus, a penalty for very long sentences and one for quotation-heavy sentences l
 toward what a reader of a news brief wants: shorter picks that carry the lead and say what
 happened. That trade costs about 0.015 P@3 and 0.03 ROUGE-2 against the long BBC reference
 extracts and gains about 0.01 ROUGE-1 against human-written headlines (benchmarks/README.md).
-Pure numpy, O(n^2) in sentences.
+Pure numpy, O(n^2) in sentences. LedeRank (:mod:`summarizers.lederank`, the default) reuses
+its features and fitted weights.
 """
 
 from __future__ import annotations
@@ -136,8 +137,11 @@ def _pagerank(sim: np.ndarray) -> np.ndarray:
 class NewsRankSummarizer:
     """sumy-style plug-in: ``summarizer(document, count)``; ``rank(document)`` is best first."""
 
-    def __init__(self, language: str = "english") -> None:
+    def __init__(self, language: str = "english", weights: np.ndarray | None = None) -> None:
+        """``weights`` (one per :data:`FEATURES`) replaces the shipped fit, e.g. a refit that
+        leaves one category out (benchmarks/summaries.py)."""
         self.language = normalize_language(language)
+        self.weights = _WEIGHTS if weights is None else np.asarray(weights, dtype=float)
         self._stem = stemmer(self.language)
         self._stops = stop_words(self.language)
         speech = _SPEECH.get(self.language)
@@ -222,7 +226,7 @@ class NewsRankSummarizer:
         too_long = np.maximum(0, lengths - LONG_SENTENCE_WORDS)
         too_long[0] = 0  # a news lead is often long, and it is the one sentence to keep whole
         return (
-            x @ _WEIGHTS
+            x @ self.weights
             + FIRST_SENTENCE_BONUS * x[:, FEATURES.index("first")]
             - LONG_SENTENCE_PENALTY * too_long
             - QUOTE_PENALTY * x[:, FEATURES.index("quoted_share")]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
 from sumy.models.dom import ObjectDocumentModel, Paragraph
 from sumy.models.dom import Sentence as SumySentence
@@ -15,7 +15,7 @@ from summarizers.cleaning import (
     is_non_prose_sentence,
     removable_lines,
 )
-from summarizers.languages import UNSPACED_LANGUAGES, normalize_language
+from summarizers.languages import UNSPACED_LANGUAGES, normalize_language, stemmer, stop_words
 from summarizers.methods import AVAILABLE_METHODS, DEFAULT_METHOD, Summarizer
 from summarizers.splitting import (
     OfflineTokenizer,
@@ -28,6 +28,9 @@ from summarizers.splitting import (
 __all__ = ["AVAILABLE_METHODS", "DEFAULT_METHOD", "build_document", "resolve_method", "summarize"]
 
 _FINAL = ".!?…。！？؟\"”»’')"
+# A sentence is a repeat of a text shown next to the summary (the headline, a key quote and its
+# attribution) when at least this share of its content words is in that text.
+REPEAT_SHARE = 0.7
 _NOT_LETTER = re.compile(r"[^\w\s]|[\d_]")
 
 
@@ -151,6 +154,37 @@ def build_document(
     return ObjectDocumentModel(paragraphs), spans
 
 
+def without_repeats(
+    document: ObjectDocumentModel, shown: Sequence[str], language: str
+) -> ObjectDocumentModel:
+    """``document`` without the sentences that say again what ``shown`` already tells the reader.
+
+    A sentence repeats a shown text when at least :data:`REPEAT_SHARE` of its content words
+    (stemmed, stop words left out) are in it. A lede that adds facts to the headline stays; a
+    standfirst that restates the headline, or a sentence that is the key quote plus "said X",
+    goes. If every sentence would go, the document is returned unchanged.
+    """
+    if not shown:
+        return document
+    tokenizer = OfflineTokenizer(language)
+    stem, stops = stemmer(language), stop_words(language)
+
+    def content(words: Sequence[str]) -> set[str]:
+        return {stem(w.lower()) for w in words if w.lower() not in stops and w.isalnum()}
+
+    known = [content(tokenizer.to_words(t)) for t in shown]
+
+    def repeats(sentence: SumySentence) -> bool:
+        words = content(sentence.words)
+        return any(words and len(words & k) >= REPEAT_SHARE * len(words) for k in known)
+
+    paragraphs = [[s for s in p.sentences if not repeats(s)] for p in document.paragraphs]
+    kept = sum(map(len, paragraphs))
+    if kept in (0, len(document.sentences)):
+        return document
+    return ObjectDocumentModel([Paragraph(p) for p in paragraphs if p])
+
+
 def _ranked(summarizer: Summarizer, document: ObjectDocumentModel) -> Iterator[SumySentence]:
     """Sentences best first: from ``rank()``, or by asking for one sentence more each time."""
     rank = getattr(summarizer, "rank", None)
@@ -172,15 +206,18 @@ def summarize(
     method: str | None = None,
     max_chars: int | None = None,
     title: str | None = None,
+    shown: Sequence[str] = (),
 ) -> Summary:
     """Pick the ``sentences`` most important sentences of ``text``, kept in document order.
 
-    ``method`` is a name from :data:`AVAILABLE_METHODS` (``None``: our default, ``newsrank``).
+    ``method`` is a name from :data:`AVAILABLE_METHODS` (``None``: our default, ``lederank``).
     ``max_chars`` caps ``Summary.text`` (sentences joined by one space): sentences are never cut;
     lower-ranked ones are dropped instead, and a sentence too long for the budget is skipped for
     the next best that fits. If no sentence fits, the summary is empty.
     ``title``, when known, is the headline: its repeats in the body are never picked (without
-    it, a first line that looks like a headline is taken as one).
+    it, a first line that looks like a headline is taken as one). A sentence that repeats the
+    title or one of the ``shown`` texts (e.g. the key quote displayed under the summary, with
+    its attribution) is skipped: see :func:`without_repeats`.
     Raises :class:`UnknownMethodError` / :class:`UnsupportedLanguageError` (both
     :class:`SummarizerError`) naming the valid choices.
     """
@@ -189,6 +226,7 @@ def summarize(
     if sentences <= 0 or not text or not text.strip():
         return Summary([], [], name, language)
     document, spans = build_document(text, language, title)
+    document = without_repeats(document, [t for t in (title, *shown) if t], language)
     if not document.sentences:
         return Summary([], [], name, language)
     summarizer = AVAILABLE_METHODS[name](language)

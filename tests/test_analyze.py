@@ -60,3 +60,49 @@ def test_simhash_sees_an_updated_copy_as_near_and_other_stories_as_far() -> None
     assert bin(simhash(base) ^ simhash(updated)).count("1") <= 3
     assert bin(simhash(base) ^ simhash(reworded)).count("1") <= 3
     assert bin(simhash(base) ^ simhash(other)).count("1") > 10
+
+
+def test_the_summary_skips_the_sentence_the_key_quote_and_headline_already_show() -> None:
+    story = (
+        "Council closes Mill Street library\n\n"
+        "The council closes the Mill Street library.\n\n"
+        "The city council voted 7-2 on Tuesday to close the Mill Street library in March and "
+        "move its books to the new central library.\n\n"
+        '"We cannot keep a building open that almost nobody uses any more," said Mayor Ruth '
+        "Okafor.\n\n"
+        "Library users said they would collect signatures to keep the branch open, and a "
+        "protest is planned for Saturday.\n\n"
+        '"It is a sad day," one reader said.'
+    )
+    analysis = analyze_text(
+        story,
+        title="Council closes Mill Street library",
+        options=SummaryOptions(sentences=2, method="lead", quotes=1),
+    )
+    quote = analysis.quotes[0]
+    assert quote.speaker == "Ruth Okafor"
+    assert quote.text.startswith("We cannot keep a building open")
+    assert analysis.summary == (
+        "The city council voted 7-2 on Tuesday to close the Mill Street library in March and "
+        "move its books to the new central library.",
+        "Library users said they would collect signatures to keep the branch open, and a "
+        "protest is planned for Saturday.",
+    )
+
+
+def test_the_best_quote_stays_the_key_quote_and_the_summary_goes_around_it() -> None:
+    story = (
+        "The city council voted 7-2 on Tuesday to close the Mill Street library in March and "
+        "move its books to the new central library.\n\n"
+        '"We cannot keep a building open that almost nobody uses any more," said Mayor Ruth '
+        "Okafor.\n\n"
+        "Library users said they would collect signatures to keep the branch open, and a "
+        "protest is planned for Saturday.\n\n"
+        '"It is sad," a reader said.'
+    )
+    analysis = analyze_text(
+        story, title="Library to close", options=SummaryOptions(sentences=2, method="lead")
+    )
+    assert (analysis.quotes[0].speaker, analysis.key_quote_count) == ("Ruth Okafor", 1)
+    assert not any("nobody uses" in s for s in analysis.summary)
+    assert analysis.summary[1].startswith("Library users said")

@@ -205,7 +205,10 @@ BERLN = '[[channels]]\nname = "a"\n[[channels]]\nname = "b"\ntimezone = "Europe/
         (FEED.replace('tags = ["world"]', "tags = 'world'"), "feeds[0].tags: expected a list"),
         (FEED.replace('tags = ["world"]', "tags = ['']"), "feeds[0].tags[0]: expected a non-empty"),
         ("[fetch]\ntimeout_seconds = nan\n" + FEED, "fetch.timeout_seconds: expected a number"),
-        ("[summary]\nmethod = 'magic'\n" + FEED, "summary.method: expected one of newsrank, lead"),
+        (
+            "[summary]\nmethod = 'magic'\n" + FEED,
+            "summary.method: expected one of lederank, newsrank, lead",
+        ),
         ("[summary]\nlanguage = 'klingon'\n" + FEED, "summary.language: expected a supported"),
         ("[summary]\nmax_text_chars = 10_000_000\n" + FEED, "summary.max_text_chars: expected"),
         (FEED + FEED, "feeds[1].name: duplicate name 'World'"),
@@ -464,17 +467,17 @@ def test_example_config_documents_every_key_the_parser_accepts(
 
 
 # -- the default summary method has one name ------------------------------------------------------
-def test_the_default_method_is_called_newsrank_everywhere(tmp_path: Path) -> None:
+def test_the_default_method_is_called_lederank_everywhere(tmp_path: Path) -> None:
     from bot.options import DEFAULT_METHOD
     from summarizers.methods import DEFAULT_METHOD as REGISTRY_DEFAULT
 
-    assert DEFAULT_METHOD == REGISTRY_DEFAULT == "newsrank"
+    assert DEFAULT_METHOD == REGISTRY_DEFAULT == "lederank"
     example = tomllib.loads(EXAMPLE.read_text(encoding="utf-8"))
-    assert example["summary"]["method"] == "newsrank"
+    assert example["summary"]["method"] == "lederank"
     summarize = cli.build_parser()._subparsers._group_actions[0].choices["summarize"]
     help_text = " ".join(summarize.format_help().split())
-    assert "newsrank (ours, news-aware)" in help_text and "default: ours" not in help_text
-    settings = load_settings(write(tmp_path, "[summary]\nmethod = 'newsrank'\n" + FEED))
+    assert "lederank (ours: the lede" in help_text and "default: ours" not in help_text
+    settings = load_settings(write(tmp_path, "[summary]\nmethod = 'lederank'\n" + FEED))
     assert settings.summary.method is None  # the registry's default
 
 
@@ -484,8 +487,8 @@ def test_the_old_name_default_is_still_accepted_with_a_note(
     settings = load_settings(write(tmp_path, "[summary]\nmethod = 'default'\n" + FEED))
     assert settings.summary.method is None
     assert (
-        "summary.method: 'default' is the old name of the default summary method; "
-        "write 'newsrank'" in caplog.text
+        "summary.method: 'default' is an old name for the default summary method, now called "
+        "'lederank': write that" in caplog.text
     )
 
 
@@ -499,4 +502,4 @@ def test_cli_method_takes_the_same_names(tmp_path: Path, capsys) -> None:
     )
     assert cli.main(["summarize", str(story), "--method", "newsrank", "--sentences", "1"]) == 0
     assert cli.main(["summarize", str(story), "--method", "default", "--sentences", "1"]) == 0
-    assert "--method: 'default' is the old name" in capsys.readouterr().err
+    assert "--method: 'default' is an old name" in capsys.readouterr().err

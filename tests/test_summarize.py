@@ -68,8 +68,8 @@ METHODS = sorted(AVAILABLE_METHODS)
 
 def test_registry_has_every_sumy_method_lead_and_ours() -> None:
     expected = {"lexrank", "lsa", "textrank", "luhn", "edmundson", "kl", "sumbasic", "reduction"}
-    assert expected | {"lead", DEFAULT_METHOD} == set(AVAILABLE_METHODS)
-    assert DEFAULT_METHOD == "newsrank"
+    assert expected | {"lead", "newsrank", DEFAULT_METHOD} == set(AVAILABLE_METHODS)
+    assert DEFAULT_METHOD == "lederank"
 
 
 @pytest.mark.parametrize("method", [*METHODS, None, "LexRank", "text-rank", "sum-basic"])
@@ -378,3 +378,88 @@ def test_a_whole_lead_sentence_is_not_filtered_out(lead: str) -> None:
     )
     picked = summarize(text, sentences=1, method="lead", title="Trams start running").sentences
     assert picked == [lead]
+
+
+# LedeRank (the default): the lede first, then early, short sentences that carry the story.
+LEDE_ARTICLE = """Ferry fares will rise next month.
+
+The regional transport board approved a plan to raise ferry fares by 12% and to cut two \
+evening sailings on the harbour ferry route, after the ferry operator reported losses.
+
+The board said the harbour ferry route lost $4m last year, because fuel for the ferry fleet \
+cost more and fewer commuters took the ferry.
+
+Commuters who take the ferry every day said the fares were already high and the ferry was \
+often late.
+
+The ferry operator said the plan to raise ferry fares and cut evening sailings would bring \
+the harbour ferry route back to break-even within two years, the board said on Monday.
+"""
+
+
+def test_default_method_takes_the_lede_even_when_it_is_not_central() -> None:
+    first = "Ferry fares will rise next month."
+    assert summarize(LEDE_ARTICLE, sentences=1).sentences == [first]
+    assert summarize(LEDE_ARTICLE, sentences=1, method="newsrank").sentences != [first]
+
+
+def test_default_method_prefers_the_earlier_of_two_sentences_that_say_the_same() -> None:
+    s = summarize(LEDE_ARTICLE, sentences=2)
+    assert s.sentences[1].startswith("The regional transport board approved")
+    assert (
+        summarize(LEDE_ARTICLE, sentences=2, method="newsrank")
+        .sentences[1]
+        .startswith("The ferry operator said")
+    )
+
+
+def test_default_method_leaves_out_quotations_and_long_sentences_it_can_replace() -> None:
+    text = (
+        "The city will close the old pier on Friday for repairs that will take a year.\n\n"
+        '"The old pier is not safe for anyone, and we will close the pier on Friday to repair '
+        'the pier properly," the mayor said.\n\n'
+        "Engineers found that the pier's wooden piles had rotted, and the city will spend $6m "
+        "on new piles, new decking, new railings, new lighting and a new landing stage for the "
+        "pier, which opened in 1908 and carries about two thousand people a day in summer.\n\n"
+        "Repairs to the pier will cost $6m, the city said.\n"
+    )
+    s = summarize(text, sentences=2)
+    assert s.sentences == [
+        "The city will close the old pier on Friday for repairs that will take a year.",
+        "Repairs to the pier will cost $6m, the city said.",
+    ]
+
+
+# Redundancy: a sentence that only repeats what the reader sees next to the summary.
+def test_a_sentence_restating_the_headline_is_skipped_when_the_title_is_given() -> None:
+    title = "Ferry fares to rise 12% as evening sailings are cut"
+    text = (
+        "Ferry fares will rise 12% and evening sailings will be cut.\n\n" + LEDE_ARTICLE
+    ).replace("Ferry fares will rise next month.\n\n", "")
+    without = summarize(text, sentences=1, method="lead").sentences
+    assert without == ["Ferry fares will rise 12% and evening sailings will be cut."]
+    s = summarize(text, sentences=1, method="lead", title=title)
+    assert s.sentences[0].startswith("The regional transport board approved a plan")
+
+
+def test_a_lede_that_adds_facts_to_the_headline_is_kept() -> None:
+    title = "Transport board approves ferry fare rise"
+    s = summarize(LEDE_ARTICLE, sentences=2, method="lead", title=title)
+    # "Ferry fares will rise next month." adds one word to the headline: skipped.
+    assert s.sentences[0].startswith("The regional transport board approved")
+
+
+def test_a_sentence_that_is_the_shown_quote_is_skipped() -> None:
+    quote = "Commuters who take the ferry every day said the fares were already high"
+    s = summarize(LEDE_ARTICLE, sentences=4, method="lead")
+    assert any(x.startswith("Commuters who take") for x in s.sentences)
+    s = summarize(LEDE_ARTICLE, sentences=4, method="lead", shown=[quote])
+    assert not any(x.startswith("Commuters who take") for x in s.sentences)
+    assert len(s.sentences) == 4
+
+
+def test_when_every_sentence_repeats_the_headline_the_summary_is_not_empty() -> None:
+    text = "Ferry fares will rise in the city. Ferry fares rise in the city again today.\n"
+    title = "Ferry fares rise in the city again today"
+    s = summarize(text, sentences=1, method="lead", title=title)
+    assert s.sentences == ["Ferry fares will rise in the city."]
