@@ -4,11 +4,19 @@
   article: the most recent earlier speaker with that surname, else the full name mentioned most
   often before the quotation (ties: the earliest), else one mentioned later.
 * A pronoun resolves only on clear evidence (issue 11): the person quoted last in the same
-  paragraph, or the subject of the nearest earlier sentence that names someone who fits, or
-  the one person who fits in that paragraph. Two people who fit the pronoun nearby, a bare
-  "they", give None. Gender comes from honorifics (Mr., Ms.), gendered titles, a small
-  first-name list and the article's own "his"/"her"; unknown gender fits anything. Without a
-  candidate in the last few sentences, the most recent gender-compatible speaker is used.
+  paragraph; else the nearest earlier sentence (sentences inside quotation marks do not count
+  towards the few searched) that names someone who fits. There the sentence's speaker ("...,
+  his adviser Ivo Marek told reporters"), else its subject, is the antecedent unless another
+  speaker or subject who fits competes in that sentence or earlier in the paragraph; without
+  one, the only person who fits there. A sentence already about "he" ("Then he cut into
+  Bush") and the pronoun's own fronted clause ("When asked about Snowden, he said") offer
+  only their subject or speaker, so the search goes on past their objects. Two competing
+  people, a bare "they", or a candidate the quotation itself names ('"Trump is no racist,"
+  he said') give None. "He" and "she" need a person: a known gender, a title, a speaker, or
+  a full name opening a sentence. Gender comes from honorifics (Mr., Ms.), gendered titles, a
+  small first-name list and the article's own "his"/"her"; unknown gender fits anything.
+  Without a candidate in the last few sentences, the most recent gender-compatible speaker
+  is used. Measured with ``benchmarks/quotes.py --pronoun``.
 * Demonyms ("the Moroccan"), places ("in Glasgow"), section labels and words also written in
   lower case ("Athletics"), and runs only ever written "the X" are never speakers.
 """
@@ -125,8 +133,6 @@ _ANONYMOUS_SPEAKER = re.compile(
 # a sentence whose subject is a gendered pronoun ("He recently wrote ...", "But she said ...")
 _CHAIN_SUBJECT = re.compile(r"[\"'\u201c\u2018(\s]*(?:(?:But|And|Then|So|Yet|Still)\s+)?(He|She)\b")
 _LOOKBACK_SENTENCES = 6  # sentences outside quotation marks searched for an antecedent
-_FALLBACK_TO_LAST_SPEAKER = True  # nobody in those sentences: the last speaker who fits
-_SUBJECT_BEATS_OBJECT = True  # "Keeling beat Danvers. '...,' he said": Keeling (the Collins case)
 _ENDS_SENTENCE = re.compile(r"(?:[.!?][\"'\u201d\u2019)]*|\n)\s*$")
 _HE_WORDS = re.compile(r"\b(?:[Hh]e|[Hh]is|him)\b")
 _SHE_WORDS = re.compile(r"\b(?:[Ss]he|[Hh]er)\b")
@@ -588,17 +594,12 @@ class Resolver:
                 found = [m for m in found if self._prominent[self._index(m)]]
             own = False
             if found:
-                name = self._clear_antecedent(found, start, want)
-                if name is not None and self._other_speaker_since(name, found[0].pos, pos, want):
-                    return None  # a conversation: someone else was quoted in between
-                return name
+                return self._clear_antecedent(found, start, want)
             if start == 0:
                 break
             counted += not self._inside_quote(start)
             end = start
-        if not _FALLBACK_TO_LAST_SPEAKER:
-            return None
-        for _, n in reversed(self.speakers):
+        for _, n in reversed(self.speakers):  # nobody in those sentences
             if self._compatible(self.gender(n), want):
                 return n
         return None
@@ -617,12 +618,6 @@ class Resolver:
         pattern = _HE_WORDS if want == "m" else _SHE_WORDS
         return any(
             not self._inside_quote(m.start()) for m in pattern.finditer(self.text, start, stop)
-        )
-
-    def _other_speaker_since(self, name: str, since: int, pos: int, want: str | None) -> bool:
-        return any(
-            since < at < pos and n != name and self._compatible(self.gender(n), want)
-            for at, n in self.speakers
         )
 
     def _last_speaker_here(self, pos: int, want: str | None) -> str | None:
@@ -665,10 +660,10 @@ class Resolver:
         """The antecedent among ``found``, the people of the nearest sentence (starting at
         ``sentence``) that names someone, or None when that would be a guess.
 
-        The subject that sentence opens with is it, unless another person who fits is named
-        after it in the sentence ("Kerr beat Lyle. 'It hurts,' he said") or an earlier
-        sentence of the paragraph opens with another person who fits ("Kerr led. Lyle won.
-        He admitted: ..."). Without such a subject, the one person who fits in the paragraph.
+        The sentence's speaker, else the subject it opens with, is it ("Kerr beat Lyle. 'It
+        hurts,' he said": Kerr), unless another speaker or subject who fits is in the sentence
+        or an earlier sentence of the paragraph ("Kerr led. Lyle won. He admitted: ...").
+        Without a speaker or subject, the one person who fits in the paragraph.
         """
         para_start = self.text.rfind("\n", 0, sentence) + 1
         lo = bisect.bisect_left(self._mention_pos, para_start)
@@ -678,8 +673,6 @@ class Resolver:
         ]  # "Keeling will stay on, his adviser Marek said": the one who speaks
         if leading:
             first = leading[0]
-            if not _SUBJECT_BEATS_OBJECT and any(m.name != first.name for m in found):
-                return None
             others = [
                 m
                 for m in leading + earlier

@@ -1275,3 +1275,12 @@ def test_a_pronoun_is_not_the_person_its_own_quotation_names() -> None:
         '"Tom Keeling is a really good guy," he said.'
     )
     assert [q.speaker for q in extract_quotes(text)] == [None]
+
+
+def test_sentences_inside_a_long_quotation_do_not_use_up_the_search_for_its_speaker() -> None:
+    text = (
+        "Tom Keeling spoke after his round on Sunday.\n\n"
+        '"I hit it well. The wind dropped. The greens were quick. I holed a long one. Then '
+        'another. The crowd was loud. I loved every minute of it," he said.'
+    )
+    assert [q.speaker for q in extract_quotes(text)] == ["Tom Keeling"]
