@@ -408,7 +408,7 @@ def extract_quotes(text: str, language: str = "english") -> list[Quote]:
         speaker = title = None
         continues = False
         if mention is not None:
-            speaker, title = resolver.resolve(mention)
+            speaker, title = resolver.resolve(mention, text[sp.start : sp.end])
             continues = (
                 prev is not None
                 and speaker == prev.speaker
@@ -418,7 +418,7 @@ def extract_quotes(text: str, language: str = "english") -> list[Quote]:
                 )
             )
         elif (sign := _signature(atext, sp, para)) is not None:
-            speaker, title = resolver.resolve(sign)
+            speaker, title = resolver.resolve(sign, text[sp.start : sp.end])
         elif prev is not None and (
             same_para
             or sp.continues
@@ -433,7 +433,7 @@ def extract_quotes(text: str, language: str = "english") -> list[Quote]:
             if m is None and not lead.strip() and p > 0:
                 m = _narrator(atext, paras[p - 1], resolver)
             if m is not None and (m.name is not None or m.pronoun is not None):
-                speaker, title = resolver.resolve(m)
+                speaker, title = resolver.resolve(m, text[sp.start : sp.end])
         q = Quote(text[sp.start : sp.end], sp.start, sp.end, speaker, title, continues)
         out.append(q)
         prev, prev_para = q, p

@@ -4,11 +4,19 @@
   article: the most recent earlier speaker with that surname, else the full name mentioned most
   often before the quotation (ties: the earliest), else one mentioned later.
 * A pronoun resolves only on clear evidence (issue 11): the person quoted last in the same
-  paragraph, or the subject of the nearest earlier sentence that names someone who fits, or
-  the one person who fits in that paragraph. Two people who fit the pronoun nearby, a bare
-  "they", give None. Gender comes from honorifics (Mr., Ms.), gendered titles, a small
-  first-name list and the article's own "his"/"her"; unknown gender fits anything. Without a
-  candidate in the last few sentences, the most recent gender-compatible speaker is used.
+  paragraph; else the nearest earlier sentence (sentences inside quotation marks do not count
+  towards the few searched) that names someone who fits. There the sentence's speaker ("...,
+  his adviser Ivo Marek told reporters"), else its subject, is the antecedent unless another
+  speaker or subject who fits competes in that sentence or earlier in the paragraph; without
+  one, the only person who fits there. A sentence already about "he" ("Then he cut into
+  Bush") and the pronoun's own fronted clause ("When asked about Snowden, he said") offer
+  only their subject or speaker, so the search goes on past their objects. Two competing
+  people, a bare "they", or a candidate the quotation itself names ('"Trump is no racist,"
+  he said') give None. "He" and "she" need a person: a known gender, a title, a speaker, or
+  a full name opening a sentence. Gender comes from honorifics (Mr., Ms.), gendered titles, a
+  small first-name list and the article's own "his"/"her"; unknown gender fits anything.
+  Without a candidate in the last few sentences, the most recent gender-compatible speaker
+  is used. Measured with ``benchmarks/quotes.py --pronoun``.
 * Demonyms ("the Moroccan"), places ("in Glasgow"), section labels and words also written in
   lower case ("Athletics"), and runs only ever written "the X" are never speakers.
 """
@@ -124,7 +132,18 @@ _ANONYMOUS_SPEAKER = re.compile(
 )
 # a sentence whose subject is a gendered pronoun ("He recently wrote ...", "But she said ...")
 _CHAIN_SUBJECT = re.compile(r"[\"'\u201c\u2018(\s]*(?:(?:But|And|Then|So|Yet|Still)\s+)?(He|She)\b")
-_LOOKBACK_SENTENCES = 6
+_LOOKBACK_SENTENCES = 6  # sentences outside quotation marks searched for an antecedent
+_ENDS_SENTENCE = re.compile(r"(?:[.!?][\"'\u201d\u2019)]*|\n)\s*$")
+_HE_WORDS = re.compile(r"\b(?:[Hh]e|[Hh]is|him)\b")
+_SHE_WORDS = re.compile(r"\b(?:[Ss]he|[Hh]er)\b")
+
+
+def _names_in(name: str, quote: str) -> bool:
+    """Does the quotation name this person by surname ("Trump is no racist")?"""
+    last = name.split()[-1]
+    return re.search(rf"(?<![\w-]){re.escape(last)}(?![\w-])", quote) is not None
+
+
 # what may come before a sentence's subject: a mark, a connective, up to two phrases that end
 # in a comma ("But", "On Sunday,", "Speaking at a town hall in Salem, New Hampshire,")
 _OPENING = re.compile(
@@ -132,9 +151,16 @@ _OPENING = re.compile(
     r"\b,?\s*)?(?:[^,.;:!?\"\u201c\u201d]{1,60},\s*){0,2}"
 )
 # a subject's last word, maybe a parenthesis and appositions, maybe an adverb, then the verb
+# ("Zucker isn't", "Nguyen, 52, a homemaker who ..., counts")
+_APPOSITION_PART = r",(?!\s*(?:he|she|they|I|we)\b)(?:[^,.;:\"\u201c]|\.(?=,)){1,120}"
 _SUBJECT_VERB = re.compile(
-    r"[\w.'\u2019\-]+(?:\s*\([^()]{1,30}\))?(?:,[^,.;:\"\u201c]{1,80}){0,3},?\s+"
-    r"(?:[a-z]+ly\s+)?(?P<v>[a-z]+)\b"
+    rf"[\w.'\u2019\-]+(?:\s*\([^()]{{1,30}}\))?(?:{_APPOSITION_PART}){{0,3}},?\s+"
+    r"(?:[a-z]+ly\s+)?(?P<v>[a-z]+?)(?:n['\u2019]t)?\b"
+)
+# a name, maybe a parenthesis, an apposition or "who", then a speech verb: the sentence's speaker
+_SAYS_AFTER_NAME = re.compile(
+    rf"[\w.'\u2019\-]+(?:\s*\([^()]{{1,30}}\))?(?:{_APPOSITION_PART}){{0,2}},?\s+"
+    rf"(?:who\s+)?(?:has\s+|had\s+|also\s+|later\s+|[a-z]+ly\s+)?(?:{VERB_RE.pattern})"
 )
 _AUXILIARIES = frozenset("is was has had will would can could did does may might must".split())
 
@@ -263,6 +289,7 @@ class Resolver:
     def __post_init__(self) -> None:
         raw: list[tuple[int, Name]] = []
         starts = [s for s, _ in self.quoted]
+        self._quote_starts = starts
         self._labels = {
             line.strip()
             for line in self.text.splitlines()
@@ -383,6 +410,8 @@ class Resolver:
             self.mentions.append(PersonMention(pos, full, gender, person_like))
         self._mention_pos = [m.pos for m in self.mentions]
         self._opens = [self._opens_sentence(m) for m in self.mentions]
+        self._speaks = [self._speaks_in_sentence(m) for m in self.mentions]
+        self._prominent = [o or s for o, s in zip(self._opens, self._speaks, strict=True)]
 
     def _opens_sentence(self, m: PersonMention) -> bool:
         """Is this mention the subject its sentence opens with, followed by a verb ("Ashworth
@@ -391,11 +420,14 @@ class Resolver:
         if _OPENING.fullmatch(lead[last_sentence_start(lead) : -1]) is None:
             return False
         at = self.text.find(m.name.split()[-1], m.pos)
-        after = self.text[at : at + 300] if at >= 0 else ""
-        verb = re.match(
-            r"[\w.'\u2019\-]+(?:,[^,]{1,80},)?\s+(?:[a-z]+ly\s+)?(?P<v>[a-z]+)\b", after
-        )
+        verb = _SUBJECT_VERB.match(self.text[at : at + 300]) if at >= 0 else None
         return verb is not None and _looks_finite(verb.group("v"))
+
+    def _speaks_in_sentence(self, m: PersonMention) -> bool:
+        """Is this mention the speaker of its sentence ('..., Tad Devine told reporters',
+        'Thomas Perez, who said he expects ...')?"""
+        at = self.text.find(m.name.split()[-1], m.pos)
+        return at >= 0 and _SAYS_AFTER_NAME.match(self.text, at) is not None
 
     def _learn_genders(self, raw: list[tuple[int, Name]]) -> None:
         """Genders from the text: "Sanders ... his", or a sentence that starts "He" or "She"
@@ -508,8 +540,8 @@ class Resolver:
             self._proper = {m.group("word") for m in _CAPITALISED_INSIDE.finditer(self.text)}
         return self._proper
 
-    def resolve(self, mention: Mention) -> tuple[str | None, str | None]:
-        """(speaker, title) for a raw mention."""
+    def resolve(self, mention: Mention, quote: str | None = None) -> tuple[str | None, str | None]:
+        """(speaker, title) for a raw mention of the speaker of ``quote``."""
         if mention.name is not None:
             if self.not_a_name(mention.name, mention.pos):
                 return None, None
@@ -536,7 +568,7 @@ class Resolver:
                 else "they"
             )
         if pronoun is not None:
-            full = self.resolve_pronoun(pronoun, mention.pos, mention.pronoun is None)
+            full = self.resolve_pronoun(pronoun, mention.pos, mention.pronoun is None, quote)
             if full is None:
                 return None, None
             self.note_speaker(mention.pos, full, _PRONOUN_GENDER.get(pronoun))
@@ -554,41 +586,70 @@ class Resolver:
     def _compatible(self, gender: str | None, want: str | None) -> bool:
         return want is None or gender is None or gender == want
 
-    def resolve_pronoun(self, pronoun: str, pos: int, described: bool = False) -> str | None:
+    def resolve_pronoun(
+        self, pronoun: str, pos: int, described: bool = False, quote: str | None = None
+    ) -> str | None:
         """The person a pronoun (or a definite description, ``described``) points back to,
-        or None when the evidence is weak: a bare "they", or two compatible people nearby of
-        whom neither is clearly the one the paragraph is about."""
+        or None when the evidence is weak: a bare "they", two compatible people nearby of whom
+        neither is clearly the one the text is about, or a person the quotation itself names
+        in the third person ('"Trump is no racist," he said')."""
         want = _PRONOUN_GENDER.get(pronoun)
         if pronoun in {"i", "we"}:
             return self.speakers[-1][1] if self.speakers else None
         if pronoun == "they" and not described:
             return None  # a group ("people would say"), or someone the text does not name
+        name = self._antecedent(pos, want)
+        if name is not None and quote and _names_in(name, quote):
+            return None
+        return name
+
+    def _antecedent(self, pos: int, want: str | None) -> str | None:
         last = self._last_speaker_here(pos, want)
         if last is not None:
             return last
         end = pos
-        for _ in range(_LOOKBACK_SENTENCES):
-            if end <= 0:
-                break
+        # does the pronoun sit inside the sentence searched first ('When asked, he said')?
+        own = not _ENDS_SENTENCE.search(self.text[max(0, pos - 8) : pos])
+        counted = 0
+        while counted < _LOOKBACK_SENTENCES and end > 0:
             window = max(0, end - 2000)
             start = window + last_sentence_start(self.text[window:end].rstrip())
             lo = bisect.bisect_left(self._mention_pos, start)
             hi = bisect.bisect_left(self._mention_pos, end)
             if want and _ANONYMOUS_SPEAKER.match(self.text, start):
                 return None  # "A spokesman for the BPI said ... "...," he said."
-            opening = _CHAIN_SUBJECT.match(self.text, start)
-            if want and opening and _PRONOUN_GENDER[opening.group(1).lower()] == want:
-                lo = hi  # "He married ... and is a Donald Trump supporter.": the same person again
             found = self._candidates(lo, hi, want)
+            if own or (want and self._pronoun_leads(start, end, found, want)):
+                # "Then he cut into Bush.", "When asked about Snowden, he said": the sentence is
+                # about the one the pronoun means already; only its subject or speaker counts
+                found = [m for m in found if self._prominent[self._index(m)]]
+            own = False
             if found:
                 return self._clear_antecedent(found, start, want)
             if start == 0:
                 break
+            counted += not self._inside_quote(start)
             end = start
-        for _, n in reversed(self.speakers):
+        for _, n in reversed(self.speakers):  # nobody in those sentences
             if self._compatible(self.gender(n), want):
                 return n
         return None
+
+    def _index(self, m: PersonMention) -> int:
+        return bisect.bisect_left(self._mention_pos, m.pos)
+
+    def _inside_quote(self, pos: int) -> bool:
+        k = bisect.bisect_right(self._quote_starts, pos) - 1
+        return k >= 0 and self.quoted[k][0] <= pos < self.quoted[k][1]
+
+    def _pronoun_leads(self, start: int, end: int, found: list[PersonMention], want: str) -> bool:
+        """Does a pronoun of the wanted gender, outside quotation marks, come before anyone
+        who fits in this sentence ("In some states, he is seeking delegates won by Rubio")?"""
+        stop = found[0].pos if found else end
+        pattern = _HE_WORDS if want == "m" else _SHE_WORDS
+        return any(
+            not self._inside_quote(m.start()) for m in pattern.finditer(self.text, start, stop)
+        )
 
     def _last_speaker_here(self, pos: int, want: str | None) -> str | None:
         """The person quoted last in this paragraph, when nobody else who fits the pronoun
@@ -616,7 +677,11 @@ class Resolver:
                 f.name == m.name for f in found
             ):
                 continue
-            if m.person_like or m.name in self._spoken or (opens and not _plural_noun(m.name)):
+            if (
+                m.person_like
+                or m.name in self._spoken
+                or (opens and not _plural_noun(m.name) and (want is None or " " in m.name))
+            ):  # a "he" or "she" needs a person: "Thirteen years later" and "Verizon" are not
                 found.append(m)
         return found
 
@@ -626,23 +691,24 @@ class Resolver:
         """The antecedent among ``found``, the people of the nearest sentence (starting at
         ``sentence``) that names someone, or None when that would be a guess.
 
-        The subject that sentence opens with is it, unless another person who fits is named
-        after it in the sentence ("Kerr beat Lyle. 'It hurts,' he said") or an earlier
-        sentence of the paragraph opens with another person who fits ("Kerr led. Lyle won.
-        He admitted: ..."). Without such a subject, the one person who fits in the paragraph.
+        The sentence's speaker, else the subject it opens with, is it ("Kerr beat Lyle. 'It
+        hurts,' he said": Kerr), unless another speaker or subject who fits is in the sentence
+        or an earlier sentence of the paragraph ("Kerr led. Lyle won. He admitted: ...").
+        Without a speaker or subject, the one person who fits in the paragraph.
         """
         para_start = self.text.rfind("\n", 0, sentence) + 1
         lo = bisect.bisect_left(self._mention_pos, para_start)
         earlier = self._candidates(lo, bisect.bisect_left(self._mention_pos, sentence), want)
-        first = found[0]
-        k = bisect.bisect_left(self._mention_pos, first.pos)
-        if self._opens[k]:
+        leading = [m for m in found if self._speaks[self._index(m)]] or [
+            m for m in found if self._opens[self._index(m)]
+        ]  # "Keeling will stay on, his adviser Marek said": the one who speaks
+        if leading:
+            first = leading[0]
             others = [
                 m
-                for m in earlier
-                if m.name != first.name
-                and self._opens[bisect.bisect_left(self._mention_pos, m.pos)]
+                for m in leading + earlier
+                if m.name != first.name and self._prominent[self._index(m)]
             ]
             return first.name if not others else None
         names = {m.name for m in found + earlier}
-        return first.name if len(names) == 1 else None
+        return found[0].name if len(names) == 1 else None

@@ -1217,3 +1217,70 @@ def test_a_surname_ending_in_ing_opening_a_sentence_is_still_a_person() -> None:
         'Keeling birdied the last. "I played the best golf of my life today," he said.'
     )
     assert [q.speaker for q in extract_quotes(text)] == ["Tom Keeling"]
+
+
+# -- issue 11 follow-up: pronouns resolved on clear evidence, measured by the pronoun eval ----
+
+
+@pytest.mark.parametrize(
+    ("text", "speaker"),
+    [
+        # a sentence whose subject is already "he" is about him: its object is no antecedent
+        (
+            "Dan Ashby won the county vote on Tuesday.\n\n"
+            "Then he cut into Carl Brandt, calling him a stiff. "
+            '"You have to go out and vote tomorrow," he said.',
+            "Dan Ashby",
+        ),
+        # a name in the pronoun's own fronted clause is no antecedent either
+        (
+            "Tom Keeling spoke to reporters after his round.\n\n"
+            'When asked about Rory Danvers, he said: "I wish him well."',
+            "Tom Keeling",
+        ),
+        # the speaker of the sentence before ("..., his adviser Ivo Marek told reporters")
+        (
+            "Under the deal, Tom Keeling will stay on as chairman, his adviser Ivo Marek told "
+            'reporters. "It is a fair deal for everyone," he said.',
+            "Ivo Marek",
+        ),
+        # a subject with a long apposition, and a negated verb
+        (
+            "Chelsea Nguyen, 52, a nurse who lives in Salinas, Calif., counts herself among "
+            'Paula Renshaw\'s voters. "She listens to people like me," she said.',
+            "Chelsea Nguyen",
+        ),
+        (
+            "Harbour Board President Ivo Marek isn't bowing to Tom Keeling, who wants to be paid. "
+            '"We do not pay anyone to appear," he said.',
+            "Ivo Marek",
+        ),
+        # "Thirteen years later" opens a sentence but is nobody a "he" can mean
+        (
+            "Sen. Johnny Isakson said he remembers the night the law was passed.\n\n"
+            "Thirteen years later, the rewrite might finally get done.\n\n"
+            '"We waited too long," he said.',
+            "Johnny Isakson",
+        ),
+    ],
+)
+def test_a_pronoun_resolves_to_the_person_the_text_is_about(text: str, speaker: str) -> None:
+    assert [q.speaker for q in extract_quotes(text)] == [speaker]
+
+
+def test_a_pronoun_is_not_the_person_its_own_quotation_names() -> None:
+    text = (
+        "Bruce Lovell flew back to Georgia with Tom Keeling.\n\n"
+        "At a rally that night, Keeling called Lovell onto the stage. "
+        '"Tom Keeling is a really good guy," he said.'
+    )
+    assert [q.speaker for q in extract_quotes(text)] == [None]
+
+
+def test_sentences_inside_a_long_quotation_do_not_use_up_the_search_for_its_speaker() -> None:
+    text = (
+        "Tom Keeling spoke after his round on Sunday.\n\n"
+        '"I hit it well. The wind dropped. The greens were quick. I holed a long one. Then '
+        'another. The crowd was loud. I loved every minute of it," he said.'
+    )
+    assert [q.speaker for q in extract_quotes(text)] == ["Tom Keeling"]
