@@ -22,7 +22,7 @@ from bot.parentwatch import exit_with
 from bot.platforms.base import ChatPlatform
 from bot.posting import DigestPoster
 from bot.scheduler import BotScheduler
-from bot.store import SqliteStore
+from bot.store import SqliteStore, Store
 
 log = logging.getLogger(__name__)
 
@@ -65,7 +65,7 @@ def build_platforms(settings: Settings) -> dict[str, ChatPlatform]:
 @dataclass
 class App:
     settings: Settings
-    store: SqliteStore
+    store: Store
     feed_fetcher: Fetcher
     url_fetcher: Fetcher
     executor: Executor | None
@@ -127,7 +127,7 @@ class App:
         platforms: dict[str, ChatPlatform] | None = None,
         executor: Executor | None = None,
         clock: Clock = system_clock,
-        store: SqliteStore | None = None,
+        store: Store | None = None,
     ) -> App:
         """`store`: default, the configured database; a dry run passes an in-memory copy."""
         fetch = settings.fetch
