@@ -22,7 +22,7 @@ from bot.parentwatch import exit_with
 from bot.platforms.base import ChatPlatform
 from bot.posting import DigestPoster
 from bot.scheduler import BotScheduler
-from bot.store import SqliteStore, Store
+from bot.store import Store, open_store
 
 log = logging.getLogger(__name__)
 
@@ -139,7 +139,7 @@ class App:
         )
         return cls(
             settings=settings,
-            store=store if store is not None else SqliteStore(settings.storage.path),
+            store=store if store is not None else open_store(settings.storage),
             # Only feeds written in the config are the operator's: they may be files or on the
             # intranet. Every other URL (chat, CLI, imported feeds, their pages) is guarded.
             feed_fetcher=Fetcher(allow_private=True, allow_file=True, **common),

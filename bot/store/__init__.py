@@ -16,6 +16,7 @@ from bot.store.base import (
     StoreError,
     simhash_bands,
 )
+from bot.store.factory import open_store
 from bot.store.sqlite import MIGRATIONS, SCHEMA_VERSION, SqliteStore, fts_query
 
 __all__ = [
@@ -31,5 +32,6 @@ __all__ = [
     "Store",
     "StoreError",
     "fts_query",
+    "open_store",
     "simhash_bands",
 ]
