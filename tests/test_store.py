@@ -1,5 +1,6 @@
 """The store contract, run against SQLite and Postgres (`store_backend`): fetch state, dedupe,
-posts, full-text search, retention. Schema and file tests of each database are at the top."""
+posts, full-text search, retention. SQLite's own schema and file tests are at the top (and
+Postgres's in test_store_postgres.py)."""
 
 from __future__ import annotations
 
