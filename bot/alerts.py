@@ -27,7 +27,7 @@ from bot.config import ChannelSettings
 from bot.models import Digest, DigestItem
 from bot.platforms.base import ChatPlatform, PlatformError
 from bot.posting import DigestPoster
-from bot.store import ArticleRecord, SqliteStore
+from bot.store import ArticleRecord, Store
 
 log = logging.getLogger(__name__)
 PROGRESS_EVERY = 25  # log the queue's length every this many alerts posted
@@ -48,7 +48,7 @@ class AlertPoster:
     def __init__(
         self,
         *,
-        store: SqliteStore,
+        store: Store,
         platforms: Mapping[str, ChatPlatform],
         poster: DigestPoster,
         clock: Clock = system_clock,

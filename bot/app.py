@@ -22,7 +22,7 @@ from bot.parentwatch import exit_with
 from bot.platforms.base import ChatPlatform
 from bot.posting import DigestPoster
 from bot.scheduler import BotScheduler
-from bot.store import SqliteStore
+from bot.store import Store, open_store
 
 log = logging.getLogger(__name__)
 
@@ -65,7 +65,7 @@ def build_platforms(settings: Settings) -> dict[str, ChatPlatform]:
 @dataclass
 class App:
     settings: Settings
-    store: SqliteStore
+    store: Store
     feed_fetcher: Fetcher
     url_fetcher: Fetcher
     executor: Executor | None
@@ -127,7 +127,7 @@ class App:
         platforms: dict[str, ChatPlatform] | None = None,
         executor: Executor | None = None,
         clock: Clock = system_clock,
-        store: SqliteStore | None = None,
+        store: Store | None = None,
     ) -> App:
         """`store`: default, the configured database; a dry run passes an in-memory copy."""
         fetch = settings.fetch
@@ -139,7 +139,7 @@ class App:
         )
         return cls(
             settings=settings,
-            store=store if store is not None else SqliteStore(settings.storage.path),
+            store=store if store is not None else open_store(settings.storage),
             # Only feeds written in the config are the operator's: they may be files or on the
             # intranet. Every other URL (chat, CLI, imported feeds, their pages) is guarded.
             feed_fetcher=Fetcher(allow_private=True, allow_file=True, **common),

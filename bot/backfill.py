@@ -21,13 +21,13 @@ from datetime import datetime
 
 from bot import digest as digests
 from bot.config import ChannelSettings
-from bot.store import SqliteStore
+from bot.store import Store
 
 log = logging.getLogger(__name__)
 
 
 def settle_new_feeds(
-    store: SqliteStore, channel: ChannelSettings, feed_ids: Iterable[int], now: datetime
+    store: Store, channel: ChannelSettings, feed_ids: Iterable[int], now: datetime
 ) -> int:
     """Settle the backlog of every feed in `feed_ids` the channel follows for the first time.
 

@@ -178,12 +178,12 @@ def open_app(
     """An App for a CLI command; `console_only` skips connecting to Slack/Discord. `dry_run`
     works on an in-memory copy of the database and posts nowhere: nothing is recorded."""
     from bot.app import App
-    from bot.store import SqliteStore
+    from bot.store import open_store
 
     platforms = None
     if console_only or dry_run:
         from bot.platforms.console import ConsolePlatform
 
         platforms = {"console": ConsolePlatform()}
-    store = SqliteStore.in_memory_copy(settings.storage.path) if dry_run else None
+    store = open_store(settings.storage, dry_run=True) if dry_run else None
     return App.from_settings(settings, platforms=platforms, executor=executor, store=store)

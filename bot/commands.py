@@ -26,7 +26,7 @@ from bot.feeds import FeedError, parse_feed
 from bot.models import Command, Quote, Reply, Source
 from bot.net import BlockedURLError, Fetcher, FetchError
 from bot.posting import DigestPoster
-from bot.store import ArticleRecord, FeedRecord, SqliteStore
+from bot.store import ArticleRecord, FeedRecord, Store
 from bot.textsafe import display_safe
 
 log = logging.getLogger(__name__)
@@ -50,7 +50,7 @@ class CommandHandlers:
         self,
         *,
         settings: Settings,
-        store: SqliteStore,
+        store: Store,
         poster: DigestPoster,
         url_fetcher: Fetcher,
         options: SummaryOptions,

@@ -43,8 +43,17 @@ class ConfigError(Exception):
 
 @dataclass(frozen=True, slots=True)
 class StorageSettings:
-    path: Path
+    """SQLite at `path` (the default), or Postgres at `url` (exactly one of the two is set)."""
+
+    path: Path | None
     retention_days: int = 30
+    url: str | None = None  # postgresql://user@host/db, never with a password
+    password_env: str | None = None  # the variable holding the Postgres password, if any
+
+    @property
+    def location(self) -> str:
+        """Where the data is, for messages (the URL holds no password: the config refuses one)."""
+        return self.url if self.url is not None else str(self.path)
 
 
 @dataclass(frozen=True, slots=True)
@@ -337,7 +346,25 @@ def _unique(names: list[str], table: str, key: str) -> None:
 
 
 def _storage(r: _Reader, base_dir: Path) -> StorageSettings:
-    r.allow_only("path", "retention_days")
+    r.allow_only("path", "url", "password_env", "retention_days")
+    retention_days = r.get("retention_days", int, default=30, lo=1)
+    if "url" in r.data:
+        if "path" in r.data:
+            raise ConfigError(
+                f"{r.path('url')}: 'path' (SQLite) and 'url' (Postgres) cannot both be set; "
+                "keep the one database you use"
+            )
+        password_env = None
+        if "password_env" in r.data:
+            password_env = _env_name(r, "password_env", "NEWSBRIEF_DB_PASSWORD")
+        return StorageSettings(
+            path=None,
+            url=_database_url(r),
+            password_env=password_env,
+            retention_days=retention_days,
+        )
+    if "password_env" in r.data:
+        raise ConfigError(f"{r.path('password_env')}: only used with a Postgres 'url'")
     raw = r.get(
         "path",
         str,
@@ -347,7 +374,31 @@ def _storage(r: _Reader, base_dir: Path) -> StorageSettings:
     path = Path(raw).expanduser()
     if not path.is_absolute():
         path = base_dir / path
-    return StorageSettings(path=path, retention_days=r.get("retention_days", int, default=30, lo=1))
+    return StorageSettings(path=path, retention_days=retention_days)
+
+
+def _database_url(r: _Reader) -> str:
+    """A postgresql:// URL without a password (the value is not shown if it has one)."""
+    where = r.path("url")
+    url = r.data["url"]
+    if not isinstance(url, str) or not url.strip():
+        raise ConfigError(f"{where}: expected a postgresql:// URL")
+    url = url.strip()
+    try:
+        parts = urlsplit(url)
+        password = parts.password
+    except ValueError:
+        raise ConfigError(f"{where}: not a valid URL (not shown)") from None
+    in_query = any(p.split("=", 1)[0] == "password" for p in parts.query.split("&"))
+    if password is not None or in_query:
+        raise ConfigError(
+            f"{where}: the URL holds a password (not shown); keep it out of the file: set "
+            "PGPASSWORD or use ~/.pgpass, or name the variable holding it in "
+            "storage.password_env"
+        )
+    if parts.scheme not in ("postgresql", "postgres"):
+        raise ConfigError(f"{where}: expected a postgresql:// URL, got {url!r}")
+    return url
 
 
 def _fetch(r: _Reader) -> FetchSettings:

@@ -11,7 +11,7 @@ import aiohttp
 
 from bot.config import ConfigError, Settings, looks_like_token, secret
 from bot.logs import MASK, secret_env_names
-from bot.store import SCHEMA_VERSION, SqliteStore, StoreError
+from bot.store import SCHEMA_VERSION, StoreError, open_store
 
 Check = Callable[[], Awaitable[str]]
 
@@ -58,16 +58,14 @@ async def _config(settings: Settings) -> str:
 
 
 async def _database(settings: Settings) -> str:
-    store = SqliteStore(settings.storage.path)
+    store = open_store(settings.storage)
+    where = store.location
     try:
         if not store.integrity_ok():
-            raise DoctorError(
-                f"{settings.storage.path} fails PRAGMA integrity_check; restore a backup"
-            )
+            check = "PRAGMA integrity_check" if settings.storage.url is None else "its checks"
+            raise DoctorError(f"{where} fails {check}; restore a backup")
         failing = [f.name for f in store.feeds() if f.failures]
-        detail = (
-            f"{settings.storage.path} (schema {SCHEMA_VERSION}, {store.article_count()} articles)"
-        )
+        detail = f"{where} (schema {SCHEMA_VERSION}, {store.article_count()} articles)"
         if failing:
             detail += f"; failing feeds: {', '.join(failing)} (see newsbrief feeds list)"
         return detail

@@ -20,7 +20,7 @@ from bot.config import ChannelSettings, Settings
 from bot.digest import channel_feed_ids
 from bot.models import Reply
 from bot.platforms.base import ChatPlatform, PlatformError
-from bot.store import FeedRecord, SqliteStore
+from bot.store import FeedRecord, Store
 
 log = logging.getLogger(__name__)
 
@@ -59,7 +59,7 @@ class FeedHealth:
         self,
         *,
         settings: Settings,
-        store: SqliteStore,
+        store: Store,
         platforms: Mapping[str, ChatPlatform],
         clock: Clock = system_clock,
     ) -> None:

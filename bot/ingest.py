@@ -30,7 +30,7 @@ from bot.feeds import FeedEntry, FeedError, ParsedFeed, parse_feed
 from bot.group_commit import GroupCommit
 from bot.jobs import timed
 from bot.net import PAGE_ACCEPT, Fetcher, FetchError, Response
-from bot.store import FeedRecord, NewArticle, SqliteStore
+from bot.store import FeedRecord, NewArticle, Store
 from bot.urls import canonical_url
 
 log = logging.getLogger(__name__)
@@ -136,7 +136,7 @@ class Ingestor:
     def __init__(
         self,
         *,
-        store: SqliteStore,
+        store: Store,
         fetcher: Fetcher,
         guarded_fetcher: Fetcher,
         options: SummaryOptions,
@@ -446,7 +446,7 @@ class Ingestor:
         return True
 
 
-def _already_stored(store: SqliteStore, entry: FeedEntry, stored: Mapping[str, int] | None) -> bool:
+def _already_stored(store: Store, entry: FeedEntry, stored: Mapping[str, int] | None) -> bool:
     url = canonical_url(entry.url) if entry.url else None
     if not url:
         return False

@@ -12,12 +12,15 @@ MASK = "***"
 
 
 def secret_env_names(settings: Settings) -> list[str]:
-    return [
+    names = [
         settings.slack.bot_token_env,
         settings.slack.app_token_env,
         settings.slack.signing_secret_env,
         settings.discord.token_env,
     ]
+    if settings.storage.url is not None:  # the Postgres password: libpq's variable or ours
+        names.append(settings.storage.password_env or "PGPASSWORD")
+    return names
 
 
 class RedactSecrets(logging.Filter):

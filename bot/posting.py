@@ -14,7 +14,7 @@ from bot.clock import Clock, system_clock
 from bot.config import ChannelSettings
 from bot.models import Digest, DigestItem
 from bot.platforms.base import ChatPlatform, PlatformError, story_key
-from bot.store import ArticleRecord, SqliteStore
+from bot.store import ArticleRecord, Store
 
 log = logging.getLogger(__name__)
 
@@ -37,7 +37,7 @@ class DigestPoster:
     def __init__(
         self,
         *,
-        store: SqliteStore,
+        store: Store,
         platforms: Mapping[str, ChatPlatform],
         clock: Clock = system_clock,
     ) -> None:

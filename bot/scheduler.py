@@ -26,7 +26,7 @@ from bot.config import ChannelSettings, Settings
 from bot.feed_health import FeedHealth
 from bot.ingest import Ingestor, PollReport
 from bot.posting import DigestPoster
-from bot.store import FeedRecord, SqliteStore
+from bot.store import FeedRecord, Store
 
 log = logging.getLogger(__name__)
 DEFAULT_MISFIRE_GRACE = timedelta(hours=12)
@@ -63,7 +63,7 @@ class BotScheduler:
         self,
         *,
         settings: Settings,
-        store: SqliteStore,
+        store: Store,
         ingestor: Ingestor,
         poster: DigestPoster,
         clock: Clock = system_clock,

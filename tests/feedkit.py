@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from aiohttp import web
+from stores import StoreBackend
 
 from bot.app import App
 from bot.config import Settings, parse_settings
@@ -73,16 +74,22 @@ def rss(numbers: Iterable[int], *, prefix: str = "s", topic: str = "harbour") ->
 
 
 def settings(
-    tmp_path: Path,
+    where: Path | StoreBackend,
     feeds: Mapping[str, str],
     channels: Iterable[Mapping[str, Any]],
     *,
     tags: Mapping[str, list[str]] | None = None,
     **sections: Any,
 ) -> Settings:
+    """`where`: a folder for a SQLite file, or a database of either kind (tests/stores.py)."""
+    storage = (
+        where.storage_config()
+        if isinstance(where, StoreBackend)
+        else {"path": str(where / "nb.db")}
+    )
     return parse_settings(
         {
-            "storage": {"path": str(tmp_path / "nb.db")},
+            "storage": storage,
             "fetch": {"allow_private_urls": True},
             "feeds": [
                 {"name": n, "url": u, "full_text": False, "tags": (tags or {}).get(n, [])}
@@ -91,7 +98,7 @@ def settings(
             "channels": list(channels),
             **sections,
         },
-        base_dir=tmp_path,
+        base_dir=Path("/"),
     )
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 from aiohttp import web
 from feedkit import Clock, RecordingPlatform, make_app, rss, settings
 from httpserver import LocalServer
+from stores import StoreBackend
 
 from bot.models import Command
 from bot.store import MIGRATIONS, SqliteStore
@@ -18,8 +19,9 @@ def channel(**overrides: object) -> dict[str, object]:
     return {"name": "news", "platform": "console", "max_items": 8, **overrides}
 
 
-def open_bot(tmp_path: Path, feeds: dict[str, str], platform, clock, **overrides: object):
-    return make_app(settings(tmp_path, feeds, [channel(**overrides)]), {"console": platform}, clock)
+def open_bot(db: StoreBackend, feeds: dict[str, str], platform, clock, **overrides: object):
+    """The bot on `db`; opened again, it is the bot after a restart."""
+    return make_app(settings(db, feeds, [channel(**overrides)]), {"console": platform}, clock)
 
 
 async def poll_and_post(app, name: str = "news"):
@@ -28,19 +30,19 @@ async def poll_and_post(app, name: str = "news"):
 
 
 async def test_a_feed_added_to_the_config_posts_only_its_newest_backfill_stories(
-    tmp_path: Path, http_server: LocalServer
+    store_backend: StoreBackend, http_server: LocalServer
 ) -> None:
     a = http_server.route("/a.xml", body=rss(range(1, 4), prefix="a"))
     b = http_server.route("/b.xml", body=rss(range(1, 26), prefix="b"))
     clock, platform = Clock(), RecordingPlatform()
-    app = open_bot(tmp_path, {"A": a}, platform, clock, backfill=3)
+    app = open_bot(store_backend, {"A": a}, platform, clock, backfill=3)
     await poll_and_post(app)
     assert platform.titles() == ["A story 3", "A story 2", "A story 1"]
     await app.close()
 
     # The bot restarts with feed B added to the config: B's 25 stories arrive at once.
     clock.advance(hours=1)
-    app = open_bot(tmp_path, {"A": a, "B": b}, platform, clock, backfill=3)
+    app = open_bot(store_backend, {"A": a, "B": b}, platform, clock, backfill=3)
     outcome = await poll_and_post(app)
     assert platform.titles() == ["B story 25", "B story 24", "B story 23"]
     assert outcome.posted == 3
@@ -54,11 +56,11 @@ async def test_a_feed_added_to_the_config_posts_only_its_newest_backfill_stories
 
 
 async def test_in_digest_mode_the_backfill_defaults_to_max_items(
-    tmp_path: Path, http_server: LocalServer
+    store_backend: StoreBackend, http_server: LocalServer
 ) -> None:
     url = http_server.route("/b.xml", body=rss(range(1, 13), prefix="b"))
     clock, platform = Clock(), RecordingPlatform()
-    app = open_bot(tmp_path, {"B": url}, platform, clock, max_items=5)
+    app = open_bot(store_backend, {"B": url}, platform, clock, max_items=5)
     await poll_and_post(app)
     assert platform.titles() == [f"B story {n}" for n in (12, 11, 10, 9, 8)]
     clock.advance(hours=24)
@@ -67,7 +69,7 @@ async def test_in_digest_mode_the_backfill_defaults_to_max_items(
 
 
 async def test_stories_arriving_after_the_backlog_are_posted(
-    tmp_path: Path, http_server: LocalServer
+    store_backend: StoreBackend, http_server: LocalServer
 ) -> None:
     feed = {"body": rss(range(1, 11), prefix="b")}
 
@@ -76,7 +78,7 @@ async def test_stories_arriving_after_the_backlog_are_posted(
 
     url = http_server.add("/b.xml", handler)
     clock, platform = Clock(), RecordingPlatform()
-    app = open_bot(tmp_path, {"B": url}, platform, clock, backfill=1)
+    app = open_bot(store_backend, {"B": url}, platform, clock, backfill=1)
     await poll_and_post(app)
     assert platform.titles() == ["B story 10"]
     feed["body"] = rss(range(1, 14), prefix="b")
@@ -87,14 +89,14 @@ async def test_stories_arriving_after_the_backlog_are_posted(
 
 
 async def test_a_feed_added_in_chat_posts_only_its_newest_backfill_stories(
-    tmp_path: Path, http_server: LocalServer
+    store_backend: StoreBackend, http_server: LocalServer
 ) -> None:
     a = http_server.route("/a.xml", body=rss(range(1, 3), prefix="a"))
     b = http_server.route(
         "/b.xml", body=rss(range(1, 31), prefix="b"), content_type="application/rss+xml"
     )
     clock, platform = Clock(), RecordingPlatform()
-    app = open_bot(tmp_path, {"A": a}, platform, clock, backfill=2)
+    app = open_bot(store_backend, {"A": a}, platform, clock, backfill=2)
     await poll_and_post(app)
     reply = await app.handlers.handle(
         Command("feeds", f"add {b} Bee", platform="console", user_is_admin=True)
@@ -108,17 +110,17 @@ async def test_a_feed_added_in_chat_posts_only_its_newest_backfill_stories(
 
 
 async def test_a_new_feed_url_brings_a_new_backlog_that_is_held_back_too(
-    tmp_path: Path, http_server: LocalServer
+    store_backend: StoreBackend, http_server: LocalServer
 ) -> None:
     old = http_server.route("/old.xml", body=rss(range(1, 4), prefix="o"))
     new = http_server.route("/new.xml", body=rss(range(1, 21), prefix="n"))
     clock, platform = Clock(), RecordingPlatform()
-    app = open_bot(tmp_path, {"B": old}, platform, clock, backfill=2)
+    app = open_bot(store_backend, {"B": old}, platform, clock, backfill=2)
     await poll_and_post(app)
     assert platform.titles() == ["O story 3", "O story 2"]
     await app.close()
     clock.advance(hours=1)
-    app = open_bot(tmp_path, {"B": new}, platform, clock, backfill=2)
+    app = open_bot(store_backend, {"B": new}, platform, clock, backfill=2)
     await poll_and_post(app)
     assert platform.titles() == ["N story 20", "N story 19"]
     await app.close()

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from httpserver import LocalServer
+from stores import StoreBackend
 from test_ingest import OTHER, PAGE, STORY, rss
 
 from bot import messages as msg
@@ -37,7 +38,8 @@ class FailingPlatform(ChatPlatform):
 
 
 @pytest.fixture
-async def app(tmp_path: Path, http_server: LocalServer):
+async def app(store_backend: StoreBackend, http_server: LocalServer):
+    """The app with two stories stored, on each kind of database."""
     feed = http_server.route(
         "/feed.xml",
         body=rss(
@@ -51,11 +53,11 @@ async def app(tmp_path: Path, http_server: LocalServer):
     http_server.route("/rss2", body=rss([("x", "https://n.example/x", "Extra", OTHER)]))
     settings = parse_settings(
         {
-            "storage": {"path": str(tmp_path / "nb.db")},
+            "storage": store_backend.storage_config(),
             "feeds": [{"name": "Courier", "url": feed}],
             "channels": [{"name": "news", "platform": "console"}],
         },
-        base_dir=tmp_path,
+        base_dir=Path("/"),
     )
     out = io.StringIO()
     application = App.from_settings(

@@ -1,4 +1,5 @@
-"""The poll pipeline end to end: a real local HTTP server, real SQLite, the real App."""
+"""The poll pipeline end to end: a real local HTTP server, real SQLite (and Postgres where
+the store matters), the real App."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from httpserver import LocalServer, conditional
+from stores import StoreBackend
 
 from bot.app import App
 from bot.config import parse_settings
@@ -56,14 +58,20 @@ PAGE = f"""<html><head><title>Bridge vote</title><script>var x = 1;</script></he
 <footer>Copyright Port Ellery Courier</footer></body></html>"""
 
 
-def settings_for(tmp_path: Path, feeds: dict[str, str], **channel: object) -> object:
+def settings_for(where: Path | StoreBackend, feeds: dict[str, str], **channel: object) -> object:
+    """`where`: a folder for a SQLite file, or a database of either kind."""
+    storage = (
+        where.storage_config()
+        if isinstance(where, StoreBackend)
+        else {"path": str(where / "nb.db")}
+    )
     return parse_settings(
         {
-            "storage": {"path": str(tmp_path / "nb.db")},
+            "storage": storage,
             "feeds": [{"name": name, "url": url, "full_text": True} for name, url in feeds.items()],
             "channels": [{"name": "news", "platform": "console", **channel}],
         },
-        base_dir=tmp_path,
+        base_dir=Path("/"),
     )
 
 
@@ -78,7 +86,7 @@ def make_app(settings, clock=None) -> App:
 
 
 async def test_second_run_sends_conditional_requests_and_adds_nothing(
-    tmp_path: Path, http_server: LocalServer
+    store_backend: StoreBackend, http_server: LocalServer
 ) -> None:
     feed = rss(
         [
@@ -93,7 +101,7 @@ async def test_second_run_sends_conditional_requests_and_adds_nothing(
     handler = conditional(feed, etag='"v1"')
     url = http_server.add("/feed.xml", handler)
     http_server.route("/story/bridge", body=PAGE, content_type="text/html; charset=utf-8")
-    settings = settings_for(tmp_path, {"City": url})
+    settings = settings_for(store_backend, {"City": url})
 
     app = make_app(settings)
     await app.run_once()
@@ -117,7 +125,7 @@ async def test_second_run_sends_conditional_requests_and_adds_nothing(
 
 
 async def test_same_story_in_two_feeds_is_one_item_naming_both(
-    tmp_path: Path, http_server: LocalServer
+    store_backend: StoreBackend, http_server: LocalServer
 ) -> None:
     link = "https://news.example/2026/bridge"
     a = http_server.route("/a.xml", body=rss([("a-1", link, "Bridge to go", STORY)]))
@@ -129,7 +137,7 @@ async def test_same_story_in_two_feeds_is_one_item_naming_both(
         "/c.xml",  # same text, other URL: dedupe by content
         body=rss([("c-3", "https://other.example/x", "Port Ellery bridge", STORY)]),
     )
-    app = make_app(settings_for(tmp_path, {"A": a, "B": b, "C": c}))
+    app = make_app(settings_for(store_backend, {"A": a, "B": b, "C": c}))
     await app.ingestor.poll(app.store.feeds())
     assert app.store.article_count() == 1
     digest = app.poster.preview(app.settings.channel("news"))
@@ -140,7 +148,7 @@ async def test_same_story_in_two_feeds_is_one_item_naming_both(
 
 
 async def test_broken_feed_backs_off_and_others_still_arrive(
-    tmp_path: Path, http_server: LocalServer
+    store_backend: StoreBackend, http_server: LocalServer
 ) -> None:
     good = http_server.route(
         "/good.xml", body=rss([("o1", "https://x.example/o", "Camera", OTHER)])
@@ -151,7 +159,7 @@ async def test_broken_feed_backs_off_and_others_still_arrive(
     )
     now = datetime(2026, 11, 24, 12, tzinfo=UTC)
     app = make_app(
-        settings_for(tmp_path, {"Good": good, "Bad": bad, "Html": html}), clock=lambda: now
+        settings_for(store_backend, {"Good": good, "Bad": bad, "Html": html}), clock=lambda: now
     )
     report = await app.ingestor.poll_due()
     assert report.new == 1
@@ -282,7 +290,7 @@ class GroupedIngestor(Ingestor):
 
 
 async def test_feeds_stored_in_one_transaction_are_all_stored_and_a_failing_one_loses_nothing(
-    tmp_path: Path, http_server: LocalServer
+    store_backend: StoreBackend, http_server: LocalServer
 ) -> None:
     names = ["Alpha", "Beta", "Fails", "Gamma", "Delta"]
     urls = {}
@@ -297,7 +305,7 @@ async def test_feeds_stored_in_one_transaction_are_all_stored_and_a_failing_one_
             for k in range(3)
         ]
         urls[name] = http_server.add(f"/{name}.xml", conditional(rss(items), etag=f'"{name}"'))
-    app = make_app(settings_for(tmp_path, urls))
+    app = make_app(settings_for(store_backend, urls))
     app.ingestor = GroupedIngestor(
         feeds=len(names),
         store=app.store,
@@ -337,7 +345,7 @@ async def test_feeds_stored_in_one_transaction_are_all_stored_and_a_failing_one_
 
 
 async def test_story_pictures_come_from_the_feed_or_the_pages_og_image_and_are_never_fetched(
-    tmp_path: Path, http_server: LocalServer
+    store_backend: StoreBackend, http_server: LocalServer
 ) -> None:
     page = PAGE.replace(
         "<title>", '<meta property="og:image" content="https://cdn.example/og-bridge.jpg"><title>'
@@ -359,7 +367,7 @@ async def test_story_pictures_come_from_the_feed_or_the_pages_og_image_and_are_n
   <description>The harbour authority voted on the plain story.</description></item>
 </channel></rss>"""
     url = http_server.route("/f.xml", body=feed)
-    app = make_app(settings_for(tmp_path, {"F": url}))
+    app = make_app(settings_for(store_backend, {"F": url}))
     report = await app.ingestor.poll(app.store.feeds())
     assert report.new == 3 and not report.failed
     digest = app.poster.preview(app.settings.channel("news"))

@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
+from stores import StoreBackend
 
 from bot.config import Settings, cron_trigger, parse_settings
 from bot.digest import MAX_AGE
@@ -26,7 +27,7 @@ from bot.platforms.base import (
 )
 from bot.posting import DigestPoster
 from bot.scheduler import BotScheduler, last_fire_time
-from bot.store import FeedRecord, NewArticle, SqliteStore
+from bot.store import FeedRecord, NewArticle
 
 # Friday 27 Nov 2026, 06:00 UTC = 07:00 in Berlin; the digest is at 08:00 Berlin on weekdays.
 START = datetime(2026, 11, 27, 6, 0, tzinfo=UTC)
@@ -80,10 +81,12 @@ class FakeIngestor:
             self.on_poll(feed)
 
 
-def make_settings(db: Path, *, cron: str = "0 8 * * 1-5", feeds: Sequence[str] = ("World",)):
+def make_settings(
+    db: StoreBackend, *, cron: str = "0 8 * * 1-5", feeds: Sequence[str] = ("World",)
+):
     return parse_settings(
         {
-            "storage": {"path": str(db)},
+            "storage": db.storage_config(),
             "feeds": [
                 {"name": name, "url": f"https://example.org/{i}.rss", "poll_minutes": 10 * (i + 1)}
                 for i, name in enumerate(feeds)
@@ -98,7 +101,7 @@ def make_settings(db: Path, *, cron: str = "0 8 * * 1-5", feeds: Sequence[str] =
                 {"name": "nightly", "platform": "console", "digest_cron": "30 22 * * *"},
             ],
         },
-        base_dir=db.parent,
+        base_dir=Path("/"),
     )
 
 
@@ -106,10 +109,14 @@ class Bot:
     """One 'process' of the bot: its own store connection and scheduler on a shared DB file."""
 
     def __init__(
-        self, db: Path, clock: Clock, platform: RecordingPlatform, settings: Settings | None = None
+        self,
+        db: StoreBackend,
+        clock: Clock,
+        platform: RecordingPlatform,
+        settings: Settings | None = None,
     ) -> None:
         self.settings = settings or make_settings(db)
-        self.store = SqliteStore(db)
+        self.store = db.open()
         self.store.sync_config_feeds(
             (f.name, f.url, f.poll_minutes, f.tags, f.full_text) for f in self.settings.feeds
         )
@@ -151,8 +158,9 @@ class Bot:
 
 
 @pytest.fixture
-def db(tmp_path: Path) -> Path:
-    return tmp_path / "bot.db"
+def db(store_backend: StoreBackend) -> StoreBackend:
+    """The bot's database, of each kind; every Bot(db, ...) opens it as a new process would."""
+    return store_backend
 
 
 # -- last_fire_time ------------------------------------------------------------------------------
@@ -169,7 +177,7 @@ def test_last_fire_time() -> None:
 
 
 # -- missed digests across restarts --------------------------------------------------------------
-async def test_digest_missed_while_down_is_posted_once_after_restart(db: Path) -> None:
+async def test_digest_missed_while_down_is_posted_once_after_restart(db: StoreBackend) -> None:
     clock, platform = Clock(START), RecordingPlatform()
     first = Bot(db, clock, platform)
     assert await first.scheduler.catch_up() == 0  # first run: the clock starts now
@@ -197,7 +205,9 @@ async def test_digest_missed_while_down_is_posted_once_after_restart(db: Path) -
     assert len(platform.digests) == 1
 
 
-async def test_the_late_digest_carries_what_the_feeds_published_while_down(db: Path) -> None:
+async def test_the_late_digest_carries_what_the_feeds_published_while_down(
+    db: StoreBackend,
+) -> None:
     clock, platform = Clock(START), RecordingPlatform()
     bot = Bot(db, clock, platform)
     world = bot.store.feed("World")
@@ -224,7 +234,7 @@ async def test_the_late_digest_carries_what_the_feeds_published_while_down(db: P
     bot.close()
 
 
-async def test_several_missed_times_coalesce_into_one_digest(db: Path) -> None:
+async def test_several_missed_times_coalesce_into_one_digest(db: StoreBackend) -> None:
     clock, platform = Clock(START), RecordingPlatform()
     bot = Bot(db, clock, platform, make_settings(db, cron="0 * * * *"))  # hourly
     await bot.scheduler.catch_up()
@@ -239,7 +249,7 @@ async def test_several_missed_times_coalesce_into_one_digest(db: Path) -> None:
     bot.close()
 
 
-async def test_a_miss_older_than_the_grace_is_skipped(db: Path) -> None:
+async def test_a_miss_older_than_the_grace_is_skipped(db: StoreBackend) -> None:
     clock, platform = Clock(START), RecordingPlatform()
     bot = Bot(db, clock, platform)
     await bot.scheduler.catch_up()
@@ -253,7 +263,7 @@ async def test_a_miss_older_than_the_grace_is_skipped(db: Path) -> None:
     bot.close()
 
 
-async def test_a_channel_seen_for_the_first_time_has_missed_nothing(db: Path) -> None:
+async def test_a_channel_seen_for_the_first_time_has_missed_nothing(db: StoreBackend) -> None:
     clock, platform = Clock(START + timedelta(hours=3)), RecordingPlatform()  # after 08:00
     bot = Bot(db, clock, platform)
     bot.add_story(1, clock)
@@ -264,7 +274,7 @@ async def test_a_channel_seen_for_the_first_time_has_missed_nothing(db: Path) ->
     bot.close()
 
 
-async def test_the_scheduled_job_records_its_fire_time(db: Path) -> None:
+async def test_the_scheduled_job_records_its_fire_time(db: StoreBackend) -> None:
     clock, platform = Clock(START), RecordingPlatform()
     bot = Bot(db, clock, platform)
     await bot.scheduler.catch_up()
@@ -282,7 +292,7 @@ async def test_the_scheduled_job_records_its_fire_time(db: Path) -> None:
     bot.close()
 
 
-async def test_a_failed_post_leaves_items_pending_for_the_next_digest(db: Path) -> None:
+async def test_a_failed_post_leaves_items_pending_for_the_next_digest(db: StoreBackend) -> None:
     clock, platform = Clock(START), RecordingPlatform()
     bot = Bot(db, clock, platform)
     await bot.scheduler.catch_up()
@@ -311,7 +321,7 @@ class RememberingPlatform(RecordingPlatform):
         return self.found
 
 
-async def test_stories_found_in_the_channel_are_recorded_not_posted_again(db: Path) -> None:
+async def test_stories_found_in_the_channel_are_recorded_not_posted_again(db: StoreBackend) -> None:
     clock = Clock(START)
     bot = Bot(db, clock, RecordingPlatform())
     ids = [bot.add_story(n, clock) for n in (1, 2, 3)]
@@ -334,7 +344,7 @@ async def test_stories_found_in_the_channel_are_recorded_not_posted_again(db: Pa
 
 
 async def test_stories_found_in_the_channel_after_a_database_reset_are_not_posted_again(
-    db: Path,
+    db: StoreBackend,
 ) -> None:
     clock = Clock(START)
     keys = frozenset(story_key(f"https://example.org/{n}?utm_source=rss") for n in (1,))
@@ -361,7 +371,7 @@ class StalledPlatform(RecordingPlatform):
 
 
 async def test_a_digest_stopped_by_shutdown_ends_quietly_and_is_caught_up_after_restart(
-    db: Path, caplog: pytest.LogCaptureFixture
+    db: StoreBackend, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.INFO, logger="bot.scheduler")
     clock, stalled = Clock(START), StalledPlatform()
@@ -386,7 +396,7 @@ async def test_a_digest_stopped_by_shutdown_ends_quietly_and_is_caught_up_after_
 
 
 async def test_a_poll_stopped_by_shutdown_ends_quietly(
-    db: Path, caplog: pytest.LogCaptureFixture
+    db: StoreBackend, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.INFO, logger="bot.scheduler")
     clock, platform = Clock(START), RecordingPlatform()
@@ -408,7 +418,7 @@ async def test_a_poll_stopped_by_shutdown_ends_quietly(
 
 # -- jobs ----------------------------------------------------------------------------------------
 async def test_start_registers_one_poll_job_per_feed_and_one_digest_job_per_channel(
-    db: Path,
+    db: StoreBackend,
 ) -> None:
     # A clock a day ahead of the real one: no job is due while the real timers run.
     clock, platform = Clock(datetime.now(UTC) + timedelta(days=1)), RecordingPlatform()
@@ -453,7 +463,7 @@ def poll_jobs(bot: Bot) -> dict[str, Any]:
     return {job.id: job for job in bot.scheduler.scheduler.get_jobs() if job.id.startswith("poll:")}
 
 
-async def test_sync_feed_jobs_follows_feed_changes(db: Path) -> None:
+async def test_sync_feed_jobs_follows_feed_changes(db: StoreBackend) -> None:
     clock, platform = Clock(START), RecordingPlatform()
     bot = Bot(db, clock, platform)
     bot.scheduler.sync_feed_jobs()
@@ -475,7 +485,7 @@ async def test_sync_feed_jobs_follows_feed_changes(db: Path) -> None:
     bot.close()
 
 
-async def test_a_feed_polled_just_before_a_restart_waits_for_its_interval(db: Path) -> None:
+async def test_a_feed_polled_just_before_a_restart_waits_for_its_interval(db: StoreBackend) -> None:
     clock, platform = Clock(START), RecordingPlatform()
     bot = Bot(db, clock, platform)
     world = bot.store.feed("World")
@@ -489,7 +499,7 @@ async def test_a_feed_polled_just_before_a_restart_waits_for_its_interval(db: Pa
     bot.close()
 
 
-async def test_poll_feed_skips_a_feed_backing_off_but_not_a_healthy_one(db: Path) -> None:
+async def test_poll_feed_skips_a_feed_backing_off_but_not_a_healthy_one(db: StoreBackend) -> None:
     clock, platform = Clock(START), RecordingPlatform()
     bot = Bot(db, clock, platform)
     world = bot.store.feed("World")
@@ -521,7 +531,7 @@ async def test_poll_feed_skips_a_feed_backing_off_but_not_a_healthy_one(db: Path
     bot.close()
 
 
-async def test_retention_job_prunes_with_the_configured_days(db: Path) -> None:
+async def test_retention_job_prunes_with_the_configured_days(db: StoreBackend) -> None:
     clock, platform = Clock(START), RecordingPlatform()
     bot = Bot(db, clock, platform)
     bot.add_story(1, clock)

@@ -1,12 +1,16 @@
-"""The SQLite store: migrations, fetch state, dedupe, posts, full-text search, retention."""
+"""The store contract, run against SQLite and Postgres (`store_backend`): fetch state, dedupe,
+posts, full-text search, retention. SQLite's own schema and file tests are at the top (and
+Postgres's in test_store_postgres.py)."""
 
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from stores import StoreBackend
 
 from bot.models import Quote
 from bot.store import (
@@ -15,6 +19,7 @@ from bot.store import (
     SCHEMA_VERSION,
     NewArticle,
     SqliteStore,
+    Store,
     StoreError,
     fts_query,
 )
@@ -23,21 +28,32 @@ NOW = datetime(2026, 11, 28, 9, 0, tzinfo=UTC)
 BIG = (1 << 63) | 0x0123_4567_89AB_CDEF  # a simhash with the top bit set
 
 
+CONFIG_FEEDS = [
+    ("World", "https://example.org/world.rss", 15, ["world"], True),
+    ("Business", "https://example.org/biz.atom", 30, ["business"], False),
+]
+
+
 @pytest.fixture
-def store(tmp_path: Path) -> SqliteStore:
+def store(store_backend: StoreBackend) -> Iterator[Store]:
+    """A store of each kind with two config feeds."""
+    s = store_backend.open()
+    s.sync_config_feeds(CONFIG_FEEDS)
+    yield s
+    s.close()
+
+
+@pytest.fixture
+def sqlite_store(tmp_path: Path) -> Iterator[SqliteStore]:
+    """For tests of SQLite's own machinery (FTS5 segments, PRAGMAs)."""
     s = SqliteStore(tmp_path / "db" / "news.db")
-    s.sync_config_feeds(
-        [
-            ("World", "https://example.org/world.rss", 15, ["world"], True),
-            ("Business", "https://example.org/biz.atom", 30, ["business"], False),
-        ]
-    )
+    s.sync_config_feeds(CONFIG_FEEDS)
     yield s
     s.close()
 
 
 def article(
-    store: SqliteStore,
+    store: Store,
     n: int,
     *,
     feed: str = "World",
@@ -156,7 +172,7 @@ def test_a_file_that_is_not_a_database_is_a_store_error(tmp_path: Path) -> None:
 
 
 # -- feeds and their fetch state -----------------------------------------------------------------
-def test_config_feeds_sync(store: SqliteStore) -> None:
+def test_config_feeds_sync(store: Store) -> None:
     assert [f.name for f in store.feeds()] == ["Business", "World"]
     world = store.feed("World")
     assert world is not None and world.tags == ("world",) and world.full_text
@@ -168,7 +184,7 @@ def test_config_feeds_sync(store: SqliteStore) -> None:
 
 
 def test_fetch_state_kept_and_failures_back_off_exponentially_up_to_a_day(
-    store: SqliteStore,
+    store: Store,
 ) -> None:
     world = store.feed("World")
     assert world is not None
@@ -197,7 +213,7 @@ def test_fetch_state_kept_and_failures_back_off_exponentially_up_to_a_day(
     assert state.next_poll_at == later + timedelta(minutes=15)
 
 
-def test_a_changed_feed_url_starts_fresh(store: SqliteStore) -> None:
+def test_a_changed_feed_url_starts_fresh(store: Store) -> None:
     world = store.feed("World")
     store.record_fetch_success(world.id, now=NOW, etag='"abc"', last_modified="Sat", title=None)
     store.record_fetch_failure(world.id, now=NOW, error="HTTP 404")
@@ -209,7 +225,7 @@ def test_a_changed_feed_url_starts_fresh(store: SqliteStore) -> None:
     assert [f.name for f in store.due_feeds(NOW)] == ["World"]
 
 
-def test_due_feeds(store: SqliteStore) -> None:
+def test_due_feeds(store: Store) -> None:
     assert {f.name for f in store.due_feeds(NOW)} == {"World", "Business"}  # never polled
     world, biz = store.feed("World"), store.feed("Business")
     store.record_fetch_success(world.id, now=NOW, etag=None, last_modified=None, title=None)
@@ -219,7 +235,7 @@ def test_due_feeds(store: SqliteStore) -> None:
     assert {f.name for f in store.due_feeds(NOW + timedelta(hours=2))} == {"World", "Business"}
 
 
-def test_chat_feeds_and_subscriptions(store: SqliteStore) -> None:
+def test_chat_feeds_and_subscriptions(store: Store) -> None:
     feed = store.add_chat_feed("Blog", "https://blog.example/rss", channel="c1", added_by="U1")
     assert feed.origin == "chat" and feed.active
     assert store.subscribed_feed_ids("c1") == {feed.id}
@@ -232,7 +248,7 @@ def test_chat_feeds_and_subscriptions(store: SqliteStore) -> None:
 
 
 # -- articles and dedupe -------------------------------------------------------------------------
-def test_article_round_trip_with_key_quotes_first(store: SqliteStore) -> None:
+def test_article_round_trip_with_key_quotes_first(store: Store) -> None:
     quotes = (
         Quote("First said", "Ana Ruiz", "minister"),
         Quote("Second said", "Ben Lee"),
@@ -295,7 +311,7 @@ def test_the_stories_picture_is_stored_and_a_version_5_database_gains_the_column
     store.close()
 
 
-def test_dedupe_helpers(store: SqliteStore) -> None:
+def test_dedupe_helpers(store: Store) -> None:
     world = store.feed("World")
     biz = store.feed("Business")
     a1 = article(store, 1, content_hash="hash-one", simhash=BIG)
@@ -323,7 +339,7 @@ def test_dedupe_helpers(store: SqliteStore) -> None:
     assert store.duplicate_of(None, None) is None
 
 
-def test_another_feed_becomes_an_other_source(store: SqliteStore) -> None:
+def test_another_feed_becomes_an_other_source(store: Store) -> None:
     biz = store.feed("Business")
     aid = article(store, 1)
     store.add_source(
@@ -339,7 +355,7 @@ def test_another_feed_becomes_an_other_source(store: SqliteStore) -> None:
     assert [a.id for a in store.articles_since(NOW - timedelta(days=1), [biz.id])] == [aid]
 
 
-def test_articles_since(store: SqliteStore) -> None:
+def test_articles_since(store: Store) -> None:
     old = article(store, 1, seen=NOW - timedelta(days=3))
     new = article(store, 2, seen=NOW)
     biz = article(store, 3, feed="Business")
@@ -353,7 +369,7 @@ def test_articles_since(store: SqliteStore) -> None:
 
 # -- digests and posts ---------------------------------------------------------------------------
 def test_record_posted_is_idempotent_and_digest_items_lists_only_posted(
-    store: SqliteStore,
+    store: Store,
 ) -> None:
     ids = [article(store, n) for n in (1, 2, 3)]
     digest = store.create_digest("newsroom", "Digest", NOW, ids)
@@ -379,7 +395,7 @@ def test_record_posted_is_idempotent_and_digest_items_lists_only_posted(
     assert store.posted_article_ids("other") == set()
 
 
-def test_last_fire(store: SqliteStore) -> None:
+def test_last_fire(store: Store) -> None:
     assert store.last_fire("newsroom") is None
     store.set_last_fire("newsroom", NOW)
     store.set_last_fire("newsroom", NOW + timedelta(days=1))
@@ -388,7 +404,7 @@ def test_last_fire(store: SqliteStore) -> None:
 
 # -- full-text search ----------------------------------------------------------------------------
 @pytest.fixture
-def quoted(store: SqliteStore) -> dict[str, int]:
+def quoted(store: Store) -> dict[str, int]:
     return {
         "bridge": article(
             store,
@@ -408,7 +424,7 @@ def quoted(store: SqliteStore) -> dict[str, int]:
     }
 
 
-def test_quote_search_by_surname_and_words(store: SqliteStore, quoted: dict[str, int]) -> None:
+def test_quote_search_by_surname_and_words(store: Store, quoted: dict[str, int]) -> None:
     assert {h.article_id for h in store.search_quotes("Okafor")} == {
         quoted["bridge"],
         quoted["tram"],
@@ -421,7 +437,7 @@ def test_quote_search_by_surname_and_words(store: SqliteStore, quoted: dict[str,
     assert store.search_quotes("submarine") == []
 
 
-def test_quote_search_prefix_and_diacritics(store: SqliteStore, quoted: dict[str, int]) -> None:
+def test_quote_search_prefix_and_diacritics(store: Store, quoted: dict[str, int]) -> None:
     assert [h.quote.speaker for h in store.search_quotes("Nunez")] == ["Tomás Núñez"]
     assert [h.quote.speaker for h in store.search_quotes("núñez")] == ["Tomás Núñez"]
     assert {h.quote.speaker for h in store.search_quotes("muller")} == {"Amara Okafor-Müller"}
@@ -461,7 +477,7 @@ def test_quote_search_prefix_and_diacritics(store: SqliteStore, quoted: dict[str
     ],
 )
 def test_fts_syntax_in_a_query_never_raises(
-    store: SqliteStore, quoted: dict[str, int], query: str
+    store: Store, quoted: dict[str, int], query: str
 ) -> None:
     hits = store.search_quotes(query)
     assert isinstance(hits, list)
@@ -477,18 +493,23 @@ def test_fts_query_quotes_every_word() -> None:
     assert fts_query("  ") is None
 
 
-def test_search_articles(store: SqliteStore) -> None:
+def test_search_articles(store: Store) -> None:
     a = article(store, 1, text="The eastside tram extension opens in spring.")
     article(store, 2, text="The library reopens.")
     assert store.search_articles("tram extension") == [a]
     assert store.search_articles("Story 1") == [a]  # titles are indexed too
 
 
-def test_search_finds_every_article_across_many_index_segments(store: SqliteStore) -> None:
+def test_sqlite_merges_full_text_segments_less_often(sqlite_store: SqliteStore) -> None:
     # automerge=16 (migration 4): one FTS segment per transaction, merged less often.
     for table in ("articles_fts", "quotes_fts"):
-        row = store._db.execute(f"SELECT v FROM {table}_config WHERE k = 'automerge'").fetchone()
+        row = sqlite_store._db.execute(
+            f"SELECT v FROM {table}_config WHERE k = 'automerge'"
+        ).fetchone()
         assert row[0] == 16
+
+
+def test_search_finds_every_article_across_many_index_segments(store: Store) -> None:
     ids = {}
     for n in range(120):  # one transaction per article: 120 segments before merging
         words = f"word{n} common" + (" harbour" if n % 3 == 0 else "")
@@ -507,7 +528,7 @@ def test_search_finds_every_article_across_many_index_segments(store: SqliteStor
     assert store.integrity_ok()
 
 
-def test_speakers_by_prefix(store: SqliteStore, quoted: dict[str, int]) -> None:
+def test_speakers_by_prefix(store: Store, quoted: dict[str, int]) -> None:
     assert store.speakers() == ["Amara Okafor-Müller", "Li Wei", "Tomás Núñez"]  # most quoted first
     assert store.speakers("ama") == ["Amara Okafor-Müller"]
     assert store.speakers("Okaf") == ["Amara Okafor-Müller"]  # surname
@@ -520,7 +541,7 @@ def test_speakers_by_prefix(store: SqliteStore, quoted: dict[str, int]) -> None:
 
 
 # -- retention -----------------------------------------------------------------------------------
-def test_prune_removes_old_articles_with_their_quotes_and_posts(store: SqliteStore) -> None:
+def test_prune_removes_old_articles_with_their_quotes_and_posts(store: Store) -> None:
     old = article(
         store, 1, seen=NOW - timedelta(days=40), quotes=(Quote("Old words here", "Ada Old"),)
     )
@@ -544,12 +565,13 @@ def test_prune_removes_old_articles_with_their_quotes_and_posts(store: SqliteSto
     assert store.prune(older_than=NOW - timedelta(days=30)) == 0
 
 
-def test_integrity_ok(store: SqliteStore) -> None:
+def test_integrity_ok(store: Store) -> None:
     article(store, 1)
     assert store.integrity_ok() is True
 
 
-def test_integrity_ok_checks_the_full_text_index(store: SqliteStore) -> None:
+def test_integrity_ok_checks_the_full_text_index(sqlite_store: SqliteStore) -> None:
+    store = sqlite_store
     article(store, 1, text="The harbour bridge opens.")
     # An index row for an article that does not exist: the index no longer matches its table.
     store._db.execute(
@@ -559,11 +581,12 @@ def test_integrity_ok_checks_the_full_text_index(store: SqliteStore) -> None:
 
 
 # -- full-text indexing at commit ------------------------------------------------------------------
-def fts_segments(store: SqliteStore, table: str) -> int:
+def fts_segments(store: Store, table: str) -> int:
     return int(store._db.execute(f"SELECT count(DISTINCT segid) FROM {table}_idx").fetchone()[0])
 
 
-def test_a_batch_is_indexed_as_one_full_text_segment(store: SqliteStore) -> None:
+def test_a_batch_is_indexed_as_one_full_text_segment(sqlite_store: SqliteStore) -> None:
+    store = sqlite_store
     # Indexed row by row between savepoints, each article was a segment of its own (FTS5 flushes
     # at a savepoint): 20 of them, merged again at 16.
     with store.batch():
@@ -579,7 +602,7 @@ def test_a_batch_is_indexed_as_one_full_text_segment(store: SqliteStore) -> None
 
 
 def test_a_write_that_fails_inside_a_batch_leaves_nothing_in_the_index(
-    store: SqliteStore,
+    store: Store, store_backend: StoreBackend
 ) -> None:
     feed_id = store.feed("World").id
     with store.batch():
@@ -599,7 +622,7 @@ def test_a_write_that_fails_inside_a_batch_leaves_nothing_in_the_index(
             content_hash=None,
             simhash=None,
         )
-        with pytest.raises(sqlite3.IntegrityError):
+        with pytest.raises(store_backend.integrity_errors):
             store.add_article(clash, seen_at=NOW)
         later = article(store, 2, text="The ferry pier is repaired.")
     assert store.article_count() == 2
@@ -609,7 +632,7 @@ def test_a_write_that_fails_inside_a_batch_leaves_nothing_in_the_index(
     assert store.integrity_ok()
 
 
-def test_a_failed_transaction_indexes_nothing_and_the_next_one_works(store: SqliteStore) -> None:
+def test_a_failed_transaction_indexes_nothing_and_the_next_one_works(store: Store) -> None:
     with pytest.raises(RuntimeError), store.batch(), store._tx():
         article(store, 1, text="Rolled back words.")
         raise RuntimeError("boom")
@@ -623,7 +646,7 @@ def test_a_failed_transaction_indexes_nothing_and_the_next_one_works(store: Sqli
     assert store.integrity_ok()
 
 
-def test_quote_search_by_a_speaker_returns_only_what_that_person_said(store: SqliteStore) -> None:
+def test_quote_search_by_a_speaker_returns_only_what_that_person_said(store: Store) -> None:
     article(
         store,
         1,

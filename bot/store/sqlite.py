@@ -1,4 +1,4 @@
-"""Storage: the interface the core uses, and its SQLite implementation (the embedded default).
+"""The SQLite store (the embedded default): one file, no server to run.
 
 SQLite runs in WAL mode in one file. The schema is versioned with `PRAGMA user_version` and
 upgraded by the ordered `MIGRATIONS`; a database from any earlier version is migrated on open.
@@ -8,20 +8,28 @@ from __future__ import annotations
 
 import contextlib
 import json
-import re
 import sqlite3
 import threading
-import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from bot.models import Quote, Source
+from bot.store.base import (
+    SEEN_GUIDS_KEPT,
+    ArticleRecord,
+    FeedRecord,
+    NewArticle,
+    QuoteHit,
+    StoreError,
+    near_duplicate,
+    next_poll_after_failure,
+    search_words,
+    signed64,
+    simhash_bands,
+    speakers_matching,
+)
 from bot.urls import canonical_url
-
-MAX_BACKOFF = timedelta(hours=24)
-SEEN_GUIDS_KEPT = timedelta(days=365)  # after retention removed their articles
 
 MIGRATIONS: tuple[str, ...] = (
     # 1: feeds, articles and where they came from, digests and posts.
@@ -218,77 +226,6 @@ MIGRATIONS: tuple[str, ...] = (
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
-class StoreError(Exception):
-    """A database that cannot be opened or used; the message is meant for the user."""
-
-
-@dataclass(frozen=True, slots=True)
-class FeedRecord:
-    id: int
-    name: str
-    url: str
-    origin: str
-    active: bool
-    poll_minutes: int
-    tags: tuple[str, ...]
-    full_text: bool
-    title: str | None
-    etag: str | None
-    last_modified: str | None
-    last_fetch_at: datetime | None
-    last_success_at: datetime | None
-    next_poll_at: datetime | None
-    failures: int
-    last_error: str | None
-
-
-@dataclass(frozen=True, slots=True)
-class NewArticle:
-    feed_id: int
-    guid: str
-    title: str
-    url: str
-    canonical_url: str | None
-    published_at: datetime
-    text: str
-    summary: tuple[str, ...]
-    quotes: tuple[Quote, ...]
-    key_quote_count: int
-    content_hash: str | None
-    simhash: int | None
-    image: str | None = None  # https URL of the story's picture (bot.images), never fetched
-
-
-@dataclass(frozen=True, slots=True)
-class ArticleRecord:
-    id: int
-    title: str
-    url: str
-    """The canonical URL (tracking parameters such as utm_* removed): what users are shown."""
-    feed_id: int
-    source: str
-    published_at: datetime
-    first_seen_at: datetime
-    text: str
-    summary: tuple[str, ...]
-    quotes: tuple[Quote, ...]  # key quotes first, then the rest in article order
-    key_quote_count: int
-    other_sources: tuple[Source, ...]
-    image: str | None = None
-
-    @property
-    def key_quotes(self) -> tuple[Quote, ...]:
-        return self.quotes[: self.key_quote_count]
-
-
-@dataclass(frozen=True, slots=True)
-class QuoteHit:
-    quote: Quote
-    article_id: int
-    article_title: str
-    article_url: str
-
-
 def _ts(value: datetime | None) -> str | None:
     return None if value is None else value.astimezone(UTC).isoformat(timespec="seconds")
 
@@ -297,21 +234,9 @@ def _dt(value: str | None) -> datetime | None:
     return None if value is None else datetime.fromisoformat(value)
 
 
-_MASK64 = (1 << 64) - 1
-_FTS_OPERATORS = frozenset({"AND", "OR", "NOT", "NEAR"})
-
-
-def simhash_bands(simhash: int) -> tuple[int, int, int, int]:
-    """Four 16-bit bands: two hashes within Hamming distance 3 share at least one band."""
-    return tuple((simhash >> (16 * i)) & 0xFFFF for i in range(4))  # type: ignore[return-value]
-
-
 def fts_query(text: str) -> str | None:
     """User words -> a safe FTS5 query (each word quoted, prefix match on the last one)."""
-    words = re.findall(r"\w+", text)
-    # FTS operators typed out of habit ("Okafor AND bridge") are not words of the quote.
-    words = [w for w in words if w not in _FTS_OPERATORS] or words
-    words = [w.lower() for w in words]
+    words = search_words(text)
     if not words:
         return None
     parts = [f'"{w}"' for w in words[:-1]] + [f'"{words[-1]}"*']
@@ -375,6 +300,10 @@ class SqliteStore:
         return store
 
     # -- schema -------------------------------------------------------------------------------
+    @property
+    def location(self) -> str:
+        return str(self.path)
+
     @property
     def version(self) -> int:
         return int(self._db.execute("PRAGMA user_version").fetchone()[0])
@@ -565,8 +494,7 @@ class SqliteStore:
         feed = self.feed_by_id(feed_id)
         assert feed is not None
         failures = feed.failures + 1
-        delay = min(timedelta(minutes=feed.poll_minutes) * 2 ** min(failures, 16), MAX_BACKOFF)
-        next_poll = now + delay
+        next_poll = next_poll_after_failure(now, feed.poll_minutes, failures)
         with self._tx() as db:
             db.execute(
                 """UPDATE feeds SET failures = ?, last_error = ?, last_fetch_at = ?,
@@ -663,10 +591,7 @@ class SqliteStore:
             bands,
         )
         for row in rows:
-            if row["simhash"] is None:
-                continue
-            stored = row["simhash"] & _MASK64  # kept as a signed 64-bit integer
-            if (stored ^ (simhash & _MASK64)).bit_count() <= max_distance:
+            if near_duplicate(row["simhash"], simhash, max_distance):
                 return int(row["id"])
         return None
 
@@ -683,7 +608,7 @@ class SqliteStore:
     def add_article(self, article: NewArticle, *, seen_at: datetime) -> int:
         simhash = article.simhash
         bands = simhash_bands(simhash) if simhash is not None else (None,) * 4
-        signed = None if simhash is None else simhash - (1 << 64) * (simhash >= 1 << 63)
+        signed = signed64(simhash)
         with self._tx() as db:
             cur = db.execute(
                 """INSERT INTO articles (title, url, canonical_url, feed_id, published_at,
@@ -820,16 +745,7 @@ class SqliteStore:
             """SELECT speaker, count(*) AS n FROM quotes WHERE speaker IS NOT NULL
                AND speaker != '' GROUP BY speaker ORDER BY n DESC, speaker"""
         )
-        wanted = _fold(prefix.strip())
-        found = []
-        for row in rows:
-            name = _fold(row[0])
-            parts = [name, *re.split(r"[\s\-‐‑–]+", name)]
-            if any(part.startswith(wanted) for part in parts):
-                found.append(row[0])
-                if len(found) >= limit:
-                    break
-        return found
+        return speakers_matching((row[0] for row in rows), prefix, limit)
 
     def search_articles(self, query: str, limit: int = 5) -> list[int]:
         match = fts_query(query)
@@ -1051,12 +967,6 @@ class SqliteStore:
             forget = _ts(older_than - SEEN_GUIDS_KEPT)
             db.execute("DELETE FROM seen_guids WHERE seen_at < ?", (forget,))
             return cur.rowcount
-
-
-def _fold(text: str) -> str:
-    """Case- and accent-insensitive form of a name: "Müller" -> "muller"."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
 class _WriteState:
