@@ -42,10 +42,11 @@ def make_executor(workers: int) -> Executor:
     )
 
 
-def build_platforms(settings: Settings) -> dict[str, ChatPlatform]:
-    """One platform instance per platform that a channel uses. Imports are lazy so a console-only
-    setup never loads slack_bolt or discord."""
+def build_platforms(settings: Settings, store: SqliteStore) -> dict[str, ChatPlatform]:
+    """One platform instance per platform that a channel uses, or whose channels are set up in
+    chat. Imports are lazy so a console-only setup never loads slack_bolt or discord."""
     wanted = {c.platform for c in settings.channels}
+    wanted |= {p for p in ("slack", "discord") if settings.chat_channels(p)}
     platforms: dict[str, ChatPlatform] = {}
     if "console" in wanted:
         from bot.platforms.console import ConsolePlatform
@@ -54,7 +55,7 @@ def build_platforms(settings: Settings) -> dict[str, ChatPlatform]:
     if "slack" in wanted:
         from bot.platforms.factory import slack_platform
 
-        platforms["slack"] = slack_platform(settings)
+        platforms["slack"] = slack_platform(settings, store)
     if "discord" in wanted:
         from bot.platforms.factory import discord_platform
 
@@ -117,6 +118,7 @@ class App:
             executor=self.executor,
             clock=self.clock,
             feeds_changed=self.scheduler.sync_feed_jobs,
+            channels_changed=self.scheduler.sync_channel_jobs,
         )
 
     @classmethod
@@ -137,15 +139,16 @@ class App:
             max_redirects=fetch.max_redirects,
             concurrency=fetch.concurrency,
         )
+        store = store if store is not None else SqliteStore(settings.storage.path)
         return cls(
             settings=settings,
-            store=store if store is not None else SqliteStore(settings.storage.path),
+            store=store,
             # Only feeds written in the config are the operator's: they may be files or on the
             # intranet. Every other URL (chat, CLI, imported feeds, their pages) is guarded.
             feed_fetcher=Fetcher(allow_private=True, allow_file=True, **common),
             url_fetcher=Fetcher(allow_private=fetch.allow_private_urls, **common),
             executor=executor if executor is not None else make_executor(fetch.workers),
-            platforms=platforms if platforms is not None else build_platforms(settings),
+            platforms=platforms if platforms is not None else build_platforms(settings, store),
             clock=clock,
         )
 
@@ -181,7 +184,7 @@ class App:
         log.info(
             "newsbrief is running: %d feeds, %d channels",
             len(self.store.feeds()),
-            len(self.settings.channels),
+            len(self.scheduler.channels.all()),
         )
         await stop.wait()
         log.info("shutting down")
