@@ -6,6 +6,7 @@ Kept apart from bot.app so that a console-only setup never imports slack_bolt or
 from __future__ import annotations
 
 import os
+from urllib.parse import urljoin
 
 from bot.config import ConfigError, Settings, secret
 from bot.platforms.base import ChatPlatform
@@ -52,6 +53,8 @@ def _slack_oauth_platform(settings: Settings, store: SqliteStore) -> ChatPlatfor
         redirect_uri=slack.redirect_uri,
         install_path=slack.install_path,
         redirect_uri_path=slack.redirect_uri_path,
+        # Slack's consent page sits next to its Web API: https://slack.com/oauth/v2/authorize
+        authorization_url=urljoin(slack.api_url, "../oauth/v2/authorize"),
     )
     try:
         return SlackPlatform(
