@@ -170,8 +170,13 @@ class App:
             self.executor.shutdown(wait=True, cancel_futures=True)
         self.store.close()
 
-    async def run_forever(self, stop: asyncio.Event | None = None) -> None:
-        """Serve until SIGINT/SIGTERM (or `stop` is set), then shut down cleanly."""
+    async def run_forever(
+        self, stop: asyncio.Event | None = None, *, schedule: bool = True
+    ) -> None:
+        """Serve until SIGINT/SIGTERM (or `stop` is set), then shut down cleanly.
+
+        `schedule` False: answer commands only (no polls, digests, alerts or notices), for extra
+        instances that share the database with one that runs the schedule."""
         stop = stop or asyncio.Event()
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
@@ -179,8 +184,11 @@ class App:
             with contextlib.suppress(NotImplementedError, RuntimeError):
                 loop.add_signal_handler(sig, stop.set)
         await self.start_platforms()
-        self.scheduler.start()
-        await self.scheduler.catch_up()
+        if schedule:
+            self.scheduler.start()
+            await self.scheduler.catch_up()
+        else:
+            log.info("no schedule here: polls, digests and alerts run on another instance")
         log.info(
             "newsbrief is running: %d feeds, %d channels",
             len(self.store.feeds()),

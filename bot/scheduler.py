@@ -184,8 +184,9 @@ class BotScheduler:
 
     async def _alerts_job(self) -> None:
         with quiet_on_shutdown("alerts check"):
-            # Chat channels changed through another instance get their jobs here.
+            # Chat channels and chat feeds changed through another instance get their jobs here.
             self.sync_channel_jobs()
+            self.sync_feed_jobs()
             if self.feed_health is not None:
                 await self.feed_health.check()
             self.request_alerts()

@@ -219,7 +219,9 @@ MIGRATIONS: tuple[str, ...] = (
     # Grid org's) bot installation, the latest one only; oauth_states: the OAuth `state` values
     # handed out by /slack/install, each usable once before it expires (in the database so any
     # instance behind a load balancer can check it); chat_channels: channels set up in chat with
-    # /feeds set (NULL = the same default as in the config file; lists are JSON text).
+    # /feeds set (NULL = the same default as in the config file; lists are JSON text);
+    # channel_leases: which instance is posting a channel's digest now (several instances share
+    # one database behind a load balancer), until when.
     """
     CREATE TABLE slack_bots (
         enterprise_id TEXT NOT NULL DEFAULT '',
@@ -263,6 +265,11 @@ MIGRATIONS: tuple[str, ...] = (
         UNIQUE (platform, target)
     );
     CREATE INDEX chat_channels_workspace ON chat_channels(platform, workspace);
+    CREATE TABLE channel_leases (
+        channel TEXT PRIMARY KEY,
+        owner TEXT NOT NULL,
+        expires_at TEXT NOT NULL
+    );
     """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)

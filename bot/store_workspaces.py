@@ -225,6 +225,28 @@ class WorkspaceStoreMixin:
                         "UPDATE feeds SET active = 0 WHERE id = ? AND origin = 'chat'", (feed_id,)
                     )
 
+    # -- one poster per channel across instances ----------------------------------------------
+    def claim_channel(
+        self: _Store, channel: str, *, owner: str, until: datetime, now: datetime
+    ) -> bool:
+        """Take the channel's posting lease for `owner` until `until`: True unless another owner
+        holds an unexpired one (a crashed instance's lease runs out by itself)."""
+        with self._tx() as db:
+            cur = db.execute(
+                """INSERT INTO channel_leases (channel, owner, expires_at) VALUES (?, ?, ?)
+                   ON CONFLICT (channel) DO UPDATE SET owner = excluded.owner,
+                     expires_at = excluded.expires_at
+                   WHERE channel_leases.expires_at <= ? OR channel_leases.owner = excluded.owner""",
+                (channel, owner, _ts(until), _ts(now)),
+            )
+            return cur.rowcount == 1
+
+    def release_channel(self: _Store, channel: str, *, owner: str) -> None:
+        with self._tx() as db:
+            db.execute(
+                "DELETE FROM channel_leases WHERE channel = ? AND owner = ?", (channel, owner)
+            )
+
     def workspace_channel_names(self: _Store, platform: str, workspace: str) -> list[str]:
         rows = self._db.execute(
             "SELECT name FROM chat_channels WHERE platform = ? AND workspace = ? ORDER BY name",

@@ -280,3 +280,61 @@ async def test_a_change_made_by_another_instance_is_scheduled_within_a_minute(ap
     assert next_fire(digest_jobs(app)["digest:slack@T9:C9"]).hour == 6
     found = app.handlers.channels.channel_for("slack", "C9")
     assert found is not None and found.digest_cron == "15 6 * * *"
+
+
+async def test_a_digest_another_instance_is_posting_is_not_posted_twice(app: App) -> None:
+    """Instances behind one load balancer share the database: a /digest served by one while
+    another posts the channel's digest waits for the next one instead of posting the same
+    stories again."""
+    platform = app.platforms["slack"]
+    assert isinstance(platform, RecordingPlatform)
+    await app.handlers.handle(slack("set cron 0 8 * * *"))
+    name = "slack@T1:C1"
+    later = NOW.replace(hour=10)
+    assert app.store.claim_channel(name, owner="other", until=later, now=NOW)
+    busy = await app.handlers.handle(
+        Command(name="digest", platform="slack", target="C1", workspace="T1")
+    )
+    assert busy.error and "another newsbrief instance is posting" in busy.text
+    assert platform.posts == []
+    app.store.release_channel(name, owner="other")
+    posted = await app.handlers.handle(
+        Command(name="digest", platform="slack", target="C1", workspace="T1")
+    )
+    assert not posted.error, posted.text
+    assert len(platform.posts) == 1
+    # the lease is given back after posting: the other instance may post next time
+    assert app.store.claim_channel(name, owner="other", until=later, now=NOW)
+
+
+async def test_an_instance_without_schedule_answers_but_never_polls_or_posts(
+    app: App,
+) -> None:
+    import asyncio
+
+    stop = asyncio.Event()
+    runner = asyncio.create_task(app.run_forever(stop, schedule=False))
+    reply = await app.handlers.handle(slack("set cron * * * * *"))
+    assert not reply.error
+    await asyncio.sleep(0)  # let run_forever start
+    assert not app.scheduler.scheduler.running
+    stop.set()
+    await asyncio.wait_for(runner, 5)
+    platform = app.platforms["slack"]
+    assert isinstance(platform, RecordingPlatform) and platform.posts == []
+
+
+def test_run_takes_no_schedule() -> None:
+    from bot.cli import build_parser
+
+    args = build_parser().parse_args(["run", "--no-schedule"])
+    assert args.no_schedule and not args.once
+
+
+async def test_a_feed_added_through_another_instance_is_polled(app: App) -> None:
+    app.store.add_chat_feed(
+        "Elsewhere", "https://e.example/rss", channel="slack@T1:C1", added_by=""
+    )
+    assert "poll:Elsewhere" not in {j.id for j in app.scheduler.scheduler.get_jobs()}
+    await app.scheduler._alerts_job()
+    assert "poll:Elsewhere" in {j.id for j in app.scheduler.scheduler.get_jobs()}

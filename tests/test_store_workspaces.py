@@ -130,10 +130,28 @@ def test_migration_8_upgrades_a_version_7_database(tmp_path: Path) -> None:
     store = SqliteStore(path)
     store.close()
     db = sqlite3.connect(path)
-    db.executescript("DROP TABLE slack_bots; DROP TABLE oauth_states; DROP TABLE chat_channels;")
+    db.executescript(
+        "DROP TABLE slack_bots; DROP TABLE oauth_states; DROP TABLE chat_channels;"
+        " DROP TABLE channel_leases;"
+    )
     db.execute("PRAGMA user_version = 7")
     db.commit()
     db.close()
     upgraded = SqliteStore(path)
     assert upgraded.version == SCHEMA_VERSION == 8
     assert upgraded.chat_channels() == [] and upgraded.slack_bots() == []
+
+
+def test_a_channel_lease_has_one_holder_until_it_runs_out(tmp_path: Path) -> None:
+    first, second = SqliteStore(tmp_path / "nb.db"), SqliteStore(tmp_path / "nb.db")
+    until = NOW + timedelta(minutes=15)
+    assert first.claim_channel("news", owner="a", until=until, now=NOW)
+    assert first.claim_channel("news", owner="a", until=until, now=NOW)  # its own: renewed
+    assert not second.claim_channel("news", owner="b", until=until, now=NOW)
+    assert second.claim_channel("other", owner="b", until=until, now=NOW)
+    second.release_channel("news", owner="b")  # not b's: nothing happens
+    assert not second.claim_channel("news", owner="b", until=until, now=NOW)
+    # a holder that died: its lease runs out by itself
+    assert second.claim_channel("news", owner="b", until=until + timedelta(minutes=15), now=until)
+    first.release_channel("news", owner="a")  # too late: b holds it now
+    assert not first.claim_channel("news", owner="a", until=until, now=NOW)
