@@ -231,9 +231,12 @@ class CommandHandlers:
 
     # -- /digest ------------------------------------------------------------------------------
     async def digest(self, command: Command) -> Reply:
-        channel = self._channel(
-            command, msg.DIGEST_NO_CHANNEL.format(platform=command.platform, target=command.target)
+        unset = (
+            msg.CHANNEL_NOT_SET_UP
+            if self.settings.chat_channels(command.platform)
+            else msg.DIGEST_NO_CHANNEL.format(platform=command.platform, target=command.target)
         )
+        channel = self._channel(command, unset)
         if channel.alerts:
             return Reply(text=msg.DIGEST_ALERTS_CHANNEL, ephemeral=True)
         outcome = await self.poster.post(channel)

@@ -137,6 +137,8 @@ async def test_who_may_change_what(app: App) -> None:
     assert not shown.error and "from the config file" in shown.text
     not_yet = await app.handlers.handle(slack("settings", admin=False))
     assert not_yet.error and not_yet.text == msg.CHANNEL_NOT_SET_UP
+    digest = await app.handlers.handle(Command(name="digest", platform="slack", target="C1"))
+    assert digest.error and digest.text == msg.CHANNEL_NOT_SET_UP  # says how to start one
     assert app.store.chat_channels() == []
 
 

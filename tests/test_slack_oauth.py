@@ -444,3 +444,16 @@ def test_the_factory_reads_the_client_credentials_from_the_named_variables(
     assert platform._oauth is not None
     assert platform._oauth.authorization_url == "https://slack.com/oauth/v2/authorize"
     assert "very-secret-value" not in repr(platform._oauth)
+
+
+def test_the_client_secret_is_one_of_the_secrets_the_log_hides() -> None:
+    from bot.logs import secret_env_names
+
+    settings = parse_settings(
+        {
+            "feeds": [{"name": "f", "url": "https://a.example/rss"}],
+            "slack": {"mode": "http", "install": "oauth", "client_secret_env": "NB_SECRET"},
+        },
+        base_dir=Path("."),
+    )
+    assert "NB_SECRET" in secret_env_names(settings)

@@ -56,7 +56,7 @@ DEFAULT_COMMAND_NAMES: Mapping[str, str] = {
     "digest": "/digest",
     "feeds": "/feeds",
 }
-# Subcommands of /feeds that change subscriptions (the core enforces the admin rule).
+# Subcommands of /feeds that change the channel (the core enforces the admin rule).
 ADMIN_FEEDS_SUBCOMMANDS = frozenset({"add", "remove", "set", "stop"})
 # A response_url accepts at most five messages.
 MAX_RESPONSES = 5
