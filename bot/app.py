@@ -42,10 +42,11 @@ def make_executor(workers: int) -> Executor:
     )
 
 
-def build_platforms(settings: Settings) -> dict[str, ChatPlatform]:
-    """One platform instance per platform that a channel uses. Imports are lazy so a console-only
-    setup never loads slack_bolt or discord."""
+def build_platforms(settings: Settings, store: Store) -> dict[str, ChatPlatform]:
+    """One platform instance per platform that a channel uses, or whose channels are set up in
+    chat. Imports are lazy so a console-only setup never loads slack_bolt or discord."""
     wanted = {c.platform for c in settings.channels}
+    wanted |= {p for p in ("slack", "discord") if settings.chat_channels(p)}
     platforms: dict[str, ChatPlatform] = {}
     if "console" in wanted:
         from bot.platforms.console import ConsolePlatform
@@ -54,7 +55,7 @@ def build_platforms(settings: Settings) -> dict[str, ChatPlatform]:
     if "slack" in wanted:
         from bot.platforms.factory import slack_platform
 
-        platforms["slack"] = slack_platform(settings)
+        platforms["slack"] = slack_platform(settings, store)
     if "discord" in wanted:
         from bot.platforms.factory import discord_platform
 
@@ -117,6 +118,7 @@ class App:
             executor=self.executor,
             clock=self.clock,
             feeds_changed=self.scheduler.sync_feed_jobs,
+            channels_changed=self.scheduler.sync_channel_jobs,
         )
 
     @classmethod
@@ -137,15 +139,16 @@ class App:
             max_redirects=fetch.max_redirects,
             concurrency=fetch.concurrency,
         )
+        store = store if store is not None else open_store(settings.storage)
         return cls(
             settings=settings,
-            store=store if store is not None else open_store(settings.storage),
+            store=store,
             # Only feeds written in the config are the operator's: they may be files or on the
             # intranet. Every other URL (chat, CLI, imported feeds, their pages) is guarded.
             feed_fetcher=Fetcher(allow_private=True, allow_file=True, **common),
             url_fetcher=Fetcher(allow_private=fetch.allow_private_urls, **common),
             executor=executor if executor is not None else make_executor(fetch.workers),
-            platforms=platforms if platforms is not None else build_platforms(settings),
+            platforms=platforms if platforms is not None else build_platforms(settings, store),
             clock=clock,
         )
 
@@ -167,8 +170,13 @@ class App:
             self.executor.shutdown(wait=True, cancel_futures=True)
         self.store.close()
 
-    async def run_forever(self, stop: asyncio.Event | None = None) -> None:
-        """Serve until SIGINT/SIGTERM (or `stop` is set), then shut down cleanly."""
+    async def run_forever(
+        self, stop: asyncio.Event | None = None, *, schedule: bool = True
+    ) -> None:
+        """Serve until SIGINT/SIGTERM (or `stop` is set), then shut down cleanly.
+
+        `schedule` False: answer commands only (no polls, digests, alerts or notices), for extra
+        instances that share the database with one that runs the schedule."""
         stop = stop or asyncio.Event()
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
@@ -176,12 +184,15 @@ class App:
             with contextlib.suppress(NotImplementedError, RuntimeError):
                 loop.add_signal_handler(sig, stop.set)
         await self.start_platforms()
-        self.scheduler.start()
-        await self.scheduler.catch_up()
+        if schedule:
+            self.scheduler.start()
+            await self.scheduler.catch_up()
+        else:
+            log.info("no schedule here: polls, digests and alerts run on another instance")
         log.info(
             "newsbrief is running: %d feeds, %d channels",
             len(self.store.feeds()),
-            len(self.settings.channels),
+            len(self.scheduler.channels.all()),
         )
         await stop.wait()
         log.info("shutting down")

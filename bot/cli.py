@@ -47,6 +47,12 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="poll every feed once, post digests that are due, and exit",
     )
+    run.add_argument(
+        "--no-schedule",
+        action="store_true",
+        help="answer chat (and Slack's HTTP requests) only: no polls, digests or alerts; for the "
+        "extra instances behind a load balancer, next to one that runs the schedule",
+    )
 
     digest = with_config(
         sub.add_parser(

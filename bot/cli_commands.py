@@ -55,7 +55,7 @@ async def run(args: argparse.Namespace, settings: Settings) -> int:
         if args.once:
             await app.run_once()
         else:
-            await app.run_forever()
+            await app.run_forever(schedule=not args.no_schedule)
     finally:
         await app.close()
     return 0

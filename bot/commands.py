@@ -18,9 +18,12 @@ from urllib.parse import urlsplit
 from bot import messages as msg
 from bot.analyze import Analysis, SummaryOptions, analyze_page, analyze_text
 from bot.answer import answer
+from bot.channel_commands import ChatChannelCommands
+from bot.channels import ChannelBook
 from bot.clock import Clock, system_clock
 from bot.config import ChannelSettings, Settings
 from bot.digest import channel_feed_ids
+from bot.errors import UserError
 from bot.extract import ExtractError
 from bot.feeds import FeedError, parse_feed
 from bot.models import Command, Quote, Reply, Source
@@ -35,15 +38,12 @@ _SLACK_LINK_RE = re.compile(r"^<([^<>|\s]+)(?:\|[^<>]*)?>$")  # Slack sends link
 _ITEM_RE = re.compile(r"^#?(\d{1,3})[\s.:,)]+(.*)$", re.DOTALL)
 
 
-class UserError(Exception):
-    """A problem the user can fix; the message is shown as is."""
-
-
 class CommandHandlers:
     """Implements bot.platforms.base.CommandHandler for every platform.
 
     `url_fetcher` fetches user-supplied URLs and must refuse private addresses (the default
-    Fetcher does). `feeds_changed` lets the scheduler add or drop poll jobs.
+    Fetcher does). `feeds_changed` lets the scheduler add or drop poll jobs, `channels_changed`
+    digest jobs (a channel set up or changed in chat).
     """
 
     def __init__(
@@ -57,6 +57,7 @@ class CommandHandlers:
         executor: Executor | None = None,
         clock: Clock = system_clock,
         feeds_changed: Callable[[], None] | None = None,
+        channels_changed: Callable[[], None] | None = None,
     ) -> None:
         self.settings = settings
         self.store = store
@@ -66,6 +67,21 @@ class CommandHandlers:
         self.executor = executor
         self.clock = clock
         self.feeds_changed = feeds_changed
+        self.channels_changed = channels_changed
+
+    @property
+    def channels(self) -> ChannelBook:
+        """The config file's channels and those set up in chat (read fresh each time)."""
+        return ChannelBook(settings=self.settings, store=self.store)
+
+    @property
+    def chat_channels(self) -> ChatChannelCommands:
+        return ChatChannelCommands(
+            settings=self.settings,
+            store=self.store,
+            clock=self.clock,
+            changed=self.channels_changed,
+        )
 
     async def handle(self, command: Command) -> Reply:
         handler = {
@@ -95,7 +111,7 @@ class CommandHandlers:
         return [display_safe(s) for s in self.store.speakers(prefix.strip(), limit)]
 
     def latest_digest_items(self, platform: str, target: str) -> list[tuple[int, str]]:
-        channel = self.settings.channel_for(platform, target)
+        channel = self.channels.channel_for(platform, target)
         digest_id = self.store.latest_posted_digest(channel.name) if channel else None
         if digest_id is None:
             return []
@@ -103,6 +119,13 @@ class CommandHandlers:
 
     def digest_for_message(self, platform: str, message_ref: str) -> int | None:
         return self.store.digest_for_message(f"{platform}:{message_ref}")
+
+    def forget_workspace(self, platform: str, workspace: str) -> None:
+        """The app left a Slack workspace or Discord server: its chat channels are removed
+        (with their chat subscriptions), so their digest jobs stop and nothing is posted there."""
+        names = self.chat_channels.forget_workspace(platform, workspace)
+        if names:
+            log.info("%s workspace %s left: removed its channels %s", platform, workspace, names)
 
     # -- /summarize ---------------------------------------------------------------------------
     async def summarize(self, command: Command) -> Reply:
@@ -164,7 +187,7 @@ class CommandHandlers:
             raise UserError(msg.ASK_USAGE)
         digest_id = command.digest_id
         if digest_id is None:
-            channel = self.settings.channel_for(command.platform, command.target)
+            channel = self.channels.channel_for(command.platform, command.target)
             if channel is None:
                 raise UserError(msg.ASK_NO_CHANNEL)
             digest_id = self.store.latest_posted_digest(channel.name)
@@ -208,9 +231,12 @@ class CommandHandlers:
 
     # -- /digest ------------------------------------------------------------------------------
     async def digest(self, command: Command) -> Reply:
-        channel = self._channel(
-            command, msg.DIGEST_NO_CHANNEL.format(platform=command.platform, target=command.target)
+        unset = (
+            msg.CHANNEL_NOT_SET_UP
+            if self.settings.chat_channels(command.platform)
+            else msg.DIGEST_NO_CHANNEL.format(platform=command.platform, target=command.target)
         )
+        channel = self._channel(command, unset)
         if channel.alerts:
             return Reply(text=msg.DIGEST_ALERTS_CHANNEL, ephemeral=True)
         outcome = await self.poster.post(channel)
@@ -224,7 +250,7 @@ class CommandHandlers:
         )
 
     def _channel(self, command: Command, error: str) -> ChannelSettings:
-        channel = self.settings.channel_for(command.platform, command.target)
+        channel = self.channels.channel_for(command.platform, command.target)
         if channel is None:
             raise UserError(error)
         return channel
@@ -233,15 +259,31 @@ class CommandHandlers:
     async def feeds(self, command: Command) -> Reply:
         action, _, rest = command.args.strip().partition(" ")
         action = action.lower() or "list"
+        chat = self.chat_channels
         if action == "list":
             return self._feeds_list(command)
         if action == "filter":
-            return self._feeds_filter(command)
+            return chat.filter(command, rest) if rest.strip() else self._feeds_filter(command)
+        if action == "settings":
+            return chat.show(command, self.channels.channel_for(command.platform, command.target))
+        if action == "set":
+            return chat.set(command, rest)
+        if action == "stop":
+            return chat.stop(command)
         if action not in ("add", "remove"):
-            raise UserError(msg.FEEDS_UNKNOWN_ACTION.format(action=action))
+            unknown = (
+                msg.FEEDS_UNKNOWN_ACTION_CHAT
+                if self.settings.chat_channels(command.platform)
+                else msg.FEEDS_UNKNOWN_ACTION
+            )
+            raise UserError(unknown.format(action=action))
         if not command.user_is_admin:
             raise UserError(msg.FEEDS_ADMIN_ONLY)
-        channel = self._channel(command, msg.FEEDS_NO_CHANNEL)
+        channel = self.channels.channel_for(command.platform, command.target)
+        if channel is None and action == "add" and self.settings.chat_channels(command.platform):
+            channel = chat.ensure(command)  # an admin's first feed starts the channel's digest
+        if channel is None:
+            raise UserError(msg.FEEDS_NO_CHANNEL)
         if action == "add":
             return await self._feeds_add(channel, rest.strip(), command.user_id)
         return self._feeds_remove(channel, rest.strip())
@@ -254,7 +296,7 @@ class CommandHandlers:
         return [f for f in feeds if f.id in ids]
 
     def _feeds_list(self, command: Command) -> Reply:
-        channel = self.settings.channel_for(command.platform, command.target)
+        channel = self.channels.channel_for(command.platform, command.target)
         feeds = self._channel_feeds(channel)
         if not feeds:
             return Reply(text=msg.FEEDS_NONE, ephemeral=True)
@@ -268,7 +310,9 @@ class CommandHandlers:
     def _feeds_filter(self, command: Command) -> Reply:
         """The channel's include/exclude entries, as the config file sets them (read-only)."""
         channel = self._channel(command, msg.FEEDS_NO_CHANNEL)
-        return Reply(text=filters_text(channel), ephemeral=True)
+        in_config = self.settings.channel_for(command.platform, command.target) is not None
+        header = msg.FILTERS_HEADER if in_config else msg.FILTERS_HEADER_CHAT
+        return Reply(text=filters_text(channel, header=header), ephemeral=True)
 
     async def _feeds_add(self, channel: ChannelSettings, args: str, user_id: str) -> Reply:
         url, _, name = args.partition(" ")
@@ -323,11 +367,11 @@ def feed_status_line(feed: FeedRecord, now: datetime) -> str:
     return display_safe(f"{feed.name} — {state} — {feed.url}")
 
 
-def filters_text(channel: ChannelSettings) -> str:
+def filters_text(channel: ChannelSettings, *, header: str = msg.FILTERS_HEADER) -> str:
     """What /feeds filter shows: each include and exclude entry on a line of its own."""
     if not channel.include and not channel.exclude:
         return msg.FILTERS_NONE
-    lines = [msg.FILTERS_HEADER]
+    lines = [header]
     if channel.include:
         lines.append(msg.FILTERS_INCLUDE)
         lines += [f"  {entry}" for entry in channel.include]

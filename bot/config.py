@@ -12,7 +12,7 @@ import os
 import re
 import tomllib
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
@@ -32,6 +32,16 @@ MODES = ("digest", "alerts")
 # A poll stores at most this many entries of a feed (ingest.MAX_ENTRIES_PER_POLL).
 MAX_BACKFILL = 200
 COMMANDS = ("summarize", "quote", "ask", "digest", "feeds")
+INSTALLS = ("single", "oauth")
+# The bot scopes newsbrief needs (slack_manifest.yaml lists the same, with the reason for each).
+DEFAULT_SLACK_SCOPES = (
+    "app_mentions:read",
+    "chat:write",
+    "commands",
+    "channels:history",
+    "groups:history",
+    "users:read",
+)
 DEMO_DIR = Path(__file__).parent / "data" / "demo"
 _NAME_RE = re.compile(r"^[\w .,&'’:()/·—–-]{1,64}$")
 _DOW_NAMES = ("sun", "mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -118,6 +128,21 @@ class SlackSettings:
     http_path: str = "/slack/events"
     admin_user_ids: tuple[str, ...] = ()
     commands: Mapping[str, str] = field(default_factory=dict)
+    # "single": one workspace, the bot token from the environment. "oauth": any workspace can
+    # install the app (/slack/install), its tokens kept in the database; needs mode = "http".
+    install: str = "single"
+    client_id_env: str = "SLACK_CLIENT_ID"
+    client_secret_env: str = "SLACK_CLIENT_SECRET"
+    scopes: tuple[str, ...] = DEFAULT_SLACK_SCOPES
+    redirect_uri: str | None = None  # the public URL of redirect_uri_path, as the app has it
+    install_path: str = "/slack/install"
+    redirect_uri_path: str = "/slack/oauth_redirect"
+    # Channels set up in chat (/feeds set ...), kept in the database; always on with oauth.
+    chat_channels: bool = False
+
+    @property
+    def oauth(self) -> bool:
+        return self.install == "oauth"
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,6 +152,8 @@ class DiscordSettings:
     gateway_url: str | None = None  # only for test servers and gateway proxies
     guild_ids: tuple[int, ...] = ()
     shard_count: int | None = None
+    # Channels set up in chat by Manage Server members (/feeds set ...), kept in the database.
+    chat_channels: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,6 +190,12 @@ class Settings:
 
     def feed(self, name: str) -> FeedSettings | None:
         return next((f for f in self.feeds if f.name == name), None)
+
+    def chat_channels(self, platform: str) -> bool:
+        """True when channels of `platform` may be set up in chat (kept in the database)."""
+        if platform == "slack":
+            return self.slack.chat_channels or self.slack.oauth
+        return platform == "discord" and self.discord.chat_channels
 
 
 _ENV_NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,127}$")
@@ -302,13 +335,22 @@ def parse_settings(data: Mapping[str, Any], *, base_dir: Path, source: str = "")
     channels = tuple(_channel(r, feeds) for r in reader.table_list("channels"))
     _unique([c.name for c in channels], "channels", "name")
     _one_entry_per_mode(channels)
+    slack = _slack(reader.section("slack"))
+    if slack.oauth:
+        for index, channel in enumerate(channels):
+            if channel.platform == "slack":
+                raise ConfigError(
+                    f'channels[{index}].platform: with [slack] install = "oauth" Slack channels '
+                    "are set up in chat (/feeds set in the channel), each with its own "
+                    "workspace's token; this entry cannot say which workspace it belongs to"
+                )
     settings = Settings(
         storage=storage,
         feeds=feeds,
         channels=channels,
         fetch=_fetch(reader.section("fetch")),
         summary=_summary(reader.section("summary")),
-        slack=_slack(reader.section("slack")),
+        slack=slack,
         discord=_discord(reader.section("discord")),
         source=source,
         alerts=_alerts(reader.section("alerts")),
@@ -545,6 +587,22 @@ def _channel(r: _Reader, feeds: Sequence[FeedSettings]) -> ChannelSettings:
     )
 
 
+def chat_channel_settings(
+    *,
+    name: str,
+    platform: str,
+    target: str,
+    values: Mapping[str, Any],
+    feeds: Sequence[FeedSettings],
+) -> ChannelSettings:
+    """A channel set up in chat (kept in the database) from its [[channels]] keys: the same checks
+    as the config file's entries, and errors name the key as typed (``timezone: unknown time
+    zone 'Europe/Berln'``). `name` is the store's key for it, not a config-file name."""
+    data = {k: list(v) if isinstance(v, tuple) else v for k, v in values.items()}
+    data.update(name="chat channel", platform=platform, target=target)
+    return replace(_channel(_Reader(data, ""), feeds), name=name)
+
+
 def _item_template(r: _Reader) -> str | None:
     """A channel's item template, checked now so a bad placeholder names its key."""
     text = r.get("item_template", str, default=None)
@@ -580,10 +638,27 @@ def _slack(r: _Reader) -> SlackSettings:
         "http_path",
         "admin_user_ids",
         "commands",
+        "install",
+        "client_id_env",
+        "client_secret_env",
+        "scopes",
+        "redirect_uri",
+        "install_path",
+        "redirect_uri_path",
+        "chat_channels",
     )
     mode = r.get("mode", str, default="socket")
     if mode not in ("socket", "http"):
         raise ConfigError(f"{r.path('mode')}: expected 'socket' or 'http', got {mode!r}")
+    install = r.get("install", str, default="single")
+    if install not in INSTALLS:
+        raise ConfigError(f"{r.path('install')}: expected 'single' or 'oauth', got {install!r}")
+    if install == "oauth" and mode != "http":
+        raise ConfigError(
+            f"{r.path('install')}: 'oauth' (many workspaces) needs mode = \"http\": Slack "
+            "sends each workspace's requests to the app's public URL"
+        )
+    scopes = r.get_list("scopes") or DEFAULT_SLACK_SCOPES
     commands_reader = r.section("commands")
     commands_reader.allow_only(*COMMANDS)
     commands = {
@@ -604,11 +679,21 @@ def _slack(r: _Reader) -> SlackSettings:
         http_path=r.get("http_path", str, default="/slack/events", check=_check_http_path),
         admin_user_ids=r.get_list("admin_user_ids"),
         commands=MappingProxyType(commands),
+        install=install,
+        client_id_env=_env_name(r, "client_id_env", "SLACK_CLIENT_ID"),
+        client_secret_env=_env_name(r, "client_secret_env", "SLACK_CLIENT_SECRET"),
+        scopes=scopes,
+        redirect_uri=r.get("redirect_uri", str, default=None, check=_check_http_url),
+        install_path=r.get("install_path", str, default="/slack/install", check=_check_http_path),
+        redirect_uri_path=r.get(
+            "redirect_uri_path", str, default="/slack/oauth_redirect", check=_check_http_path
+        ),
+        chat_channels=r.get("chat_channels", bool, default=False),
     )
 
 
 def _discord(r: _Reader) -> DiscordSettings:
-    r.allow_only("token_env", "api_url", "gateway_url", "guild_ids", "shard_count")
+    r.allow_only("token_env", "api_url", "gateway_url", "guild_ids", "shard_count", "chat_channels")
     guild_ids = r.get("guild_ids", list, default=[])
     for index, guild in enumerate(guild_ids):
         if not isinstance(guild, int) or isinstance(guild, bool):
@@ -619,6 +704,7 @@ def _discord(r: _Reader) -> DiscordSettings:
         gateway_url=r.get("gateway_url", str, default=None, check=_check_ws_url),
         guild_ids=tuple(guild_ids),
         shard_count=r.get("shard_count", int, default=None, lo=1),
+        chat_channels=r.get("chat_channels", bool, default=False),
     )
 
 

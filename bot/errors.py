@@ -12,3 +12,7 @@ class ReasonError(Exception):
 
     def __str__(self) -> str:
         return self.reason
+
+
+class UserError(Exception):
+    """A problem the user can fix; the message is shown as is (bot.commands)."""

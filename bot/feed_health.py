@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 
 from bot import messages as msg
+from bot.channels import ChannelBook
 from bot.clock import Clock, system_clock
 from bot.config import ChannelSettings, Settings
 from bot.digest import channel_feed_ids
@@ -72,7 +73,7 @@ class FeedHealth:
     def _places(self, feed: FeedRecord, feeds: list[FeedRecord]) -> dict[str, ChannelSettings]:
         """The chat channels following `feed`, one entry each (its digest entry if it has one)."""
         places: dict[str, ChannelSettings] = {}
-        for channel in self.settings.channels:
+        for channel in ChannelBook(settings=self.settings, store=self.store).all():
             subscribed = self.store.subscribed_feed_ids(channel.name)
             if feed.id in channel_feed_ids(channel, feeds, subscribed):
                 places.setdefault(_place(channel), channel)

@@ -16,6 +16,7 @@ def secret_env_names(settings: Settings) -> list[str]:
         settings.slack.bot_token_env,
         settings.slack.app_token_env,
         settings.slack.signing_secret_env,
+        settings.slack.client_secret_env,
         settings.discord.token_env,
     ]
     if settings.storage.url is not None:  # the Postgres password: libpq's variable or ours

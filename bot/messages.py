@@ -77,3 +77,49 @@ FIX_UNREACHABLE = (
     "or raise [fetch] timeout_seconds if it is just slow."
 )
 FIX_OTHER = "Open {url} in a browser to see what it serves; the bot's log has the details."
+
+# Channels set up in chat (/feeds settings | set | filter include|exclude|remove|clear | stop).
+FEEDS_USAGE_CHAT = (
+    "Use /feeds list, /feeds filter, /feeds settings, and (admins) /feeds add <url> [name], "
+    "/feeds remove <name>, /feeds set <key> <value>, "
+    "/feeds filter include|exclude|remove <words or re:pattern>, /feeds filter clear, /feeds stop."
+)
+CHANNEL_ADMIN_ONLY = "Only admins can change this channel's settings."
+CHANNEL_IN_CONFIG = (
+    "This channel is set up in the config file (channel '{name}'); change its settings there."
+)
+CHANNEL_CHAT_OFF = (
+    "This channel gets no digest, and channels here are set up in the config file only "
+    '(platform = "{platform}", target = "{target}").'
+)
+CHANNEL_NOT_SET_UP = (
+    "This channel gets no digest yet. An admin starts one with /feeds set <key> <value> "
+    "(e.g. /feeds set digest_cron 0 8 * * 1-5) or /feeds add <url>."
+)
+CHANNEL_SET_USAGE = (
+    "Use /feeds set <key> <value> (a value of - restores the default). Keys: {keys}. "
+    "Example: /feeds set digest_cron 0 8 * * 1-5"
+)
+CHANNEL_UNKNOWN_KEY = "'{key}' is not a channel setting. Keys: {keys}."
+CHANNEL_BAD_VALUE = "That setting was not saved: {error}"
+CHANNEL_SAVED = "Saved: {key} = {value}."
+CHANNEL_RESET = "Saved: {key} is back to its default."
+CHANNEL_SETTINGS_HEADER_CHAT = (
+    "This channel's settings (set up in chat; admins change them with /feeds set <key> <value>):"
+)
+CHANNEL_SETTINGS_HEADER_CONFIG = "This channel's settings (from the config file, channel '{name}'):"
+CHANNEL_ALL_CONFIG_FEEDS = "every feed of the config file, and those added here"
+CHANNEL_NEXT_DIGEST = " (next: {when})"
+CHANNEL_STOPPED = (
+    "This channel's settings and its feeds added in chat are removed; no more digests here."
+)
+FEEDS_UNKNOWN_ACTION_CHAT = "Unknown /feeds action '{action}'. " + FEEDS_USAGE_CHAT
+FILTER_USAGE = (
+    "Use /feeds filter include <words or re:pattern>, /feeds filter exclude <...>, "
+    "/feeds filter remove <entry> or /feeds filter clear."
+)
+FILTER_ADDED = "Added to the {kind} filters: {entry}"
+FILTER_REMOVED = "Removed from the filters: {entry}"
+FILTER_NOT_FOUND = "No filter entry '{entry}' here (see /feeds filter)."
+FILTER_CLEARED = "Removed every include and exclude filter of this channel."
+FILTERS_HEADER_CHAT = "This channel's filters (admins change them with /feeds filter ...):"

@@ -93,6 +93,7 @@ class Command:
     `name` is one of summarize | quote | ask | digest | feeds; `args` is the raw argument text.
     `platform` + `target` identify where it was typed (e.g. "slack", "C0123"); the core maps that
     to a configured channel. `digest_id` is set when the command came from a digest's thread.
+    `workspace` is the Slack workspace (team id) or Discord server (guild id) it came from.
     """
 
     name: str
@@ -102,6 +103,7 @@ class Command:
     user_id: str = ""
     user_is_admin: bool = False
     digest_id: int | None = None
+    workspace: str = ""
 
 
 @dataclass(frozen=True, slots=True)

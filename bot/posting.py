@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
+import socket
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import timedelta
 
 from bot import digest as digests
 from bot.backfill import settle_new_feeds
@@ -17,6 +20,17 @@ from bot.platforms.base import ChatPlatform, PlatformError, story_key
 from bot.store import ArticleRecord, Store
 
 log = logging.getLogger(__name__)
+# How long an instance may hold a channel's posting lease (a digest takes seconds; a crashed
+# instance's lease runs out after this).
+LEASE = timedelta(minutes=15)
+BUSY = "another newsbrief instance is posting this channel's digest right now"
+
+
+def instance_name() -> str:
+    """Who holds a lease: NEWSBRIEF_INSTANCE, else the host's name. Stable across restarts, so
+    a bot killed mid-digest takes its own lease back at once when it comes back; instances that
+    share one database need different names (containers' host names are)."""
+    return os.environ.get("NEWSBRIEF_INSTANCE", "").strip() or socket.gethostname()
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,8 +44,10 @@ class DigestPoster:
     """One place that turns pending stories into a posted digest.
 
     A per-channel lock makes the scheduled digest and a `/digest` command take turns, so the same
-    story can't be chosen by both. Items are recorded as posted only when the platform accepted the
-    message carrying them; a failed post leaves the rest pending for the next digest.
+    story can't be chosen by both; a lease in the store does the same between instances that
+    share the database (a /digest served by one while another posts the scheduled digest).
+    Items are recorded as posted only when the platform accepted the message carrying them; a
+    failed post leaves the rest pending for the next digest.
     """
 
     def __init__(
@@ -45,6 +61,7 @@ class DigestPoster:
         self.platforms = platforms
         self.clock = clock
         self._locks: defaultdict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
+        self._owner = instance_name()  # this instance, in the store's channel leases
 
     def feed_ids(self, channel: ChannelSettings) -> set[int]:
         """The feeds the channel follows, each one's backlog settled (see bot.backfill)."""
@@ -118,43 +135,55 @@ class DigestPoster:
         if platform is None:
             return PostOutcome(None, error=f"the {channel.platform} platform is not running")
         async with self._locks[channel.name]:
-            recent = self._recent(channel)
-            await self.record_found_in_channel(channel, platform, recent)
-            chosen = self.pending(channel, recent)
-            if not chosen:
-                log.info("channel %s: nothing new for the digest", channel.name)
-                return PostOutcome(None)
             now = self.clock()
-            digest_id = self.store.create_digest(
-                channel.name,
-                digests.digest_title(channel, now),
-                now,
-                [a.id for a in chosen],
-            )
-            digest = digests.compose(channel, chosen, now=now, digest_id=digest_id)
-            posted: list[DigestItem] = []
-
-            async def record(items: Sequence[DigestItem], message_ref: str) -> None:
-                self.store.record_posted(
-                    channel.name,
-                    digest_id,
-                    [i.article_id for i in items],
-                    f"{channel.platform}:{message_ref}",
-                    self.clock(),
-                )
-                posted.extend(items)
-
+            if not self.store.claim_channel(
+                channel.name, owner=self._owner, until=now + LEASE, now=now
+            ):
+                log.info("channel %s: digest not posted here: %s", channel.name, BUSY)
+                return PostOutcome(None, error=BUSY)
             try:
-                await platform.post_digest(channel.target, digest, record)
-            except PlatformError as exc:
-                log.error(
-                    "channel %s: digest not posted (%d of %d items went out): %s. %s",
-                    channel.name,
-                    len(posted),
-                    len(digest.items),
-                    exc.reason,
-                    exc.hint,
-                )
-                return PostOutcome(digest, len(posted), error=exc.reason)
-            log.info("channel %s: posted a digest of %d items", channel.name, len(posted))
-            return PostOutcome(digest, len(posted))
+                return await self._post_locked(channel, platform)
+            finally:
+                self.store.release_channel(channel.name, owner=self._owner)
+
+    async def _post_locked(self, channel: ChannelSettings, platform: ChatPlatform) -> PostOutcome:
+        recent = self._recent(channel)
+        await self.record_found_in_channel(channel, platform, recent)
+        chosen = self.pending(channel, recent)
+        if not chosen:
+            log.info("channel %s: nothing new for the digest", channel.name)
+            return PostOutcome(None)
+        now = self.clock()
+        digest_id = self.store.create_digest(
+            channel.name,
+            digests.digest_title(channel, now),
+            now,
+            [a.id for a in chosen],
+        )
+        digest = digests.compose(channel, chosen, now=now, digest_id=digest_id)
+        posted: list[DigestItem] = []
+
+        async def record(items: Sequence[DigestItem], message_ref: str) -> None:
+            self.store.record_posted(
+                channel.name,
+                digest_id,
+                [i.article_id for i in items],
+                f"{channel.platform}:{message_ref}",
+                self.clock(),
+            )
+            posted.extend(items)
+
+        try:
+            await platform.post_digest(channel.target, digest, record)
+        except PlatformError as exc:
+            log.error(
+                "channel %s: digest not posted (%d of %d items went out): %s. %s",
+                channel.name,
+                len(posted),
+                len(digest.items),
+                exc.reason,
+                exc.hint,
+            )
+            return PostOutcome(digest, len(posted), error=exc.reason)
+        log.info("channel %s: posted a digest of %d items", channel.name, len(posted))
+        return PostOutcome(digest, len(posted))

@@ -21,6 +21,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from bot import digest as digests
 from bot.alerts import AlertPoster
+from bot.channels import ChannelBook
 from bot.clock import Clock, system_clock
 from bot.config import ChannelSettings, Settings
 from bot.feed_health import FeedHealth
@@ -81,6 +82,12 @@ class BotScheduler:
         self.misfire_grace = misfire_grace
         self.scheduler = AsyncIOScheduler(timezone="UTC")
         self._poll_locks: defaultdict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
+        self._digest_times: dict[str, tuple[str, str]] = {}  # job id -> (cron, timezone)
+
+    @property
+    def channels(self) -> ChannelBook:
+        """The config file's channels and those set up in chat (read fresh each time)."""
+        return ChannelBook(settings=self.settings, store=self.store)
 
     # -- missed digests -------------------------------------------------------------------------
     def missed_digests(self) -> list[tuple[ChannelSettings, datetime]]:
@@ -90,7 +97,7 @@ class BotScheduler:
         """
         now = self.clock()
         missed = []
-        for channel in self.settings.channels:
+        for channel in self.channels.all():
             if channel.alerts:
                 continue  # no digest: its stories go out as they arrive
             last = self.store.last_fire(channel.name)
@@ -166,7 +173,7 @@ class BotScheduler:
         """Start draining the alert queue of each alerts channel (that follows `feed_id`)."""
         if self.alerts is None:
             return
-        for channel in self.settings.channels:
+        for channel in self.channels.all():
             if not channel.alerts:
                 continue
             if feed_id is not None:
@@ -177,6 +184,9 @@ class BotScheduler:
 
     async def _alerts_job(self) -> None:
         with quiet_on_shutdown("alerts check"):
+            # Chat channels and chat feeds changed through another instance get their jobs here.
+            self.sync_channel_jobs()
+            self.sync_feed_jobs()
             if self.feed_health is not None:
                 await self.feed_health.check()
             self.request_alerts()
@@ -187,7 +197,11 @@ class BotScheduler:
 
     async def _digest_job(self, channel_name: str) -> None:
         with quiet_on_shutdown(f"digest for {channel_name}"):
-            channel = self.settings.channel(channel_name)
+            channel = self.channels.named(channel_name)
+            if channel is None or channel.alerts:  # removed or changed in chat meanwhile
+                log.info("channel %s: no digest any more; its job is removed", channel_name)
+                self.sync_channel_jobs()
+                return
             await self.run_digest(channel, self.clock())
 
     async def _retention_job(self) -> None:
@@ -225,19 +239,35 @@ class BotScheduler:
                 next_run_time=first,
             )
 
-    def start(self) -> None:
-        for channel in self.settings.channels:
-            if channel.alerts:
+    def sync_channel_jobs(self) -> None:
+        """One digest job per digest channel, at its cron time in its time zone; called at start,
+        when a chat command changes a channel, and every minute (another instance may have)."""
+        wanted = {f"digest:{c.name}": c for c in self.channels.all() if not c.alerts}
+        for job in self.scheduler.get_jobs():
+            if job.id.startswith("digest:") and job.id not in wanted:
+                job.remove()
+                self._digest_times.pop(job.id, None)
+        for job_id, channel in wanted.items():
+            when = (channel.digest_cron, channel.timezone)
+            job = self.scheduler.get_job(job_id)
+            if job is not None:
+                if self._digest_times.get(job_id) != when:
+                    job.reschedule(channel.trigger())
+                    self._digest_times[job_id] = when
                 continue
             self.scheduler.add_job(
                 self._digest_job,
                 channel.trigger(),
                 args=[channel.name],
-                id=f"digest:{channel.name}",
+                id=job_id,
                 coalesce=True,
                 max_instances=1,
                 misfire_grace_time=int(self.misfire_grace.total_seconds()),
             )
+            self._digest_times[job_id] = when
+
+    def start(self) -> None:
+        self.sync_channel_jobs()
         self.scheduler.add_job(
             self._retention_job,
             IntervalTrigger(seconds=int(RETENTION_EVERY.total_seconds())),

@@ -196,7 +196,15 @@ async def test_sync_payload_declares_commands_options_and_permissions(env: Env) 
     feeds = synced["feeds"]
     assert str(feeds["default_member_permissions"]) == str(MANAGE_GUILD)
     assert feeds["integration_types"] == [0]  # installed to servers only
-    assert [o["name"] for o in feeds["options"]] == ["list", "filter", "add", "remove"]
+    assert [o["name"] for o in feeds["options"]] == [
+        "list",
+        "filter",
+        "add",
+        "remove",
+        "settings",
+        "set",
+        "stop",
+    ]
     assert all(o["type"] == 1 for o in feeds["options"])
     for name in ("summarize", "quote", "ask", "digest"):
         assert synced[name].get("default_member_permissions") is None
@@ -558,6 +566,7 @@ async def test_summarize_fast_reply_is_sent_directly(env: Env) -> None:
         user_id=str(command.user_id),
         user_is_admin=False,
         digest_id=None,
+        workspace=str(GUILD_ID),  # the server it came from (its channels may be set up in chat)
     )
     assert command.user_id.isdigit()
 
@@ -721,6 +730,7 @@ async def test_digest_command_renders_a_long_digest_in_follow_ups(env: Env) -> N
         platform="discord",
         target=str(CHANNEL_ID),
         user_id=env.handler.commands[0].user_id,
+        workspace=str(GUILD_ID),
     )
 
 
@@ -981,3 +991,35 @@ async def test_markdown_in_summaries_and_quotes_is_escaped(env: Env) -> None:
         "\n\n"
         r"> “It is \*the\* best” — J\_Doe"
     )
+
+
+async def test_channel_settings_commands_need_manage_server(env: Env) -> None:
+    """/feeds set, stop and filter changes reach the core only from Manage Server members; each
+    command carries its server, whose channels may be set up in chat."""
+    for options in (
+        [sub("set", option("key", "digest_cron"), option("value", "0 9 * * *"))],
+        [sub("stop")],
+        [sub("filter", option("action", "include"), option("entry", "bridge"))],
+    ):
+        refused = await env.fake.interaction("feeds", options)
+        await env.fake.answered(refused)
+        assert "Manage Server" in refused.callbacks[0]["data"]["content"]
+    assert env.handler.commands == []
+
+    for options in (
+        [sub("set", option("key", "timezone"), option("value", "Europe/Berlin"))],
+        [sub("filter", option("action", "exclude"), option("entry", "re:^Sponsored"))],
+        [sub("settings")],
+        [sub("stop")],
+    ):
+        log = await env.fake.interaction(
+            "feeds", options, user_id=ADMIN_ID, permissions=ADMIN_PERMISSIONS
+        )
+        await env.fake.answered(log)
+        assert log.callbacks[0]["data"]["flags"] & EPHEMERAL  # /feeds answers are private
+    assert [(c.args, c.user_is_admin, c.workspace) for c in env.handler.commands] == [
+        ("set timezone Europe/Berlin", True, str(GUILD_ID)),
+        ("filter exclude re:^Sponsored", True, str(GUILD_ID)),
+        ("settings", True, str(GUILD_ID)),
+        ("stop", True, str(GUILD_ID)),
+    ]

@@ -468,6 +468,7 @@ async def test_socket_mode_slash_commands(
         target="C_NEWS",
         user_id="U_USER",
         user_is_admin=False,
+        workspace="T_TEST",  # the workspace it came from (its channels may be set up in chat)
     )
     assert response.args["response_type"] == "in_channel"
     assert response.args["text"] == f"{name} answered: {text}"

@@ -65,6 +65,9 @@ class CommandHandler(Protocol):
 
     def digest_for_message(self, platform: str, message_ref: str) -> int | None: ...
 
+    def forget_workspace(self, platform: str, workspace: str) -> None:
+        """The app left a workspace or server: stop serving the channels set up there."""
+
 
 class ChatPlatform(ABC):
     """A chat service the bot connects to. One instance serves every channel of that platform."""

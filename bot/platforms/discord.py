@@ -14,7 +14,7 @@ import hashlib
 import logging
 from collections.abc import Collection
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 import aiohttp
 import discord
@@ -595,8 +595,16 @@ class DiscordPlatform(ChatPlatform):
             await self._run(interaction, "feeds", "list")
 
         @feeds.command(name="filter", description=msg.CMD_FEEDS_FILTER)
-        async def feeds_filter(interaction: discord.Interaction) -> None:
-            await self._run(interaction, "feeds", "filter")
+        @app_commands.describe(action=msg.CMD_FEEDS_FILTER_ACTION, entry=msg.CMD_FEEDS_FILTER_ENTRY)
+        async def feeds_filter(
+            interaction: discord.Interaction,
+            action: Literal["include", "exclude", "remove", "clear"] | None = None,
+            entry: str = "",
+        ) -> None:
+            if action is None:
+                await self._run(interaction, "feeds", "filter")
+            else:
+                await self._run(interaction, "feeds", f"filter {action} {entry}", admin_only=True)
 
         @feeds.command(name="add", description=msg.CMD_FEEDS_ADD)
         @app_commands.describe(url=msg.CMD_FEEDS_ADD_ARG)
@@ -607,6 +615,33 @@ class DiscordPlatform(ChatPlatform):
         @app_commands.describe(feed=msg.CMD_FEEDS_REMOVE_ARG)
         async def feeds_remove(interaction: discord.Interaction, feed: str) -> None:
             await self._run(interaction, "feeds", f"remove {feed}", admin_only=True)
+
+        @feeds.command(name="settings", description=msg.CMD_FEEDS_SETTINGS)
+        async def feeds_settings(interaction: discord.Interaction) -> None:
+            await self._run(interaction, "feeds", "settings")
+
+        @feeds.command(name="set", description=msg.CMD_FEEDS_SET)
+        @app_commands.describe(key=msg.CMD_FEEDS_SET_KEY, value=msg.CMD_FEEDS_SET_VALUE)
+        async def feeds_set(
+            interaction: discord.Interaction,
+            key: Literal[
+                "digest_cron",
+                "timezone",
+                "mode",
+                "max_items",
+                "backfill",
+                "title",
+                "item_template",
+                "feeds",
+                "tags",
+            ],
+            value: str,
+        ) -> None:
+            await self._run(interaction, "feeds", f"set {key} {value}", admin_only=True)
+
+        @feeds.command(name="stop", description=msg.CMD_FEEDS_STOP)
+        async def feeds_stop(interaction: discord.Interaction) -> None:
+            await self._run(interaction, "feeds", "stop", admin_only=True)
 
         tree.add_command(feeds)
 
@@ -646,6 +681,7 @@ class DiscordPlatform(ChatPlatform):
             user_id=str(interaction.user.id),
             user_is_admin=is_admin,
             digest_id=digest_id,
+            workspace=str(interaction.guild_id),
         )
         task = asyncio.create_task(self._handle(command))
         done: set[asyncio.Task[Reply]] = set()

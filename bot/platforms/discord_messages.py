@@ -18,6 +18,13 @@ CMD_FEEDS_ADD = "Subscribe this channel to a feed (needs Manage Server)"
 CMD_FEEDS_ADD_ARG = "The feed's URL"
 CMD_FEEDS_REMOVE = "Unsubscribe this channel from a feed (needs Manage Server)"
 CMD_FEEDS_REMOVE_ARG = "The feed's URL or name, as /feeds list shows it"
+CMD_FEEDS_FILTER_ACTION = "Change the filters (needs Manage Server); leave out to show them"
+CMD_FEEDS_FILTER_ENTRY = "Words or re:pattern to include, exclude or remove"
+CMD_FEEDS_SETTINGS = "Show this channel's digest settings"
+CMD_FEEDS_SET = "Change a digest setting of this channel (needs Manage Server)"
+CMD_FEEDS_SET_KEY = "The setting (as in the config file's [[channels]])"
+CMD_FEEDS_SET_VALUE = "Its new value, or - for the default (e.g. 0 8 * * 1-5, Europe/Berlin)"
+CMD_FEEDS_STOP = "Stop this channel's digests and forget its settings (needs Manage Server)"
 
 # Replies the platform itself makes (the core words everything else).
 NEEDS_MANAGE_SERVER = (

@@ -6,15 +6,20 @@ Kept apart from bot.app so that a console-only setup never imports slack_bolt or
 from __future__ import annotations
 
 import os
+from urllib.parse import urljoin
 
 from bot.config import ConfigError, Settings, secret
 from bot.platforms.base import ChatPlatform
+from bot.store import SqliteStore
 
 
-def slack_platform(settings: Settings) -> ChatPlatform:
+def slack_platform(settings: Settings, store: SqliteStore) -> ChatPlatform:
+    """`store` keeps the workspaces' installations and OAuth states (install = "oauth")."""
     from bot.platforms.slack import SlackPlatform
 
     slack = settings.slack
+    if slack.oauth:
+        return _slack_oauth_platform(settings, store)
     try:
         return SlackPlatform(
             bot_token=secret(slack.bot_token_env),
@@ -29,6 +34,40 @@ def slack_platform(settings: Settings) -> ChatPlatform:
             admin_user_ids=slack.admin_user_ids,
             bot_token_env=slack.bot_token_env,
             app_token_env=slack.app_token_env,
+            signing_secret_env=slack.signing_secret_env,
+        )
+    except ValueError as exc:
+        raise ConfigError(f"slack: {exc}") from None
+
+
+def _slack_oauth_platform(settings: Settings, store: SqliteStore) -> ChatPlatform:
+    from bot.platforms.slack import SlackPlatform
+    from bot.platforms.slack_oauth import SlackOAuthConfig
+
+    slack = settings.slack
+    oauth = SlackOAuthConfig(
+        client_id=secret(slack.client_id_env),
+        client_secret=secret(slack.client_secret_env),
+        store=store,
+        scopes=slack.scopes,
+        redirect_uri=slack.redirect_uri,
+        install_path=slack.install_path,
+        redirect_uri_path=slack.redirect_uri_path,
+        # Slack's consent page sits next to its Web API: https://slack.com/oauth/v2/authorize
+        authorization_url=urljoin(slack.api_url, "../oauth/v2/authorize"),
+    )
+    try:
+        return SlackPlatform(
+            signing_secret=secret(slack.signing_secret_env),
+            mode=slack.mode,
+            install="oauth",
+            oauth=oauth,
+            api_url=slack.api_url,
+            http_host=slack.http_host,
+            http_port=slack.http_port,
+            http_path=slack.http_path,
+            command_names=slack.commands or None,
+            admin_user_ids=slack.admin_user_ids,
             signing_secret_env=slack.signing_secret_env,
         )
     except ValueError as exc:

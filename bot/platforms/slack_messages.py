@@ -72,3 +72,21 @@ ERR_AUTH_FAILED = "Slack rejected the bot token ({error})"
 LOG_IMAGES_DROPPED = (
     "Slack could not fetch a story picture for %s; the message is posted again without pictures"
 )
+
+# Many workspaces (install = "oauth").
+ERR_OAUTH_NEEDS_HTTP = (
+    'Installing in many workspaces (install = "oauth") needs mode = "http": Slack sends each '
+    "workspace's requests to the app's public URL"
+)
+ERR_OAUTH_SETTINGS_REQUIRED = 'install = "oauth" needs the app\'s client id and secret'
+ERR_BAD_INSTALL = 'Slack install must be "single" or "oauth", not {install!r}'
+REASON_NOT_INSTALLED = "newsbrief is not installed in the Slack workspace of {channel}"
+HINT_NOT_INSTALLED = (
+    "channel {channel} has no installed workspace (the app was uninstalled or its token "
+    "revoked): someone there installs it again from {install_path}"
+)
+HINT_AUTH_OAUTH = (
+    "the workspace's bot token was refused: the app was probably uninstalled there; "
+    "it can be installed again from {install_path}"
+)
+LOG_WORKSPACE_REMOVED_FAILED = "Forgetting the channels of Slack workspace %s failed"

@@ -29,6 +29,7 @@ from bot.store.base import (
     simhash_bands,
     speakers_matching,
 )
+from bot.store_workspaces import WorkspaceStoreMixin
 from bot.urls import canonical_url
 
 MIGRATIONS: tuple[str, ...] = (
@@ -222,6 +223,62 @@ MIGRATIONS: tuple[str, ...] = (
         PRIMARY KEY (place, feed_id)
     );
     """,
+    # 8: many workspaces (bot.store_workspaces). slack_bots: each Slack workspace's (or Enterprise
+    # Grid org's) bot installation, the latest one only; oauth_states: the OAuth `state` values
+    # handed out by /slack/install, each usable once before it expires (in the database so any
+    # instance behind a load balancer can check it); chat_channels: channels set up in chat with
+    # /feeds set (NULL = the same default as in the config file; lists are JSON text);
+    # channel_leases: which instance is posting a channel's digest now (several instances share
+    # one database behind a load balancer), until when.
+    """
+    CREATE TABLE slack_bots (
+        enterprise_id TEXT NOT NULL DEFAULT '',
+        team_id TEXT NOT NULL DEFAULT '',
+        enterprise_name TEXT,
+        team_name TEXT,
+        app_id TEXT,
+        bot_id TEXT NOT NULL,
+        bot_user_id TEXT NOT NULL,
+        bot_token TEXT NOT NULL,
+        bot_scopes TEXT NOT NULL DEFAULT '',
+        bot_refresh_token TEXT,
+        bot_token_expires_at BIGINT,
+        is_enterprise_install INTEGER NOT NULL DEFAULT 0,
+        installer_user_id TEXT,
+        installed_at TEXT NOT NULL,
+        PRIMARY KEY (enterprise_id, team_id)
+    );
+    CREATE TABLE oauth_states (
+        state TEXT PRIMARY KEY,
+        expires_at TEXT NOT NULL
+    );
+    CREATE TABLE chat_channels (
+        name TEXT PRIMARY KEY,
+        platform TEXT NOT NULL,
+        workspace TEXT NOT NULL,
+        target TEXT NOT NULL,
+        mode TEXT,
+        digest_cron TEXT,
+        timezone TEXT,
+        max_items INTEGER,
+        backfill INTEGER,
+        title TEXT,
+        item_template TEXT,
+        feed_names TEXT,
+        feed_tags TEXT,
+        include_filters TEXT,
+        exclude_filters TEXT,
+        updated_by TEXT NOT NULL DEFAULT '',
+        updated_at TEXT NOT NULL,
+        UNIQUE (platform, target)
+    );
+    CREATE INDEX chat_channels_workspace ON chat_channels(platform, workspace);
+    CREATE TABLE channel_leases (
+        channel TEXT PRIMARY KEY,
+        owner TEXT NOT NULL,
+        expires_at TEXT NOT NULL
+    );
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -243,8 +300,10 @@ def fts_query(text: str) -> str | None:
     return " ".join(parts)
 
 
-class SqliteStore:
-    """The embedded store. Thread-safe for the bot's use: one connection behind a lock."""
+class SqliteStore(WorkspaceStoreMixin):
+    """The embedded store. Thread-safe for the bot's use: one connection behind a lock.
+
+    Installations, OAuth states and chat-managed channels: bot.store_workspaces."""
 
     def __init__(self, path: Path | str) -> None:
         self.path = Path(path)

@@ -23,11 +23,22 @@ It also does to the bot what Slack does: text a user typed arrives HTML-escaped 
 with `@newsbrief` as `<@U_BOT>` and links in Slack's `<url>` markup (`slack_typed`); an ephemeral
 message posted with a `thread_ts` that is not the parent of an existing thread is accepted but
 nobody sees it (`Call.visible` is False).
+
+Installing in many workspaces (OAuth v2), as Slack does it: `GET /oauth/v2/authorize` is the
+consent page; the workspace `fake.authorize_as` approves and the browser is sent to the app's
+redirect URL with a one-time `code` and the app's `state`. `oauth.v2.access` (client id and
+secret as HTTP Basic auth, as slack_sdk sends them) trades the code, once, for that workspace's
+bot token (`invalid_code` for an unknown or used code, `invalid_client_id` /
+`bad_client_secret`, `bad_redirect_uri` if it differs from the authorize step's). Each
+workspace's token then acts for that workspace only (auth.test answers its team and bot), and
+`fake.uninstall(team)` / `fake.revoke_bot(team)` revoke its tokens (`token_revoked` on every
+method) and return the `app_uninstalled` / `tokens_revoked` event Slack sends the app.
 """
 
 from __future__ import annotations
 
 import asyncio
+import base64
 import itertools
 import json
 import math
@@ -36,7 +47,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from aiohttp import WSMsgType, web
 
@@ -69,6 +80,13 @@ class Call:
     error: str | None = None
     response: dict[str, Any] = field(default_factory=dict)
     visible: bool = True  # False: Slack took it, but no one sees it (ephemeral, no such thread)
+
+    @property
+    def token(self) -> str:
+        """The token the app called with."""
+        return self.headers.get("authorization", "").removeprefix("Bearer ") or str(
+            self.args.get("token", "")
+        )
 
     @property
     def blocks(self) -> list[dict[str, Any]]:
@@ -171,6 +189,14 @@ class FakeSlack:
     rate_interval: float = 1.0
     rate_burst: int = 5
     rate_limited: list[str] = field(default_factory=list)
+    # OAuth: the app's credentials, its Redirect URL, and the workspace whose user approves
+    client_id: str = "111.222"
+    client_secret: str = "oauth-client-secret"
+    redirect_url: str = ""
+    authorize_as: str = TEAM_ID
+    # bot token -> team id of the workspaces that installed the app (revoked ones removed)
+    installed_tokens: dict[str, str] = field(default_factory=dict)
+    revoked_tokens: set[str] = field(default_factory=set)
 
     def __post_init__(self) -> None:
         self._runner: web.AppRunner | None = None
@@ -182,6 +208,8 @@ class FakeSlack:
         self._buckets: dict[str, tuple[float, float]] = {}  # channel -> (tokens, at)
         self._sockets: list[web.WebSocketResponse] = []
         self.socket_connected = asyncio.Event()
+        self._codes: dict[str, tuple[str, str]] = {}  # code -> (team, redirect_uri)
+        self._code_numbers = itertools.count(1)
 
     # ------------------------------------------------------------------------------------------
     # lifecycle
@@ -191,6 +219,7 @@ class FakeSlack:
         app.router.add_route("*", "/api/{method}", self._api)
         app.router.add_post("/response/{token}", self._response_url)
         app.router.add_get("/socket", self._socket)
+        app.router.add_get("/oauth/v2/authorize", self._authorize)
         self._runner = web.AppRunner(app)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
@@ -259,7 +288,10 @@ class FakeSlack:
         headers = {k.lower(): v for k, v in request.headers.items()}
         token = headers.get("authorization", "").removeprefix("Bearer ") or args.get("token", "")
         call = Call(method=method, args=args, headers=headers)
-        status, body, extra_headers = self._answer(method, args, token)
+        if method == "oauth.v2.access":
+            status, body, extra_headers = 200, self._oauth_access(args, headers), {}
+        else:
+            status, body, extra_headers = self._answer(method, args, token)
         call.status, call.response = status, body
         call.error = None if body.get("ok") else body.get("error")
         if method == "chat.postEphemeral" and call.error is None:
@@ -272,15 +304,18 @@ class FakeSlack:
     ) -> tuple[int, dict[str, Any], dict[str, str]]:
         if token == "xoxb-invalid":
             return 200, {"ok": False, "error": "invalid_auth"}, {}
+        if token in self.revoked_tokens:
+            return 200, {"ok": False, "error": "token_revoked"}, {}
         if method == "auth.test":
+            team = self.installed_tokens.get(token, TEAM_ID)
             body = {
                 "ok": True,
-                "url": "https://test.slack.com/",
-                "team": "Test",
+                "url": f"https://{team.lower()}.slack.com/",
+                "team": "Test" if team == TEAM_ID else f"Team {team}",
                 "user": "newsbrief",
-                "team_id": TEAM_ID,
-                "user_id": BOT_USER_ID,
-                "bot_id": "B_BOT",
+                "team_id": team,
+                "user_id": BOT_USER_ID if team == TEAM_ID else f"U_BOT_{team}",
+                "bot_id": "B_BOT" if team == TEAM_ID else f"B_{team}",
                 "is_enterprise_install": False,
             }
             return 200, body, {}
@@ -398,6 +433,88 @@ class FakeSlack:
         return None
 
     # ------------------------------------------------------------------------------------------
+    # OAuth v2 (installing in many workspaces)
+
+    async def _authorize(self, request: web.Request) -> web.Response:
+        """The consent page, approved at once by `authorize_as`: back to the app's redirect URL
+        with a one-time code and the app's own state."""
+        query = dict(request.query)
+        await self._record(
+            Call(method="oauth/v2/authorize", args=query, headers=dict(request.headers))
+        )
+        if query.get("client_id") != self.client_id:
+            return web.Response(status=400, text="invalid_client_id")
+        redirect = query.get("redirect_uri") or self.redirect_url
+        code = f"code-{next(self._code_numbers)}-{self.authorize_as}"
+        self._codes[code] = (self.authorize_as, query.get("redirect_uri", ""))
+        params = {"code": code, "state": query.get("state", "")}
+        raise web.HTTPFound(f"{redirect}?{urlencode(params)}")
+
+    def _oauth_access(self, args: dict[str, Any], headers: dict[str, str]) -> dict[str, Any]:
+        client_id, client_secret = args.get("client_id"), args.get("client_secret")
+        basic = headers.get("authorization", "")
+        if basic.startswith("Basic "):
+            client_id, _, client_secret = (
+                base64.b64decode(basic.removeprefix("Basic ")).decode().partition(":")
+            )
+        if client_id != self.client_id:
+            return {"ok": False, "error": "invalid_client_id"}
+        if client_secret != self.client_secret:
+            return {"ok": False, "error": "bad_client_secret"}
+        code = str(args.get("code", ""))
+        if code not in self._codes:
+            return {"ok": False, "error": "invalid_code"}
+        team, redirect = self._codes.pop(code)  # a code works once
+        if redirect and args.get("redirect_uri") != redirect:
+            return {"ok": False, "error": "bad_redirect_uri"}
+        token = f"xoxb-{team}-{next(self._code_numbers)}"
+        self.installed_tokens[token] = team
+        return {
+            "ok": True,
+            "app_id": "A_TEST",
+            "authed_user": {"id": f"U_INSTALLER_{team}"},
+            "scope": "app_mentions:read,chat:write,commands",
+            "token_type": "bot",
+            "access_token": token,
+            "bot_user_id": f"U_BOT_{team}",
+            "team": {"id": team, "name": f"Team {team}"},
+            "enterprise": None,
+            "is_enterprise_install": False,
+        }
+
+    def tokens_of(self, team: str) -> list[str]:
+        return [t for t, owner in self.installed_tokens.items() if owner == team]
+
+    def _revoke(self, team: str) -> None:
+        for token in self.tokens_of(team):
+            del self.installed_tokens[token]
+            self.revoked_tokens.add(token)
+
+    def uninstall(self, team: str) -> dict[str, Any]:
+        """The workspace removes the app: its tokens stop working; the event Slack sends."""
+        self._revoke(team)
+        return self._event(team, {"type": "app_uninstalled"})
+
+    def revoke_bot(self, team: str) -> dict[str, Any]:
+        """An admin revokes the bot token: the `tokens_revoked` event Slack sends."""
+        self._revoke(team)
+        event = {"type": "tokens_revoked", "tokens": {"oauth": [], "bot": [f"U_BOT_{team}"]}}
+        return self._event(team, event)
+
+    @staticmethod
+    def _event(team: str, event: dict[str, Any]) -> dict[str, Any]:
+        return {
+            "token": "verification-token",
+            "team_id": team,
+            "api_app_id": "A_TEST",
+            "event": {**event, "event_ts": "1795000400.000100"},
+            "type": "event_callback",
+            "event_id": f"Ev{team}{event['type']}",
+            "event_time": 1795000400,
+            "authorizations": [{"team_id": team, "user_id": f"U_BOT_{team}", "is_bot": True}],
+        }
+
+    # ------------------------------------------------------------------------------------------
     # response_url
 
     async def _response_url(self, request: web.Request) -> web.Response:
@@ -464,12 +581,13 @@ class FakeSlack:
         user: str = "U_USER",
         response_token: str = "r1",
         link_urls: bool = False,
+        team: str = TEAM_ID,
     ) -> dict[str, str]:
         """A slash command as Slack sends it for `text` as the user typed it (escaped; with
         `link_urls`, links in Slack's `<url>` markup as with escaping turned on)."""
         return {
             "token": "verification-token",
-            "team_id": TEAM_ID,
+            "team_id": team,
             "team_domain": "test",
             "channel_id": channel,
             "channel_name": "news",
