@@ -21,7 +21,7 @@ from bot.clock import Clock
 from bot.config import ChannelSettings, ConfigError, Settings, chat_channel_settings
 from bot.errors import UserError
 from bot.models import Command, Reply
-from bot.store import SqliteStore
+from bot.store import Store
 
 # Keys /feeds set takes (the [[channels]] keys a chat channel may change), with short aliases.
 SETTABLE = (
@@ -44,7 +44,7 @@ FILTER_KINDS = ("include", "exclude")
 @dataclass
 class ChatChannelCommands:
     settings: Settings
-    store: SqliteStore
+    store: Store
     clock: Clock
     changed: Callable[[], None] | None = None
 

@@ -12,7 +12,7 @@ import logging
 from dataclasses import dataclass
 
 from bot.config import ChannelSettings, ConfigError, Settings, chat_channel_settings
-from bot.store import SqliteStore
+from bot.store import Store
 from bot.store_workspaces import ChatChannelRecord
 
 log = logging.getLogger(__name__)
@@ -38,7 +38,7 @@ def settings_of(record: ChatChannelRecord, settings: Settings) -> ChannelSetting
 @dataclass(frozen=True, slots=True)
 class ChannelBook:
     settings: Settings
-    store: SqliteStore
+    store: Store
 
     def all(self) -> list[ChannelSettings]:
         """The config file's channels, then the chat channels of platforms that allow them."""

@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from httpserver import LocalServer
+from stores import StoreBackend
 from test_ingest import OTHER, STORY, rss
 
 from bot import messages as msg
@@ -41,10 +42,12 @@ class RecordingPlatform(ChatPlatform):
         await record(items, f"{target}:{len(self.posts)}")
 
 
-def settings_for(tmp_path: Path, feed_url: str, *, chat: bool = True) -> Any:
+def settings_for(
+    tmp_path: Path, feed_url: str, *, chat: bool = True, storage: dict[str, str] | None = None
+) -> Any:
     return parse_settings(
         {
-            "storage": {"path": str(tmp_path / "nb.db")},
+            "storage": storage or {"path": str(tmp_path / "nb.db")},
             "feeds": [{"name": "Courier", "url": feed_url, "full_text": False}],
             "channels": [{"name": "configured", "platform": "slack", "target": "C_CONF"}],
             "slack": {"chat_channels": chat},
@@ -55,7 +58,10 @@ def settings_for(tmp_path: Path, feed_url: str, *, chat: bool = True) -> Any:
 
 
 @pytest.fixture
-async def app(tmp_path: Path, http_server: LocalServer) -> AsyncIterator[App]:
+async def app(
+    tmp_path: Path, http_server: LocalServer, store_backend: StoreBackend
+) -> AsyncIterator[App]:
+    """The bot on each store: chat channels, their leases and their feeds live in it."""
     feed = http_server.route(
         "/feed.xml",
         body=rss(
@@ -65,7 +71,7 @@ async def app(tmp_path: Path, http_server: LocalServer) -> AsyncIterator[App]:
             ]
         ),
     )
-    settings = settings_for(tmp_path, feed)
+    settings = settings_for(tmp_path, feed, storage=store_backend.storage_config())
     application = App.from_settings(
         settings,
         platforms={"slack": RecordingPlatform("slack"), "discord": RecordingPlatform("discord")},

@@ -21,6 +21,7 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 import aiohttp
 import pytest
 from fakes.slack_server import FakeSlack, validate_blocks
+from stores import StoreBackend
 
 from bot.app import App
 from bot.config import DEFAULT_SLACK_SCOPES, DEMO_DIR, ConfigError, parse_settings
@@ -42,9 +43,9 @@ class Clock:
         return self.now
 
 
-def settings_for(db: Path) -> Any:
+def settings_for(db: StoreBackend) -> Any:
     data = {
-        "storage": {"path": str(db)},
+        "storage": db.storage_config(),
         "feeds": [
             {"name": "Herald World", "url": "file:feeds/world.xml", "full_text": False},
             {"name": "Herald Business", "url": "file:feeds/business.atom", "full_text": False},
@@ -54,9 +55,10 @@ def settings_for(db: Path) -> Any:
     return parse_settings(data, base_dir=DEMO_DIR, source="<oauth>")
 
 
-async def make_app(db: Path, fake: FakeSlack, clock: Clock) -> tuple[App, SlackPlatform]:
+async def make_app(db: StoreBackend, fake: FakeSlack, clock: Clock) -> tuple[App, SlackPlatform]:
+    """An instance on the database `db` (installations and states live there, on each store)."""
     settings = settings_for(db)
-    store = SqliteStore(db)
+    store = db.open()
     platform = SlackPlatform(
         signing_secret=SECRET,
         mode="http",
@@ -100,9 +102,9 @@ def clock() -> Clock:
 
 @pytest.fixture
 async def served(
-    tmp_path: Path, fake: FakeSlack, clock: Clock
+    store_backend: StoreBackend, fake: FakeSlack, clock: Clock
 ) -> AsyncIterator[tuple[App, SlackPlatform]]:
-    app, platform = await make_app(tmp_path / "nb.db", fake, clock)
+    app, platform = await make_app(store_backend, fake, clock)
     fake.redirect_url = url(platform, "/slack/oauth_redirect")  # the app's Redirect URL
     await app.ingestor.poll(app.store.feeds())
     yield app, platform
@@ -333,11 +335,11 @@ async def test_uninstall_and_revoked_tokens_stop_the_workspace(
 
 
 async def test_instances_behind_one_load_balancer_share_installs_and_states(
-    tmp_path: Path, fake: FakeSlack, clock: Clock
+    store_backend: StoreBackend, fake: FakeSlack, clock: Clock
 ) -> None:
     """The install starts on one instance and finishes on another; commands and posts work
     from either, because states and installations live in the shared database."""
-    db = tmp_path / "shared.db"
+    db = store_backend
     first, first_platform = await make_app(db, fake, clock)
     second, second_platform = await make_app(db, fake, clock)
     try:

@@ -9,6 +9,7 @@ import pytest
 
 from bot.cli import main
 from bot.config import DEMO_DIR, ConfigError, parse_settings
+from bot.store.postgres import SCHEMA_VERSION as PG_SCHEMA_VERSION
 
 FEED = {"feeds": [{"name": "F", "url": "https://feeds.example/f.xml"}]}
 
@@ -97,7 +98,7 @@ def test_doctor_checks_a_postgres_store_and_never_prints_its_password(
     monkeypatch.setenv("NB_TEST_DB_PASSWORD", "correct-horse-battery")  # trust auth ignores it
     assert main(["doctor", "--config", config]) == 0
     out = capsys.readouterr().out
-    assert f"ok    database: {pg_url} (schema 7, 0 articles)" in out
+    assert f"ok    database: {pg_url} (schema {PG_SCHEMA_VERSION}, 0 articles)" in out
     assert "correct-horse-battery" not in out
 
 

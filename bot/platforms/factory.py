@@ -10,10 +10,10 @@ from urllib.parse import urljoin
 
 from bot.config import ConfigError, Settings, secret
 from bot.platforms.base import ChatPlatform
-from bot.store import SqliteStore
+from bot.store import Store
 
 
-def slack_platform(settings: Settings, store: SqliteStore) -> ChatPlatform:
+def slack_platform(settings: Settings, store: Store) -> ChatPlatform:
     """`store` keeps the workspaces' installations and OAuth states (install = "oauth")."""
     from bot.platforms.slack import SlackPlatform
 
@@ -40,7 +40,7 @@ def slack_platform(settings: Settings, store: SqliteStore) -> ChatPlatform:
         raise ConfigError(f"slack: {exc}") from None
 
 
-def _slack_oauth_platform(settings: Settings, store: SqliteStore) -> ChatPlatform:
+def _slack_oauth_platform(settings: Settings, store: Store) -> ChatPlatform:
     from bot.platforms.slack import SlackPlatform
     from bot.platforms.slack_oauth import SlackOAuthConfig
 

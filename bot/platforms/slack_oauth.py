@@ -26,7 +26,7 @@ from slack_sdk.oauth.state_store.async_state_store import AsyncOAuthStateStore
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.clock import Clock, system_clock
-from bot.store import SqliteStore
+from bot.store import Store
 from bot.store_workspaces import SlackBotRecord
 
 log = logging.getLogger(__name__)
@@ -42,7 +42,7 @@ class SlackOAuthConfig:
 
     client_id: str
     client_secret: str
-    store: SqliteStore
+    store: Store
     scopes: Sequence[str]
     redirect_uri: str | None = None
     install_path: str = "/slack/install"
@@ -59,7 +59,7 @@ class StoreInstallationStore(AsyncInstallationStore):
     """Bot installations in the store, one per workspace (a reinstall replaces it)."""
 
     def __init__(
-        self, *, store: SqliteStore, clock: Clock, removed: WorkspaceRemoved | None = None
+        self, *, store: Store, clock: Clock, removed: WorkspaceRemoved | None = None
     ) -> None:
         self.store = store
         self.clock = clock
@@ -160,7 +160,7 @@ class StoreInstallationStore(AsyncInstallationStore):
 class StoreStateStore(AsyncOAuthStateStore):
     """OAuth `state` values in the store: each accepted once, before it expires."""
 
-    def __init__(self, *, store: SqliteStore, expiration_seconds: int, clock: Clock) -> None:
+    def __init__(self, *, store: Store, expiration_seconds: int, clock: Clock) -> None:
         self.store = store
         self.expiration = timedelta(seconds=expiration_seconds)
         self.clock = clock

@@ -17,6 +17,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Protocol, runtime_checkable
 
 from bot.models import Quote, Source
+from bot.store_workspaces import WorkspaceStore
 
 MAX_BACKOFF = timedelta(hours=24)
 SEEN_GUIDS_KEPT = timedelta(days=365)  # after retention removed their articles
@@ -94,9 +95,11 @@ class QuoteHit:
 
 
 @runtime_checkable
-class Store(Protocol):
+class Store(WorkspaceStore, Protocol):
     """The store interface. Every method is synchronous and thread-safe for the bot's use; writes
-    are atomic one by one, and `batch()` groups many of them into one transaction."""
+    are atomic one by one, and `batch()` groups many of them into one transaction. The methods
+    for many workspaces (installations, OAuth states, chat channels, posting leases) are
+    `WorkspaceStore`'s, in bot.store_workspaces."""
 
     @property
     def version(self) -> int:

@@ -44,6 +44,7 @@ from bot.store.base import (
     speakers_matching,
     to_second,
 )
+from bot.store_workspaces import SqlDialect, WorkspaceStoreMixin
 from bot.urls import canonical_url
 
 if TYPE_CHECKING:
@@ -206,6 +207,57 @@ MIGRATIONS: tuple[str, ...] = (
         PRIMARY KEY (place, feed_id)
     );
     """,
+    # 8: many workspaces (bot.store_workspaces; see SQLite's migration 8): Slack installations,
+    # OAuth states, channels set up in chat, and each channel's posting lease.
+    """
+    CREATE TABLE slack_bots (
+        enterprise_id TEXT NOT NULL DEFAULT '',
+        team_id TEXT NOT NULL DEFAULT '',
+        enterprise_name TEXT,
+        team_name TEXT,
+        app_id TEXT,
+        bot_id TEXT NOT NULL,
+        bot_user_id TEXT NOT NULL,
+        bot_token TEXT NOT NULL,
+        bot_scopes TEXT NOT NULL DEFAULT '',
+        bot_refresh_token TEXT,
+        bot_token_expires_at BIGINT,
+        is_enterprise_install BOOLEAN NOT NULL DEFAULT FALSE,
+        installer_user_id TEXT,
+        installed_at TIMESTAMPTZ NOT NULL,
+        PRIMARY KEY (enterprise_id, team_id)
+    );
+    CREATE TABLE oauth_states (
+        state TEXT PRIMARY KEY,
+        expires_at TIMESTAMPTZ NOT NULL
+    );
+    CREATE TABLE chat_channels (
+        name TEXT PRIMARY KEY,
+        platform TEXT NOT NULL,
+        workspace TEXT NOT NULL,
+        target TEXT NOT NULL,
+        mode TEXT,
+        digest_cron TEXT,
+        timezone TEXT,
+        max_items INTEGER,
+        backfill INTEGER,
+        title TEXT,
+        item_template TEXT,
+        feed_names TEXT,
+        feed_tags TEXT,
+        include_filters TEXT,
+        exclude_filters TEXT,
+        updated_by TEXT NOT NULL DEFAULT '',
+        updated_at TIMESTAMPTZ NOT NULL,
+        UNIQUE (platform, target)
+    );
+    CREATE INDEX chat_channels_workspace ON chat_channels(platform, workspace);
+    CREATE TABLE channel_leases (
+        channel TEXT PRIMARY KEY,
+        owner TEXT NOT NULL,
+        expires_at TIMESTAMPTZ NOT NULL
+    );
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 SCHEMA_VERSION_TABLE = """CREATE TABLE IF NOT EXISTS schema_version (
@@ -268,14 +320,19 @@ def _quoted(word: str) -> str:
     return "'" + word.replace("\\", "\\\\").replace("'", "''") + "'"
 
 
-class PostgresStore:
+class PostgresStore(WorkspaceStoreMixin):
     """A store on a Postgres server. Thread-safe for the bot's use: writes and the reads of the
     thread that writes share one connection behind a lock; other threads read on a second
     connection meanwhile (they see what is committed).
 
     `dry_run`: everything happens in one transaction that `close()` rolls back, so nothing is
     stored (the rows it writes stay locked until then, as any open transaction's do).
+
+    Installations, OAuth states and chat-managed channels: bot.store_workspaces.
     """
+
+    # Times as TIMESTAMPTZ to the second (the connection's time zone is UTC).
+    _dialect = SqlDialect(placeholder="%s", time_param=to_second, time_value=lambda v: v)
 
     def __init__(
         self, url: str, *, password: str | None = None, dry_run: bool = False, **options: Any
@@ -1058,6 +1115,12 @@ class PostgresStore:
     def _all(self, sql: str, params: Sequence[object]) -> list[tuple[Any, ...]]:
         with self._reading() as db:
             return db.execute(sql, params).fetchall()
+
+    def _mapped_rows(self, sql: str, params: Sequence[object]) -> list[dict[str, Any]]:
+        from psycopg.rows import dict_row
+
+        with self._reading() as db, db.cursor(row_factory=dict_row) as cur:
+            return cur.execute(sql, params).fetchall()
 
 
 # A quote's search vector: its words (weight D) and its speaker's name (weight A).

@@ -29,7 +29,7 @@ from bot.store.base import (
     simhash_bands,
     speakers_matching,
 )
-from bot.store_workspaces import WorkspaceStoreMixin
+from bot.store_workspaces import SqlDialect, WorkspaceStoreMixin
 from bot.urls import canonical_url
 
 MIGRATIONS: tuple[str, ...] = (
@@ -305,6 +305,9 @@ class SqliteStore(WorkspaceStoreMixin):
 
     Installations, OAuth states and chat-managed channels: bot.store_workspaces."""
 
+    # Times as ISO-8601 UTC text to the second, like every other time in this store.
+    _dialect = SqlDialect(placeholder="?", time_param=_ts, time_value=datetime.fromisoformat)
+
     def __init__(self, path: Path | str) -> None:
         self.path = Path(path)
         if str(path) != ":memory:":
@@ -414,6 +417,9 @@ class SqliteStore(WorkspaceStoreMixin):
 
     def _tx(self) -> _Transaction:
         return _Transaction(self._db, self._lock, self._writes)
+
+    def _mapped_rows(self, sql: str, params: Sequence[object]) -> list[sqlite3.Row]:
+        return self._db.execute(sql, params).fetchall()
 
     @contextlib.contextmanager
     def batch(self) -> Iterator[None]:
