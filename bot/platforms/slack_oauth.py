@@ -117,22 +117,7 @@ class StoreInstallationStore(AsyncInstallationStore):
         record = self._record(enterprise_id, team_id, is_enterprise_install)
         if record is None or (user_id is not None and user_id != record.installer_user_id):
             return None
-        return Installation(
-            app_id=record.app_id,
-            enterprise_id=record.enterprise_id or None,
-            enterprise_name=record.enterprise_name,
-            team_id=record.team_id or None,
-            team_name=record.team_name,
-            bot_token=record.bot_token,
-            bot_id=record.bot_id,
-            bot_user_id=record.bot_user_id,
-            bot_scopes=list(record.bot_scopes),
-            bot_refresh_token=record.bot_refresh_token,
-            bot_token_expires_at=record.bot_token_expires_at,
-            user_id=record.installer_user_id or "",
-            is_enterprise_install=record.is_enterprise_install,
-            installed_at=record.installed_at.timestamp(),
-        )
+        return _installation(record)
 
     async def async_delete_bot(self, *, enterprise_id: str | None, team_id: str | None) -> None:
         """The bot's token was revoked or the app uninstalled: forget the installation, and let
@@ -217,8 +202,8 @@ def oauth_flow(
     )
 
 
-def _bot(record: SlackBotRecord) -> Bot:
-    return Bot(
+def _installation(record: SlackBotRecord) -> Installation:
+    return Installation(
         app_id=record.app_id,
         enterprise_id=record.enterprise_id or None,
         enterprise_name=record.enterprise_name,
@@ -230,6 +215,11 @@ def _bot(record: SlackBotRecord) -> Bot:
         bot_scopes=list(record.bot_scopes),
         bot_refresh_token=record.bot_refresh_token,
         bot_token_expires_at=record.bot_token_expires_at,
+        user_id=record.installer_user_id or "",
         is_enterprise_install=record.is_enterprise_install,
         installed_at=record.installed_at.timestamp(),
     )
+
+
+def _bot(record: SlackBotRecord) -> Bot:
+    return _installation(record).to_bot()

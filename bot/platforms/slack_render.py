@@ -10,16 +10,14 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote, urlsplit
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.images import image_url
 from bot.models import Digest, DigestItem, Quote, Reply, Source
 from bot.platforms import slack_messages as msg
 from bot.platforms.textsplit import split_text
-from bot.templates import Value, parse_template, raw_values, render
+from bot.templates import Value, format_time, parse_template, raw_values, render
 
 # Slack's documented limits (https://api.slack.com/reference/block-kit/blocks).
 MAX_BLOCKS = 50
@@ -140,18 +138,6 @@ def _block_chars(block: Block) -> int:
     for element in block.get("elements", ()):
         total += len(element.get("text", ""))
     return total
-
-
-def format_time(when: datetime, timezone: str) -> str:
-    """`28 Nov 09:14 CET` in the channel's zone (UTC when the zone is unknown)."""
-    try:
-        zone = ZoneInfo(timezone)
-    except (ZoneInfoNotFoundError, ValueError):
-        zone = ZoneInfo("UTC")
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    local = when.astimezone(zone)
-    return f"{local.day} {local:%b %H:%M %Z}".strip()
 
 
 def format_quote(quote: Quote, budget: int = _QUOTE_BUDGET) -> str:
