@@ -23,7 +23,7 @@ import json
 import re
 import threading
 from collections.abc import Iterable, Iterator, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
@@ -257,6 +257,12 @@ MIGRATIONS: tuple[str, ...] = (
         owner TEXT NOT NULL,
         expires_at TIMESTAMPTZ NOT NULL
     );
+    """,
+    # 9: feed leases for several workers on one database (see SQLite's migration 9).
+    """
+    ALTER TABLE feeds ADD COLUMN claimed_by TEXT;
+    ALTER TABLE feeds ADD COLUMN claimed_until TIMESTAMPTZ;
+    CREATE INDEX feeds_due ON feeds(next_poll_at) WHERE active;
     """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -607,6 +613,42 @@ class PostgresStore(WorkspaceStoreMixin):
                ORDER BY name COLLATE "C" """,
             (to_second(now),),
         )
+
+    def claim_due_feeds(
+        self, owner: str, *, now: datetime, lease: timedelta, limit: int
+    ) -> list[FeedRecord]:
+        """Claim up to `limit` due feeds that nobody holds (or whose holder's lease ran out) for
+        `owner` until `now + lease`, most overdue first.
+
+        `FOR UPDATE SKIP LOCKED`: workers claiming at once pass over each other's rows instead of
+        waiting, and a row another worker claimed meanwhile is checked again on its newest version
+        (READ COMMITTED), so no feed is claimed twice."""
+        now = to_second(now)
+        with self._tx() as db:
+            rows = db.execute(
+                """UPDATE feeds SET claimed_by = %s, claimed_until = %s
+                   WHERE id IN (
+                     SELECT id FROM feeds WHERE active
+                       AND (next_poll_at IS NULL OR next_poll_at <= %s)
+                       AND (claimed_until IS NULL OR claimed_until <= %s)
+                     ORDER BY next_poll_at NULLS FIRST, id LIMIT %s
+                     FOR UPDATE SKIP LOCKED)
+                   RETURNING id""",
+                (owner, now + lease, now, now, limit),
+            ).fetchall()
+            return self._feeds(  # this thread holds the lock: read on the writer's connection
+                "SELECT * FROM feeds WHERE id = ANY(%s) ORDER BY next_poll_at NULLS FIRST, id",
+                ([int(r[0]) for r in rows],),
+            )
+
+    def release_feed(self, feed_id: int, *, owner: str) -> None:
+        """Give up `owner`'s claim on the feed (after polling it); another owner's is kept."""
+        with self._tx() as db:
+            db.execute(
+                """UPDATE feeds SET claimed_by = NULL, claimed_until = NULL
+                   WHERE id = %s AND claimed_by = %s""",
+                (feed_id, owner),
+            )
 
     def record_fetch_success(
         self,
