@@ -383,6 +383,11 @@ class PostgresStore(WorkspaceStoreMixin):
         db.execute("SET client_min_messages = warning")
         return db
 
+    def new_connection(self) -> psycopg.Connection[Any]:
+        """A connection of its own (autocommit, UTC), as the store's are opened: for a session
+        that must outlive no transaction, such as the posting leader's advisory lock."""
+        return self._connect()
+
     @property
     def location(self) -> str:
         return redact_url(self.url)
