@@ -10,6 +10,7 @@ import os
 import signal
 from concurrent.futures import Executor, ProcessPoolExecutor
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from bot.alerts import AlertPoster
 from bot.clock import Clock, system_clock
@@ -111,6 +112,7 @@ class App:
                 ingestor=self.ingestor,
                 owner=worker_id(),
                 batch=self.settings.fetch.concurrency,
+                lease=timedelta(seconds=self.settings.fetch.claim_lease_seconds),
                 clock=self.clock,
             )
         self.scheduler = BotScheduler(

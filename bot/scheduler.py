@@ -37,9 +37,8 @@ JUST_POLLED = timedelta(seconds=30)  # a second poll request this soon is a dupl
 # Alert queues and feed health are also looked at this often (besides after each poll): retries
 # after a failed post, a queue left by a restart.
 ALERTS_EVERY = timedelta(minutes=1)
-# With several workers (bot.workers): how often a poller claims due feeds, and how often a poster
-# checks whether it leads (a dead leader's successor takes over within this).
-CLAIM_EVERY = timedelta(seconds=15)
+# With several workers (bot.workers): how often a poster checks whether it leads (a dead leader's
+# successor takes over within this). Pollers claim feeds every [fetch] claim_every_seconds.
 LEADER_EVERY = timedelta(seconds=10)
 
 
@@ -258,11 +257,16 @@ class BotScheduler:
             self.request_alerts(feed_id=feed.id)
 
     async def _leader_job(self) -> None:
-        """Check the leadership; a process that has just taken it over posts what was missed."""
+        """Check the leadership; a process that has just taken it over posts what was missed.
+        The leader also drains the alert queues here: other workers' polls queue stories it
+        does not hear of otherwise."""
         was = self.leader.leading
-        if self.leader.is_leader() and not was:
+        if not self.leader.is_leader():
+            return
+        if not was:
             with quiet_on_shutdown("catch-up of a new leader"):
                 await self.catch_up()
+        self.request_alerts()
 
     def sync_feed_jobs(self) -> None:
         """One poll job per active feed; called at start and when chat adds/removes feeds.
@@ -330,7 +334,7 @@ class BotScheduler:
         if self.claimer is not None and self.role.polls:
             self.scheduler.add_job(
                 self._claim_job,
-                IntervalTrigger(seconds=int(CLAIM_EVERY.total_seconds())),
+                IntervalTrigger(seconds=self.settings.fetch.claim_every_seconds),
                 id="claim",
                 coalesce=True,
                 max_instances=1,
