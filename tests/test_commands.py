@@ -250,6 +250,25 @@ async def test_feeds_list_add_remove(app: App, http_server: LocalServer) -> None
     assert unknown.error and "Unknown /feeds action 'purge'" in unknown.text
 
 
+async def test_a_feed_url_followed_already_is_not_added_as_a_second_feed(
+    app: App, http_server: LocalServer
+) -> None:
+    from bot.net import Fetcher
+
+    courier = app.store.feed("Courier")
+    assert courier is not None
+    app.handlers.url_fetcher = Fetcher(allow_private=True)
+    try:
+        added = await app.handlers.handle(
+            cmd("feeds", f"add {courier.url} Courier again", user_is_admin=True)
+        )
+    finally:
+        await app.handlers.url_fetcher.close()
+    assert not added.error, added.text
+    # one feed for the URL, fetched once per poll for every channel that follows it
+    assert [f.url for f in app.store.feeds(active_only=False)].count(courier.url) == 1
+
+
 async def test_feeds_filter_shows_the_channels_filters(app: App) -> None:
     none = await app.handlers.handle(cmd("feeds", "filter"))
     assert none.text == msg.FILTERS_NONE and none.ephemeral and not none.error
