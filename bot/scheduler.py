@@ -13,10 +13,11 @@ import logging
 from collections import defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.date import DateTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from bot import digest as digests
@@ -243,10 +244,24 @@ class BotScheduler:
             log.info("retention: removed %d old articles", removed)
 
     async def _claim_job(self) -> None:
-        """A poller's cycle on a shared database: claim due feeds in batches and poll them."""
+        """A poller's cycle on a shared database: claim due feeds in batches and poll them, then
+        look again `claim_every_seconds` after the cycle ended (a cycle may take longer than
+        that; an interval job would pile up skipped runs)."""
         assert self.claimer is not None
-        with quiet_on_shutdown("feed claims"):
-            await self.claimer.cycle(after_batch=self._after_batch)
+        try:
+            with quiet_on_shutdown("feed claims"):
+                await self.claimer.cycle(after_batch=self._after_batch)
+        finally:
+            self._schedule_claims(timedelta(seconds=self.settings.fetch.claim_every_seconds))
+
+    def _schedule_claims(self, delay: timedelta) -> None:
+        self.scheduler.add_job(
+            self._claim_job,
+            DateTrigger(datetime.now(UTC) + delay),  # APScheduler runs on the real clock
+            id="claim",
+            replace_existing=True,
+            misfire_grace_time=None,
+        )
 
     async def _after_batch(self, feeds: list[FeedRecord], _report: object) -> None:
         if not self.posting:
@@ -332,14 +347,7 @@ class BotScheduler:
         if self.role.posts:
             self._start_posting()
         if self.claimer is not None and self.role.polls:
-            self.scheduler.add_job(
-                self._claim_job,
-                IntervalTrigger(seconds=self.settings.fetch.claim_every_seconds),
-                id="claim",
-                coalesce=True,
-                max_instances=1,
-                next_run_time=self.clock(),
-            )
+            self._schedule_claims(timedelta(0))
         self.sync_feed_jobs()
         self.scheduler.start()
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterator, Sequence
+from datetime import UTC, datetime
 
 import psycopg
 import pytest
@@ -198,3 +199,28 @@ async def test_a_poll_cut_short_lets_its_feeds_go(pg_stores: list[PostgresStore]
     )
     assert await other.cycle() == 3  # at once, not after the lease: the three left unpolled
     assert sorted(polled) == ["f0", "f1", "f2", "f3"]
+
+
+async def test_a_pollers_claim_job_runs_again_after_each_cycle(
+    pg_url: str, pg_stores: list[PostgresStore]
+) -> None:
+    """One claim job at a time, re-armed when a cycle ends: a cycle longer than the interval
+    never piles up skipped runs."""
+    clock = Clock(START)
+    bot = leading_bot(StoreBackend("postgres", url=pg_url), clock, RecordingPlatform())
+    polled: list[str] = []
+    bot.scheduler.claimer = FeedClaimer(
+        store=bot.store,
+        ingestor=PollingIngestor(bot.store, clock, polled),  # type: ignore[arg-type]
+        owner="w",
+        batch=4,
+        clock=clock,
+    )
+    bot.scheduler.sync_feed_jobs()
+    assert bot.scheduler.scheduler.get_jobs() == []  # no job per feed: claims instead
+    await bot.scheduler._claim_job()
+    assert polled == ["World"]
+    (again,) = [j for j in bot.scheduler.scheduler.get_jobs() if j.id == "claim"]
+    assert again.trigger.run_date > datetime.now(UTC)
+    bot.scheduler.leader.close()
+    bot.close()
