@@ -111,7 +111,8 @@ class App:
                 store=self.store,
                 ingestor=self.ingestor,
                 owner=worker_id(),
-                batch=self.settings.fetch.concurrency,
+                # all of a batch is polled at once, so the lease only has to cover one poll
+                batch=min(self.settings.fetch.concurrency, self.ingestor.feeds_in_flight),
                 lease=timedelta(seconds=self.settings.fetch.claim_lease_seconds),
                 clock=self.clock,
             )

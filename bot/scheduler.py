@@ -264,12 +264,11 @@ class BotScheduler:
         )
 
     async def _after_batch(self, feeds: list[FeedRecord], _report: object) -> None:
-        if not self.posting:
-            return
-        if self.feed_health is not None:
-            await self.feed_health.check()
-        for feed in feeds:
-            self.request_alerts(feed_id=feed.id)
+        """Start the alerts of a batch's new stories. Failing-feed notices wait for the alerts
+        job (every ALERTS_EVERY): a health check reads every feed's notices, too slow to run
+        after each batch of thousands of feeds."""
+        if feeds:
+            self.request_alerts()
 
     async def _leader_job(self) -> None:
         """Check the leadership; a process that has just taken it over posts what was missed.
