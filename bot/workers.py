@@ -20,6 +20,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 import os
@@ -147,8 +148,9 @@ def claims_feeds(store: Store) -> bool:
 
 class FeedClaimer:
     """The poll loop of a worker: claim due feeds in batches, poll them, let them go, until no
-    feed is due. Each claim is leased for `lease`; a worker that dies keeps its feeds until the
-    lease runs out, then another takes them over."""
+    feed is due. Each claim is leased for `lease` and renewed every `lease / 3` while its poll
+    runs (a slow site keeps its feed with this worker); a worker that dies stops renewing, and
+    another takes its feeds over when the lease runs out."""
 
     def __init__(
         self,
@@ -166,6 +168,7 @@ class FeedClaimer:
         self.batch = batch
         self.lease = lease
         self.clock = clock
+        self.renew_every = lease.total_seconds() / 3  # real seconds
 
     async def cycle(
         self,
@@ -177,9 +180,11 @@ class FeedClaimer:
         while feeds := self.store.claim_due_feeds(
             self.owner, now=self.clock(), lease=self.lease, limit=self.batch
         ):
+            renewing = asyncio.create_task(self._renew([f.id for f in feeds]))
             try:
                 report = await self.ingestor.poll(feeds)
             finally:
+                renewing.cancel()
                 # A poll cut short (shutdown) lets its feeds go too: they are still due, and
                 # another worker (or this one, later) polls them.
                 for feed in feeds:
@@ -188,3 +193,16 @@ class FeedClaimer:
             if after_batch is not None:
                 await after_batch(feeds, report)
         return polled
+
+    async def _renew(self, feed_ids: list[int]) -> None:
+        while True:
+            await asyncio.sleep(self.renew_every)
+            held = self.store.renew_feeds(
+                feed_ids, owner=self.owner, until=self.clock() + self.lease
+            )
+            if held < len(feed_ids):
+                log.warning(
+                    "%d feed claim(s) ran out before their poll ended; another worker may poll "
+                    "them too ([fetch] claim_lease_seconds is shorter than a poll)",
+                    len(feed_ids) - held,
+                )

@@ -110,3 +110,15 @@ def test_workers_claiming_at_once_get_every_due_feed_exactly_once(open_store: Op
     assert errors == []
     assert len(got) == 300
     assert all(len(owners) == 1 for owners in got.values())
+
+
+def test_a_claim_is_renewed_only_by_its_holder(open_store: Opener) -> None:
+    first, second = open_store(), open_store()
+    add_feeds(first, 2)
+    mine = first.claim_due_feeds("a", now=NOW, lease=LEASE, limit=2)
+    ids = [f.id for f in mine]
+    assert first.renew_feeds(ids, owner="a", until=NOW + 2 * LEASE) == 2
+    assert second.renew_feeds(ids, owner="b", until=NOW + 9 * LEASE) == 0
+    assert second.claim_due_feeds("b", now=NOW + LEASE, lease=LEASE, limit=9) == []
+    assert len(second.claim_due_feeds("b", now=NOW + 2 * LEASE, lease=LEASE, limit=9)) == 2
+    assert first.renew_feeds(ids, owner="a", until=NOW + 3 * LEASE) == 0  # taken over: lost

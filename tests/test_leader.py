@@ -5,8 +5,9 @@ and pollers poll claimed feeds."""
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Iterator, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import psycopg
 import pytest
@@ -224,3 +225,41 @@ async def test_a_pollers_claim_job_runs_again_after_each_cycle(
     assert again.trigger.run_date > datetime.now(UTC)
     bot.scheduler.leader.close()
     bot.close()
+
+
+async def test_a_poll_longer_than_the_lease_keeps_its_claim(
+    pg_stores: list[PostgresStore],
+) -> None:
+    clock = Clock(START)
+    store, other = pg_stores[0], pg_stores[1]
+    store.sync_config_feeds([("Slow", "https://e.example/slow", 15, (), False)])
+    started, release = asyncio.Event(), asyncio.Event()
+
+    class SlowSite:
+        async def poll(self, feeds: Sequence[FeedRecord]) -> CycleReport:
+            started.set()
+            await release.wait()
+            return CycleReport()
+
+    lease = timedelta(minutes=2)
+    claimer = FeedClaimer(
+        store=store, ingestor=SlowSite(), owner="a", batch=1, lease=lease, clock=clock
+    )  # type: ignore[arg-type]
+    claimer.renew_every = 0.01
+    polling = asyncio.create_task(claimer.cycle())
+    await started.wait()
+    clock.advance(minutes=3)  # the first lease ran out while the site was answering
+    feed = store.feed("Slow")
+    assert feed is not None
+
+    def claimed_until() -> datetime:
+        (until,) = other._all("SELECT claimed_until FROM feeds WHERE id = %s", (feed.id,))[0]
+        return until
+
+    end = time.monotonic() + 10
+    while claimed_until() <= clock():
+        assert time.monotonic() < end, "the claim was never renewed"
+        await asyncio.sleep(0.01)
+    assert other.claim_due_feeds("b", now=clock(), lease=lease, limit=9) == []
+    release.set()
+    assert await polling == 1

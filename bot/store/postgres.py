@@ -646,6 +646,16 @@ class PostgresStore(WorkspaceStoreMixin):
                 ([int(r[0]) for r in rows],),
             )
 
+    def renew_feeds(self, feed_ids: Sequence[int], *, owner: str, until: datetime) -> int:
+        """Extend `owner`'s claims on these feeds to `until` (a poll still running); returns how
+        many it still held (a claim that ran out and was taken over is not taken back)."""
+        with self._tx() as db:
+            cur = db.execute(
+                "UPDATE feeds SET claimed_until = %s WHERE id = ANY(%s) AND claimed_by = %s",
+                (to_second(until), list(feed_ids), owner),
+            )
+            return cur.rowcount
+
     def release_feed(self, feed_id: int, *, owner: str) -> None:
         """Give up `owner`'s claim on the feed (after polling it); another owner's is kept."""
         with self._tx() as db:

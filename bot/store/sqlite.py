@@ -565,6 +565,16 @@ class SqliteStore(WorkspaceStoreMixin):
         sql = f"SELECT * FROM feeds WHERE id IN ({marks}) ORDER BY next_poll_at IS NOT NULL, "
         return db.execute(sql + "next_poll_at, id", ids).fetchall() if ids else []
 
+    def renew_feeds(self, feed_ids: Sequence[int], *, owner: str, until: datetime) -> int:
+        """Extend `owner`'s claims on these feeds to `until` (a poll still running); returns how
+        many it still held (a claim that ran out and was taken over is not taken back)."""
+        with self._tx() as db:
+            cur = db.executemany(
+                "UPDATE feeds SET claimed_until = ? WHERE id = ? AND claimed_by = ?",
+                [(_ts(until), feed_id, owner) for feed_id in feed_ids],
+            )
+            return cur.rowcount
+
     def release_feed(self, feed_id: int, *, owner: str) -> None:
         """Give up `owner`'s claim on the feed (after polling it); another owner's is kept."""
         with self._tx() as db:
