@@ -14,8 +14,8 @@ story to an alerts console channel), let them poll every feed once, and report:
 - duplicate posts: stories printed more than once over all workers' output; posted: stories
   printed at least once (every feed has one new story);
 - takeover: with 2+ workers, one worker (the last started) is SIGKILLed when a third of the feeds
-  were fetched and it holds claims; the time from the kill until every feed it had claimed was polled by another
-  (about claim_lease_seconds + claim_every_seconds).
+  were fetched and it holds claims; the time from the kill until every feed it had claimed was
+  polled by another (about claim_lease_seconds + claim_every_seconds).
 
     python benchmarks/workers.py --feeds 10000 --workers 1,2,4
 """
