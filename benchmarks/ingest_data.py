@@ -187,6 +187,22 @@ def feed_entries(version: int) -> range:
     return range(first, first + ENTRIES_PER_FEED)
 
 
+def tiny_feed_xml(feed: int, version: int, base: str) -> bytes:
+    """A feed of one short entry with its text inline: the worker benchmark measures claiming
+    and fetching, not extraction."""
+    published = format_datetime(datetime.now(UTC) - timedelta(minutes=5), usegmt=True)
+    return (
+        '<?xml version="1.0" encoding="utf-8"?>\n<rss version="2.0"><channel>'
+        f"<title>Tiny feed {feed}</title><link>{base}/site/{feed}/</link>"
+        f"<description>Tiny feed {feed}</description><item>"
+        f"<title>Bench story {feed:05d}-{version}</title><link>{base}/story/{feed}/{version}</link>"
+        f'<guid isPermaLink="false">tiny:{feed}:{version}</guid><pubDate>{published}</pubDate>'
+        f"<description>The council of town {feed} approved a new budget on Monday. "
+        "Officials said the plan adds two bus routes.</description>"
+        "</item></channel></rss>"
+    ).encode()
+
+
 def feed_xml(seed: int, feed: int, version: int, base: str) -> bytes:
     """An RSS 2.0 document: full content (content:encoded) or teasers linking to pages."""
     teaser = is_teaser_feed(feed)

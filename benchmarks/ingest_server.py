@@ -9,6 +9,8 @@ Routes:
   GET  /page/<n>/<k>.html     a 50-150 KB article page (same validators and gzip)
   POST /control/change?fraction=0.1   bump that share of the feeds to the next version
   GET  /control/stats         request counts (JSON)
+  GET  /control/feed-hits     requests per feed: how many feeds were fetched, how many more than
+                              once, the first and last request's time (JSON; benchmarks/workers.py)
   POST /control/stop          exit
 
 The server stops by itself when its parent process goes away or after ``--max-seconds``.
@@ -23,6 +25,7 @@ import gzip
 import os
 import random
 import sys
+import time
 from collections import Counter
 from datetime import timedelta
 from email.utils import format_datetime
@@ -37,8 +40,11 @@ GZIP_LEVEL = 6
 
 
 class NewsServer:
-    def __init__(self, *, feeds: int, seed: int, base: str) -> None:
+    def __init__(self, *, feeds: int, seed: int, base: str, tiny: bool = False) -> None:
         self.feeds = feeds
+        self.tiny = tiny  # one short entry per feed, no article page (benchmarks/workers.py)
+        self.feed_hits: Counter[int] = Counter()
+        self.first_hit = self.last_hit = 0.0
         self.seed = seed
         self.base = base
         self.version = [0] * feeds
@@ -49,7 +55,10 @@ class NewsServer:
     def feed_body(self, feed: int, version: int) -> tuple[bytes, bytes]:
         key = (feed, version)
         if key not in self.cache:
-            raw = data.feed_xml(self.seed, feed, version, self.base)
+            if self.tiny:
+                raw = data.tiny_feed_xml(feed, version, self.base)
+            else:
+                raw = data.feed_xml(self.seed, feed, version, self.base)
             self.cache[key] = (raw, gzip.compress(raw, GZIP_LEVEL, mtime=0))
         return self.cache[key]
 
@@ -86,6 +95,9 @@ class NewsServer:
         version = self.version[feed]
         raw, gz = self.feed_body(feed, version)
         self.stats["feed"] += 1
+        self.feed_hits[feed] += 1
+        self.last_hit = time.time()
+        self.first_hit = self.first_hit or self.last_hit
         return self._respond(request, raw, gz, f'"f{self.seed}-{feed}-{version}"', version)
 
     async def page(self, request: web.Request) -> web.Response:
@@ -109,6 +121,18 @@ class NewsServer:
     async def stats_view(self, request: web.Request) -> web.Response:
         return web.json_response(dict(self.stats))
 
+    async def feed_hits_view(self, request: web.Request) -> web.Response:
+        hits = self.feed_hits
+        return web.json_response(
+            {
+                "requests": sum(hits.values()),
+                "fetched": len(hits),
+                "twice": sorted(f for f, n in hits.items() if n > 1),
+                "first": self.first_hit,
+                "last": self.last_hit,
+            }
+        )
+
     async def stop_view(self, request: web.Request) -> web.Response:
         self.stop.set()
         return web.json_response({"stopping": True})
@@ -124,14 +148,15 @@ def _index(text: str, limit: int) -> int:
     return value
 
 
-async def serve(feeds: int, seed: int, port: int, max_seconds: float) -> None:
+async def serve(feeds: int, seed: int, port: int, max_seconds: float, tiny: bool = False) -> None:
     parent = os.getppid()
-    server = NewsServer(feeds=feeds, seed=seed, base="")
+    server = NewsServer(feeds=feeds, seed=seed, base="", tiny=tiny)
     app = web.Application()
     app.router.add_get("/feed/{feed}.xml", server.feed)
     app.router.add_get("/page/{feed}/{number}.html", server.page)
     app.router.add_post("/control/change", server.change)
     app.router.add_get("/control/stats", server.stats_view)
+    app.router.add_get("/control/feed-hits", server.feed_hits_view)
     app.router.add_post("/control/stop", server.stop_view)
     runner = web.AppRunner(app, access_log=None)
     await runner.setup()
@@ -156,8 +181,9 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--port", type=int, default=0)
     p.add_argument("--max-seconds", type=float, default=3600.0)
+    p.add_argument("--tiny", action="store_true", help="one short entry per feed, no pages")
     args = p.parse_args(argv)
-    asyncio.run(serve(args.feeds, args.seed, args.port, args.max_seconds))
+    asyncio.run(serve(args.feeds, args.seed, args.port, args.max_seconds, args.tiny))
 
 
 if __name__ == "__main__":

@@ -10,6 +10,7 @@ import os
 import signal
 from concurrent.futures import Executor, ProcessPoolExecutor
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from bot.alerts import AlertPoster
 from bot.clock import Clock, system_clock
@@ -23,6 +24,7 @@ from bot.platforms.base import ChatPlatform
 from bot.posting import DigestPoster
 from bot.scheduler import BotScheduler
 from bot.store import Store, open_store
+from bot.workers import FeedClaimer, Leadership, Role, claims_feeds, leadership_for, worker_id
 
 log = logging.getLogger(__name__)
 
@@ -72,12 +74,14 @@ class App:
     executor: Executor | None
     platforms: dict[str, ChatPlatform]
     clock: Clock = system_clock
+    role: Role = Role.ALL
     ingestor: Ingestor = field(init=False)
     poster: DigestPoster = field(init=False)
     alerts: AlertPoster = field(init=False)
     feed_health: FeedHealth = field(init=False)
     handlers: CommandHandlers = field(init=False)
     scheduler: BotScheduler = field(init=False)
+    leader: Leadership = field(init=False)
 
     def __post_init__(self) -> None:
         options = self.settings.summary
@@ -100,6 +104,18 @@ class App:
         self.feed_health = FeedHealth(
             settings=self.settings, store=self.store, platforms=self.platforms, clock=self.clock
         )
+        self.leader = leadership_for(self.store)
+        claimer = None
+        if claims_feeds(self.store):
+            claimer = FeedClaimer(
+                store=self.store,
+                ingestor=self.ingestor,
+                owner=worker_id(),
+                # all of a batch is polled at once, so the lease only has to cover one poll
+                batch=min(self.settings.fetch.concurrency, self.ingestor.feeds_in_flight),
+                lease=timedelta(seconds=self.settings.fetch.claim_lease_seconds),
+                clock=self.clock,
+            )
         self.scheduler = BotScheduler(
             settings=self.settings,
             store=self.store,
@@ -108,6 +124,9 @@ class App:
             clock=self.clock,
             alerts=self.alerts,
             feed_health=self.feed_health,
+            role=self.role,
+            leader=self.leader,
+            claimer=claimer,
         )
         self.handlers = CommandHandlers(
             settings=self.settings,
@@ -130,6 +149,7 @@ class App:
         executor: Executor | None = None,
         clock: Clock = system_clock,
         store: Store | None = None,
+        role: Role = Role.ALL,
     ) -> App:
         """`store`: default, the configured database; a dry run passes an in-memory copy."""
         fetch = settings.fetch
@@ -150,6 +170,7 @@ class App:
             executor=executor if executor is not None else make_executor(fetch.workers),
             platforms=platforms if platforms is not None else build_platforms(settings, store),
             clock=clock,
+            role=role,
         )
 
     async def start_platforms(self) -> None:
@@ -158,6 +179,7 @@ class App:
 
     async def close(self) -> None:
         self.scheduler.shutdown()
+        self.leader.close()
         await self.alerts.close()
         for platform in self.platforms.values():
             try:
@@ -183,12 +205,14 @@ class App:
             # Not possible outside the main thread or on Windows; Ctrl-C still works there.
             with contextlib.suppress(NotImplementedError, RuntimeError):
                 loop.add_signal_handler(sig, stop.set)
-        await self.start_platforms()
+        if self.role.posts:
+            await self.start_platforms()  # a poller does not chat
         if schedule:
             self.scheduler.start()
             await self.scheduler.catch_up()
         else:
             log.info("no schedule here: polls, digests and alerts run on another instance")
+        log.info("role: %s", self.role)
         log.info(
             "newsbrief is running: %d feeds, %d channels",
             len(self.store.feeds()),

@@ -53,6 +53,14 @@ def build_parser() -> argparse.ArgumentParser:
         help="answer chat (and Slack's HTTP requests) only: no polls, digests or alerts; for the "
         "extra instances behind a load balancer, next to one that runs the schedule",
     )
+    run.add_argument(
+        "--role",
+        choices=("poller", "poster", "all"),
+        default="all",
+        help="with several workers on one Postgres database: poller = poll feeds only, poster = "
+        "post digests and alerts and answer chat only (one leader posts at a time), all = both "
+        "(default)",
+    )
 
     digest = with_config(
         sub.add_parser(
@@ -180,11 +188,13 @@ def open_app(
     executor: Executor | None = None,
     console_only: bool = False,
     dry_run: bool = False,
+    role: str = "all",
 ) -> App:
     """An App for a CLI command; `console_only` skips connecting to Slack/Discord. `dry_run`
     works on an in-memory copy of the database and posts nowhere: nothing is recorded."""
     from bot.app import App
     from bot.store import open_store
+    from bot.workers import Role
 
     platforms = None
     if console_only or dry_run:
@@ -192,4 +202,6 @@ def open_app(
 
         platforms = {"console": ConsolePlatform()}
     store = open_store(settings.storage, dry_run=True) if dry_run else None
-    return App.from_settings(settings, platforms=platforms, executor=executor, store=store)
+    return App.from_settings(
+        settings, platforms=platforms, executor=executor, store=store, role=Role(role)
+    )

@@ -50,7 +50,7 @@ async def _poll_due(app: App) -> None:
 
 
 async def run(args: argparse.Namespace, settings: Settings) -> int:
-    app = open_app(settings)
+    app = open_app(settings, role=args.role)
     try:
         if args.once:
             await app.run_once()

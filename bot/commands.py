@@ -327,6 +327,10 @@ class CommandHandlers:
         except (FetchError, FeedError) as exc:
             raise UserError(msg.FEEDS_NOT_A_FEED.format(reason=exc.reason)) from None
         name = _feed_name(name.strip() or parsed.title or urlsplit(url).hostname or url)
+        # A URL another channel already follows is that feed, whatever it is called here: one
+        # feed is fetched once however many channels follow it.
+        same_url = next((f for f in self.store.feeds(active_only=False) if f.url == url), None)
+        name = same_url.name if same_url is not None else name
         existing = self.store.feed(name)
         if existing is not None and existing.url != url:
             raise UserError(msg.FEEDS_NAME_TAKEN.format(name=name))

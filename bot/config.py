@@ -74,6 +74,10 @@ class FetchSettings:
     concurrency: int = 16
     workers: int = 0  # processes for extraction + summarizing; 0 = one per CPU core
     allow_private_urls: bool = False  # let URLs not from the config file reach private networks
+    # Several workers on one Postgres (bot.workers): a claimed feed is another worker's after
+    # `claim_lease_seconds` (a dead worker's takeover time); pollers claim every `claim_every`.
+    claim_lease_seconds: int = 300
+    claim_every_seconds: int = 15
 
 
 @dataclass(frozen=True, slots=True)
@@ -451,6 +455,8 @@ def _fetch(r: _Reader) -> FetchSettings:
         "concurrency",
         "workers",
         "allow_private_urls",
+        "claim_lease_seconds",
+        "claim_every_seconds",
     )
     return FetchSettings(
         timeout_seconds=r.get("timeout_seconds", float, default=20.0, lo=0.1),
@@ -459,6 +465,8 @@ def _fetch(r: _Reader) -> FetchSettings:
         concurrency=r.get("concurrency", int, default=16, lo=1, hi=512),
         workers=r.get("workers", int, default=0, lo=0, hi=64),
         allow_private_urls=r.get("allow_private_urls", bool, default=False),
+        claim_lease_seconds=r.get("claim_lease_seconds", int, default=300, lo=2, hi=86_400),
+        claim_every_seconds=r.get("claim_every_seconds", int, default=15, lo=1, hi=3600),
     )
 
 

@@ -13,10 +13,11 @@ import logging
 from collections import defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.date import DateTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from bot import digest as digests
@@ -28,6 +29,7 @@ from bot.feed_health import FeedHealth
 from bot.ingest import Ingestor, PollReport
 from bot.posting import DigestPoster
 from bot.store import FeedRecord, Store
+from bot.workers import FeedClaimer, Leadership, Role, SoleLeader
 
 log = logging.getLogger(__name__)
 DEFAULT_MISFIRE_GRACE = timedelta(hours=12)
@@ -36,6 +38,9 @@ JUST_POLLED = timedelta(seconds=30)  # a second poll request this soon is a dupl
 # Alert queues and feed health are also looked at this often (besides after each poll): retries
 # after a failed post, a queue left by a restart.
 ALERTS_EVERY = timedelta(minutes=1)
+# With several workers (bot.workers): how often a poster checks whether it leads (a dead leader's
+# successor takes over within this). Pollers claim feeds every [fetch] claim_every_seconds.
+LEADER_EVERY = timedelta(seconds=10)
 
 
 @contextmanager
@@ -71,7 +76,12 @@ class BotScheduler:
         misfire_grace: timedelta = DEFAULT_MISFIRE_GRACE,
         alerts: AlertPoster | None = None,
         feed_health: FeedHealth | None = None,
+        role: Role = Role.ALL,
+        leader: Leadership | None = None,
+        claimer: FeedClaimer | None = None,
     ) -> None:
+        """`role`, `leader` and `claimer`: see bot.workers. Without a `claimer` the feeds are
+        polled by one APScheduler job each (one process per database, the SQLite model)."""
         self.settings = settings
         self.store = store
         self.ingestor = ingestor
@@ -80,6 +90,10 @@ class BotScheduler:
         self.feed_health = feed_health
         self.clock = clock
         self.misfire_grace = misfire_grace
+        self.role = role
+        self.leader = leader if leader is not None else SoleLeader()
+        self.claimer = claimer
+        # Its own in-memory job store: job stores are never shared between schedulers.
         self.scheduler = AsyncIOScheduler(timezone="UTC")
         self._poll_locks: defaultdict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
         self._digest_times: dict[str, tuple[str, str]] = {}  # job id -> (cron, timezone)
@@ -116,8 +130,12 @@ class BotScheduler:
         The feeds that are due are polled first, so the late digest carries what they published
         while the bot was down, as the digest on time would have.
         """
+        if not self.role.posts or not self.leader.is_leader():
+            return 0  # the leader posts them
         missed = self.missed_digests()
-        if missed:
+        if missed and self.claimer is not None:
+            await self.claimer.cycle()  # due feeds no other worker is polling
+        elif missed and self.role.polls:
             due = [f.name for f in self.store.due_feeds(self.clock())]
             await asyncio.gather(*(self.poll_feed(name) for name in due))
         # Alerts queued before a restart (or while a platform refused them) go out now.
@@ -164,14 +182,21 @@ class BotScheduler:
 
     async def _after_poll(self, feed: FeedRecord, report: PollReport | None) -> None:
         """Tell channels about a feed that started or stopped failing; queue new alerts."""
+        if not self.posting:
+            return  # the leader's alerts job does it within ALERTS_EVERY
         if self.feed_health is not None:
             await self.feed_health.check()
         if report is None or report.new or report.merged:
             self.request_alerts(feed_id=feed.id)
 
+    @property
+    def posting(self) -> bool:
+        """This process posts (its role, and it was the leader at the last check)."""
+        return self.role.posts and self.leader.leading
+
     def request_alerts(self, *, feed_id: int | None = None) -> None:
         """Start draining the alert queue of each alerts channel (that follows `feed_id`)."""
-        if self.alerts is None:
+        if self.alerts is None or not self.posting:
             return
         for channel in self.channels.all():
             if not channel.alerts:
@@ -187,6 +212,8 @@ class BotScheduler:
             # Chat channels and chat feeds changed through another instance get their jobs here.
             self.sync_channel_jobs()
             self.sync_feed_jobs()
+            if not self.leader.is_leader():
+                return
             if self.feed_health is not None:
                 await self.feed_health.check()
             self.request_alerts()
@@ -196,6 +223,9 @@ class BotScheduler:
             await self.poll_feed(name)
 
     async def _digest_job(self, channel_name: str) -> None:
+        if not self.role.posts or not self.leader.is_leader():
+            log.debug("channel %s: the digest is the leader's to post", channel_name)
+            return
         with quiet_on_shutdown(f"digest for {channel_name}"):
             channel = self.channels.named(channel_name)
             if channel is None or channel.alerts:  # removed or changed in chat meanwhile
@@ -205,14 +235,58 @@ class BotScheduler:
             await self.run_digest(channel, self.clock())
 
     async def _retention_job(self) -> None:
+        if not self.leader.is_leader():
+            return  # one process prunes
         removed = self.store.prune(
             older_than=self.clock() - timedelta(days=self.settings.storage.retention_days)
         )
         if removed:
             log.info("retention: removed %d old articles", removed)
 
+    async def _claim_job(self) -> None:
+        """A poller's cycle on a shared database: claim due feeds in batches and poll them, then
+        look again `claim_every_seconds` after the cycle ended (a cycle may take longer than
+        that; an interval job would pile up skipped runs)."""
+        assert self.claimer is not None
+        try:
+            with quiet_on_shutdown("feed claims"):
+                await self.claimer.cycle(after_batch=self._after_batch)
+        finally:
+            self._schedule_claims(timedelta(seconds=self.settings.fetch.claim_every_seconds))
+
+    def _schedule_claims(self, delay: timedelta) -> None:
+        self.scheduler.add_job(
+            self._claim_job,
+            DateTrigger(datetime.now(UTC) + delay),  # APScheduler runs on the real clock
+            id="claim",
+            replace_existing=True,
+            misfire_grace_time=None,
+        )
+
+    async def _after_batch(self, feeds: list[FeedRecord], _report: object) -> None:
+        """Start the alerts of a batch's new stories. Failing-feed notices wait for the alerts
+        job (every ALERTS_EVERY): a health check reads every feed's notices, too slow to run
+        after each batch of thousands of feeds."""
+        if feeds:
+            self.request_alerts()
+
+    async def _leader_job(self) -> None:
+        """Check the leadership; a process that has just taken it over posts what was missed.
+        The leader also drains the alert queues here: other workers' polls queue stories it
+        does not hear of otherwise."""
+        was = self.leader.leading
+        if not self.leader.is_leader():
+            return
+        if not was:
+            with quiet_on_shutdown("catch-up of a new leader"):
+                await self.catch_up()
+        self.request_alerts()
+
     def sync_feed_jobs(self) -> None:
-        """One poll job per active feed; called at start and when chat adds/removes feeds."""
+        """One poll job per active feed; called at start and when chat adds/removes feeds.
+        A poller that claims feeds (bot.workers) has one claim job instead; a poster none."""
+        if self.claimer is not None or not self.role.polls:
+            return
         wanted = {f"poll:{f.name}": f for f in self.store.feeds()}
         for job in self.scheduler.get_jobs():
             if job.id.startswith("poll:") and job.id not in wanted:
@@ -242,6 +316,8 @@ class BotScheduler:
     def sync_channel_jobs(self) -> None:
         """One digest job per digest channel, at its cron time in its time zone; called at start,
         when a chat command changes a channel, and every minute (another instance may have)."""
+        if not self.role.posts:
+            return
         wanted = {f"digest:{c.name}": c for c in self.channels.all() if not c.alerts}
         for job in self.scheduler.get_jobs():
             if job.id.startswith("digest:") and job.id not in wanted:
@@ -267,6 +343,14 @@ class BotScheduler:
             self._digest_times[job_id] = when
 
     def start(self) -> None:
+        if self.role.posts:
+            self._start_posting()
+        if self.claimer is not None and self.role.polls:
+            self._schedule_claims(timedelta(0))
+        self.sync_feed_jobs()
+        self.scheduler.start()
+
+    def _start_posting(self) -> None:
         self.sync_channel_jobs()
         self.scheduler.add_job(
             self._retention_job,
@@ -282,8 +366,14 @@ class BotScheduler:
                 coalesce=True,
                 max_instances=1,
             )
-        self.sync_feed_jobs()
-        self.scheduler.start()
+        if not isinstance(self.leader, SoleLeader):
+            self.scheduler.add_job(
+                self._leader_job,
+                IntervalTrigger(seconds=int(LEADER_EVERY.total_seconds())),
+                id="leader",
+                coalesce=True,
+                max_instances=1,
+            )
 
     def shutdown(self) -> None:
         if self.scheduler.running:

@@ -6,6 +6,7 @@ import io
 import logging
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -233,7 +234,11 @@ async def test_feeds_list_add_remove(app: App, http_server: LocalServer) -> None
         await app.handlers.url_fetcher.close()
     assert not added.error, added.text
     assert "Extra news" in (await app.handlers.handle(cmd("feeds", "list"))).text
-    assert any(j.id == "poll:Extra news" for j in app.scheduler.scheduler.get_jobs())
+    if app.scheduler.claimer is None:  # one process (SQLite): a poll job per feed
+        assert any(j.id == "poll:Extra news" for j in app.scheduler.scheduler.get_jobs())
+    else:  # workers on Postgres claim due feeds from the database (bot.workers)
+        due = app.store.claim_due_feeds("probe", now=app.clock(), lease=timedelta(1), limit=99)
+        assert "Extra news" in {f.name for f in due}
 
     config_feed = await app.handlers.handle(cmd("feeds", "remove Courier", user_is_admin=True))
     assert config_feed.error and "config file" in config_feed.text
@@ -243,6 +248,25 @@ async def test_feeds_list_add_remove(app: App, http_server: LocalServer) -> None
 
     unknown = await app.handlers.handle(cmd("feeds", "purge"))
     assert unknown.error and "Unknown /feeds action 'purge'" in unknown.text
+
+
+async def test_a_feed_url_followed_already_is_not_added_as_a_second_feed(
+    app: App, http_server: LocalServer
+) -> None:
+    from bot.net import Fetcher
+
+    courier = app.store.feed("Courier")
+    assert courier is not None
+    app.handlers.url_fetcher = Fetcher(allow_private=True)
+    try:
+        added = await app.handlers.handle(
+            cmd("feeds", f"add {courier.url} Courier again", user_is_admin=True)
+        )
+    finally:
+        await app.handlers.url_fetcher.close()
+    assert not added.error, added.text
+    # one feed for the URL, fetched once per poll for every channel that follows it
+    assert [f.url for f in app.store.feeds(active_only=False)].count(courier.url) == 1
 
 
 async def test_feeds_filter_shows_the_channels_filters(app: App) -> None:

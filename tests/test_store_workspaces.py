@@ -159,13 +159,14 @@ def test_migration_8_upgrades_a_version_7_sqlite_database(tmp_path: Path) -> Non
     db = sqlite3.connect(path)
     db.executescript(
         "DROP TABLE slack_bots; DROP TABLE oauth_states; DROP TABLE chat_channels;"
-        " DROP TABLE channel_leases;"
+        " DROP TABLE channel_leases; DROP INDEX feeds_due;"
+        " ALTER TABLE feeds DROP COLUMN claimed_by; ALTER TABLE feeds DROP COLUMN claimed_until;"
     )
     db.execute("PRAGMA user_version = 7")
     db.commit()
     db.close()
     upgraded = SqliteStore(path)
-    assert upgraded.version == SCHEMA_VERSION == 8
+    assert upgraded.version == SCHEMA_VERSION
     assert upgraded.chat_channels() == [] and upgraded.slack_bots() == []
 
 
@@ -178,11 +179,12 @@ def test_migration_8_upgrades_a_version_7_postgres_database(pg_url: str) -> None
     with psycopg.connect(pg_url, autocommit=True) as raw:
         raw.execute(
             "DROP TABLE slack_bots, oauth_states, chat_channels, channel_leases;"
-            " DELETE FROM schema_version WHERE version = 8"
+            " ALTER TABLE feeds DROP COLUMN claimed_by, DROP COLUMN claimed_until;"
+            " DROP INDEX feeds_due; DELETE FROM schema_version WHERE version >= 8"
         )
     upgraded = PostgresStore(pg_url)
     try:
-        assert upgraded.version == SCHEMA_VERSION == 8
+        assert upgraded.version == SCHEMA_VERSION
         assert upgraded.chat_channels() == [] and upgraded.slack_bots() == []
         assert upgraded.claim_channel("news", owner="a", until=NOW, now=NOW - timedelta(1))
     finally:

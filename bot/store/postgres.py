@@ -23,7 +23,7 @@ import json
 import re
 import threading
 from collections.abc import Iterable, Iterator, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
@@ -258,6 +258,12 @@ MIGRATIONS: tuple[str, ...] = (
         expires_at TIMESTAMPTZ NOT NULL
     );
     """,
+    # 9: feed leases for several workers on one database (see SQLite's migration 9).
+    """
+    ALTER TABLE feeds ADD COLUMN claimed_by TEXT;
+    ALTER TABLE feeds ADD COLUMN claimed_until TIMESTAMPTZ;
+    CREATE INDEX feeds_due ON feeds(next_poll_at) WHERE active;
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 SCHEMA_VERSION_TABLE = """CREATE TABLE IF NOT EXISTS schema_version (
@@ -376,6 +382,11 @@ class PostgresStore(WorkspaceStoreMixin):
         db.execute("SET TIME ZONE 'UTC'")
         db.execute("SET client_min_messages = warning")
         return db
+
+    def new_connection(self) -> psycopg.Connection[Any]:
+        """A connection of its own (autocommit, UTC), as the store's are opened: for a session
+        that must outlive no transaction, such as the posting leader's advisory lock."""
+        return self._connect()
 
     @property
     def location(self) -> str:
@@ -607,6 +618,52 @@ class PostgresStore(WorkspaceStoreMixin):
                ORDER BY name COLLATE "C" """,
             (to_second(now),),
         )
+
+    def claim_due_feeds(
+        self, owner: str, *, now: datetime, lease: timedelta, limit: int
+    ) -> list[FeedRecord]:
+        """Claim up to `limit` due feeds that nobody holds (or whose holder's lease ran out) for
+        `owner` until `now + lease`, most overdue first.
+
+        `FOR UPDATE SKIP LOCKED`: workers claiming at once pass over each other's rows instead of
+        waiting, and a row another worker claimed meanwhile is checked again on its newest version
+        (READ COMMITTED), so no feed is claimed twice."""
+        now = to_second(now)
+        with self._tx() as db:
+            rows = db.execute(
+                """UPDATE feeds SET claimed_by = %s, claimed_until = %s
+                   WHERE id IN (
+                     SELECT id FROM feeds WHERE active
+                       AND (next_poll_at IS NULL OR next_poll_at <= %s)
+                       AND (claimed_until IS NULL OR claimed_until <= %s)
+                     ORDER BY next_poll_at NULLS FIRST, id LIMIT %s
+                     FOR UPDATE SKIP LOCKED)
+                   RETURNING id""",
+                (owner, now + lease, now, now, limit),
+            ).fetchall()
+            return self._feeds(  # this thread holds the lock: read on the writer's connection
+                "SELECT * FROM feeds WHERE id = ANY(%s) ORDER BY next_poll_at NULLS FIRST, id",
+                ([int(r[0]) for r in rows],),
+            )
+
+    def renew_feeds(self, feed_ids: Sequence[int], *, owner: str, until: datetime) -> int:
+        """Extend `owner`'s claims on these feeds to `until` (a poll still running); returns how
+        many it still held (a claim that ran out and was taken over is not taken back)."""
+        with self._tx() as db:
+            cur = db.execute(
+                "UPDATE feeds SET claimed_until = %s WHERE id = ANY(%s) AND claimed_by = %s",
+                (to_second(until), list(feed_ids), owner),
+            )
+            return cur.rowcount
+
+    def release_feed(self, feed_id: int, *, owner: str) -> None:
+        """Give up `owner`'s claim on the feed (after polling it); another owner's is kept."""
+        with self._tx() as db:
+            db.execute(
+                """UPDATE feeds SET claimed_by = NULL, claimed_until = NULL
+                   WHERE id = %s AND claimed_by = %s""",
+                (feed_id, owner),
+            )
 
     def record_fetch_success(
         self,

@@ -279,6 +279,14 @@ MIGRATIONS: tuple[str, ...] = (
         expires_at TEXT NOT NULL
     );
     """,
+    # 9: feed leases for several workers on one database (bot.workers): a due feed is claimed by
+    # one worker until `claimed_until`, so no other fetches it meanwhile; a dead worker's claim
+    # runs out by itself and another takes the feed over.
+    """
+    ALTER TABLE feeds ADD COLUMN claimed_by TEXT;
+    ALTER TABLE feeds ADD COLUMN claimed_until TEXT;
+    CREATE INDEX feeds_due ON feeds(next_poll_at) WHERE active;
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -528,6 +536,53 @@ class SqliteStore(WorkspaceStoreMixin):
 
     def due_feeds(self, now: datetime) -> list[FeedRecord]:
         return [f for f in self.feeds() if f.next_poll_at is None or f.next_poll_at <= now]
+
+    def claim_due_feeds(
+        self, owner: str, *, now: datetime, lease: timedelta, limit: int
+    ) -> list[FeedRecord]:
+        """Claim up to `limit` due feeds that nobody holds (or whose holder's lease ran out) for
+        `owner` until `now + lease`, most overdue first. One immediate transaction: SQLite has
+        one writer at a time, so two claims never get the same feed."""
+        with self._tx() as db:
+            rows = db.execute(
+                """SELECT id FROM feeds WHERE active
+                     AND (next_poll_at IS NULL OR next_poll_at <= ?)
+                     AND (claimed_until IS NULL OR claimed_until <= ?)
+                   ORDER BY next_poll_at IS NOT NULL, next_poll_at, id LIMIT ?""",
+                (_ts(now), _ts(now), limit),
+            ).fetchall()
+            ids = [r[0] for r in rows]
+            db.executemany(
+                "UPDATE feeds SET claimed_by = ?, claimed_until = ? WHERE id = ?",
+                [(owner, _ts(now + lease), id_) for id_ in ids],
+            )
+            claimed = [self._feed(r) for r in self._claimed(db, ids)]
+        return claimed
+
+    @staticmethod
+    def _claimed(db: sqlite3.Connection, ids: list[int]) -> list[sqlite3.Row]:
+        marks = ",".join("?" * len(ids))
+        sql = f"SELECT * FROM feeds WHERE id IN ({marks}) ORDER BY next_poll_at IS NOT NULL, "
+        return db.execute(sql + "next_poll_at, id", ids).fetchall() if ids else []
+
+    def renew_feeds(self, feed_ids: Sequence[int], *, owner: str, until: datetime) -> int:
+        """Extend `owner`'s claims on these feeds to `until` (a poll still running); returns how
+        many it still held (a claim that ran out and was taken over is not taken back)."""
+        with self._tx() as db:
+            cur = db.executemany(
+                "UPDATE feeds SET claimed_until = ? WHERE id = ? AND claimed_by = ?",
+                [(_ts(until), feed_id, owner) for feed_id in feed_ids],
+            )
+            return cur.rowcount
+
+    def release_feed(self, feed_id: int, *, owner: str) -> None:
+        """Give up `owner`'s claim on the feed (after polling it); another owner's is kept."""
+        with self._tx() as db:
+            db.execute(
+                """UPDATE feeds SET claimed_by = NULL, claimed_until = NULL
+                   WHERE id = ? AND claimed_by = ?""",
+                (feed_id, owner),
+            )
 
     def record_fetch_success(
         self,
