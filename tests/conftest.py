@@ -10,7 +10,9 @@ from pathlib import Path
 import pgserver
 import pytest
 from conftest_http import http_server  # noqa: F401  (re-exported fixture)
-from stores import BACKENDS, StoreBackend
+from stores import BACKENDS, Opener, StoreBackend
+
+from bot.store import Store
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 SECRET_PREFIXES = ("SLACK_", "DISCORD_", "NEWSBRIEF_")
@@ -61,3 +63,17 @@ def store_backend(request: pytest.FixtureRequest, tmp_path: Path) -> StoreBacken
     if request.param == "postgres":
         return StoreBackend("postgres", url=request.getfixturevalue("pg_url"))
     return StoreBackend("sqlite", path=tmp_path / "db" / "news.db")
+
+
+@pytest.fixture
+def open_store(store_backend: StoreBackend) -> Iterator[Opener]:
+    """Opens the test's database, again for each call (as another process would); closes all."""
+    opened: list[Store] = []
+
+    def open_() -> Store:
+        opened.append(store_backend.open())
+        return opened[-1]
+
+    yield open_
+    for store in opened:
+        store.close()

@@ -7,12 +7,14 @@ empty database of that kind, which `open()` opens (again, as another process wou
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from bot.store import SqliteStore, Store
 
 BACKENDS = ("sqlite", "postgres")
+Opener = Callable[[], Store]  # the `open_store` fixture: opens the test's database again
 
 
 @dataclass(frozen=True)

@@ -4,31 +4,14 @@ time; a dead worker's claim runs out and another takes the feed over. On SQLite 
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 
-import pytest
-from stores import StoreBackend
+from stores import Opener
 
 from bot.store import Store
 
 NOW = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
 LEASE = timedelta(minutes=2)
-Opener = Callable[[], Store]
-
-
-@pytest.fixture
-def open_store(store_backend: StoreBackend) -> Iterator[Opener]:
-    """Opens the test's database, again for each call (as another process would); closes all."""
-    opened: list[Store] = []
-
-    def open_() -> Store:
-        opened.append(store_backend.open())
-        return opened[-1]
-
-    yield open_
-    for store in opened:
-        store.close()
 
 
 def add_feeds(store: Store, count: int) -> None:

@@ -5,32 +5,15 @@ from __future__ import annotations
 
 import sqlite3
 import threading
-from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-import pytest
-from stores import StoreBackend
+from stores import Opener
 
 from bot.store import SCHEMA_VERSION, SqliteStore, Store
 from bot.store_workspaces import SlackBotRecord
 
 NOW = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
-Opener = Callable[[], Store]
-
-
-@pytest.fixture
-def open_store(store_backend: StoreBackend) -> Iterator[Opener]:
-    """Opens the test's database, again for each call (as another process would); closes all."""
-    opened: list[Store] = []
-
-    def open_() -> Store:
-        opened.append(store_backend.open())
-        return opened[-1]
-
-    yield open_
-    for store in opened:
-        store.close()
 
 
 def bot(team: str, token: str, **kw: object) -> SlackBotRecord:
