@@ -44,6 +44,7 @@ class NewsServer:
         self.feeds = feeds
         self.tiny = tiny  # one short entry per feed, no article page (benchmarks/workers.py)
         self.feed_hits: Counter[int] = Counter()
+        self.hit_times: dict[int, list[float]] = {}
         self.first_hit = self.last_hit = 0.0
         self.seed = seed
         self.base = base
@@ -97,6 +98,7 @@ class NewsServer:
         self.stats["feed"] += 1
         self.feed_hits[feed] += 1
         self.last_hit = time.time()
+        self.hit_times.setdefault(feed, []).append(self.last_hit)
         self.first_hit = self.first_hit or self.last_hit
         return self._respond(request, raw, gz, f'"f{self.seed}-{feed}-{version}"', version)
 
@@ -128,6 +130,7 @@ class NewsServer:
                 "requests": sum(hits.values()),
                 "fetched": len(hits),
                 "twice": sorted(f for f, n in hits.items() if n > 1),
+                "twice_at": {f: self.hit_times[f] for f, n in hits.items() if n > 1},
                 "first": self.first_hit,
                 "last": self.last_hit,
             }

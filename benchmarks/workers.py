@@ -27,6 +27,7 @@ import contextlib
 import json
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -109,7 +110,14 @@ def wait_for(what: str, check, deadline: float) -> None:
         time.sleep(0.2)
 
 
-def run(workers: int, feeds: int, lease: int, pg: pgserver.PgServer, folder: Path) -> Result:
+def run(
+    workers: int,
+    feeds: int,
+    lease: int,
+    pg: pgserver.PgServer,
+    folder: Path,
+    keep_logs: Path | None = None,
+) -> Result:
     url = pg.url(pg.new_schema())
     news, base = start_news_server(feeds)
     procs: list[subprocess.Popen[bytes]] = []
@@ -138,6 +146,7 @@ def run(workers: int, feeds: int, lease: int, pg: pgserver.PgServer, folder: Pat
                 )
         victim_feeds: set[int] = set()
         takeover = rate = None
+        killed_wall = 0.0
         if workers > 1:
             wait_for("a third of the feeds", lambda: feed_hits(base)["fetched"] >= feeds // 3, 900)
             victim = procs[-1]  # the last started (if it leads, another takes the posting over)
@@ -148,6 +157,7 @@ def run(workers: int, feeds: int, lease: int, pg: pgserver.PgServer, folder: Pat
 
             wait_for("the victim to hold claims", victim_claims, 300)
             killed_at = time.monotonic()
+            killed_wall = time.time()
             os.kill(victim.pid, signal.SIGKILL)
             at_kill = feed_hits(base)
             rate = at_kill["fetched"] / (time.time() - at_kill["first"])
@@ -195,6 +205,13 @@ def run(workers: int, feeds: int, lease: int, pg: pgserver.PgServer, folder: Pat
         news.kill()
         news.wait()
     twice = set(hits["twice"])
+    if keep_logs is not None:
+        keep_logs.mkdir(parents=True, exist_ok=True)
+        for log_file in logs:
+            shutil.copy(log_file, keep_logs / log_file.name)
+    for feed in sorted(twice - victim_feeds):  # the figure that must be 0: when, to explain it
+        times = ", ".join(f"{t - killed_wall:+.1f}" for t in hits["twice_at"][str(feed)])
+        print(f"duplicate fetch: feed {feed} at {times} s from the kill", file=sys.stderr)
     return Result(
         workers=workers,
         feeds=hits["fetched"],
@@ -213,6 +230,7 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--feeds", type=int, default=10_000)
     p.add_argument("--workers", default="1,2,4")
     p.add_argument("--lease", type=int, default=10, help="claim_lease_seconds")
+    p.add_argument("--logs", type=Path, help="copy the workers' logs to this folder")
     args = p.parse_args(argv)
     pg = pgserver.start_server()
     results = []
@@ -221,7 +239,7 @@ def main(argv: list[str] | None = None) -> None:
             for count in (int(n) for n in args.workers.split(",")):
                 folder = Path(tmp) / f"w{count}"
                 folder.mkdir()
-                results.append(run(count, args.feeds, args.lease, pg, folder))
+                results.append(run(count, args.feeds, args.lease, pg, folder, args.logs))
                 print(f"done: {results[-1]}", file=sys.stderr, flush=True)
     finally:
         pg.stop()
