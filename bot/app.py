@@ -16,6 +16,7 @@ from bot.alerts import AlertPoster
 from bot.clock import Clock, system_clock
 from bot.commands import CommandHandlers
 from bot.config import Settings
+from bot.feed_claims import FeedClaimer, check_clock
 from bot.feed_health import FeedHealth
 from bot.ingest import Ingestor
 from bot.net import Fetcher
@@ -24,7 +25,7 @@ from bot.platforms.base import ChatPlatform
 from bot.posting import DigestPoster
 from bot.scheduler import BotScheduler
 from bot.store import Store, open_store
-from bot.workers import FeedClaimer, Leadership, Role, claims_feeds, leadership_for, worker_id
+from bot.workers import Leadership, Role, claims_feeds, leadership_for, worker_id
 
 log = logging.getLogger(__name__)
 
@@ -116,6 +117,7 @@ class App:
                 lease=timedelta(seconds=self.settings.fetch.claim_lease_seconds),
                 clock=self.clock,
             )
+            check_clock(self.store, claimer.lease)
         self.scheduler = BotScheduler(
             settings=self.settings,
             store=self.store,
@@ -223,9 +225,15 @@ class App:
 
     async def run_once(self) -> None:
         """Poll every feed now (conditional requests), post any digest that is due and every
-        queued alert, send due failing-feed notices, and return."""
+        queued alert, send due failing-feed notices, and return. On a shared database (Postgres)
+        a feed another worker is polling right now is left to it."""
         await self.start_platforms()
-        await self.ingestor.poll(self.store.feeds())
+        if self.scheduler.claimer is not None:
+            # On a shared database every feed no other worker holds, each claimed first: a
+            # worker polling meanwhile never fetches the same feed at the same time.
+            await self.scheduler.claimer.cycle(every_feed=True)
+        else:
+            await self.ingestor.poll(self.store.feeds())
         await self.feed_health.check()
         await self.scheduler.catch_up()
         await self.alerts.wait_idle()

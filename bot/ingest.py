@@ -105,6 +105,7 @@ class PollReport:
     merged: int = 0
     not_modified: bool = False
     error: str | None = None
+    skipped: bool = False  # not fetched: `may_fetch` said no (a claim that ran out)
 
 
 @dataclass
@@ -173,8 +174,14 @@ class Ingestor:
         return await self.poll(self.store.due_feeds(self.clock()), progress=progress)
 
     async def poll(
-        self, feeds: Sequence[FeedRecord], *, progress: Callable[[PollReport], None] | None = None
+        self,
+        feeds: Sequence[FeedRecord],
+        *,
+        progress: Callable[[PollReport], None] | None = None,
+        may_fetch: Callable[[FeedRecord], bool] | None = None,
     ) -> CycleReport:
+        """Poll these feeds concurrently. `may_fetch` is asked right before each fetch (a
+        worker's claim on the feed is still held); a feed it refuses is reported skipped."""
         self.times = StageTimes()
         self._new_cycle_state()
         reports: list[PollReport | None] = [None] * len(feeds)
@@ -183,6 +190,9 @@ class Ingestor:
         async def worker() -> None:
             # A fixed number of workers pull feeds: a bounded amount of work in flight.
             for index, feed in pending:
+                if may_fetch is not None and not may_fetch(feed):
+                    reports[index] = PollReport(feed=feed.name, skipped=True)
+                    continue
                 report = await self.poll_feed(feed)
                 reports[index] = report
                 if progress:

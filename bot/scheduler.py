@@ -25,11 +25,12 @@ from bot.alerts import AlertPoster
 from bot.channels import ChannelBook
 from bot.clock import Clock, system_clock
 from bot.config import ChannelSettings, Settings
+from bot.feed_claims import FeedClaimer
 from bot.feed_health import FeedHealth
 from bot.ingest import Ingestor, PollReport
 from bot.posting import DigestPoster
 from bot.store import FeedRecord, Store
-from bot.workers import FeedClaimer, Leadership, Role, SoleLeader
+from bot.workers import Leadership, Role, SoleLeader
 
 log = logging.getLogger(__name__)
 DEFAULT_MISFIRE_GRACE = timedelta(hours=12)

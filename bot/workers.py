@@ -3,7 +3,8 @@
 - **Roles.** `newsbrief run --role poller|poster|all`: a poller polls feeds only; a poster posts
   digests, alerts and failing-feed notices and answers chat; `all` (the default) does both.
 - **Feeds.** On Postgres, pollers claim due feeds in batches (`Store.claim_due_feeds`: a lease
-  with an expiry, taken with `FOR UPDATE SKIP LOCKED`), poll them and let them go. A feed is
+  with an expiry, taken with `FOR UPDATE SKIP LOCKED`), poll them and let them go
+  (bot.feed_claims). A feed is
   fetched by one worker at a time however many channels follow it (channels follow feeds); a
   dead worker's feeds are taken over when its lease runs out. On SQLite one process polls, with
   one APScheduler job per feed, as before.
@@ -20,27 +21,22 @@
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import logging
 import os
 import socket
 import uuid
-from collections.abc import Awaitable, Callable
-from datetime import timedelta
+from collections.abc import Callable
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, Protocol
 
-from bot.clock import Clock, system_clock
-from bot.ingest import CycleReport, Ingestor
-from bot.store import FeedRecord, Store
+from bot.store import Store
 
 if TYPE_CHECKING:
     import psycopg
 
 log = logging.getLogger(__name__)
 LEADER_LOCK = 0x6E657773_6C656164  # pg_try_advisory_lock key ("newslead")
-FEED_LEASE = timedelta(minutes=5)  # longer than one poll of one feed can take
 
 
 class Role(StrEnum):
@@ -144,65 +140,3 @@ def claims_feeds(store: Store) -> bool:
     from bot.store.postgres import PostgresStore
 
     return isinstance(store, PostgresStore)
-
-
-class FeedClaimer:
-    """The poll loop of a worker: claim due feeds in batches, poll them, let them go, until no
-    feed is due. Each claim is leased for `lease` and renewed every `lease / 3` while its poll
-    runs (a slow site keeps its feed with this worker); a worker that dies stops renewing, and
-    another takes its feeds over when the lease runs out."""
-
-    def __init__(
-        self,
-        *,
-        store: Store,
-        ingestor: Ingestor,
-        owner: str,
-        batch: int,
-        lease: timedelta = FEED_LEASE,
-        clock: Clock = system_clock,
-    ) -> None:
-        self.store = store
-        self.ingestor = ingestor
-        self.owner = owner
-        self.batch = batch
-        self.lease = lease
-        self.clock = clock
-        self.renew_every = lease.total_seconds() / 3  # real seconds
-
-    async def cycle(
-        self,
-        *,
-        after_batch: Callable[[list[FeedRecord], CycleReport], Awaitable[None]] | None = None,
-    ) -> int:
-        """Poll every feed due now that no other worker holds; returns how many were polled."""
-        polled = 0
-        while feeds := self.store.claim_due_feeds(
-            self.owner, now=self.clock(), lease=self.lease, limit=self.batch
-        ):
-            renewing = asyncio.create_task(self._renew([f.id for f in feeds]))
-            try:
-                report = await self.ingestor.poll(feeds)
-            finally:
-                renewing.cancel()
-                # A poll cut short (shutdown) lets its feeds go too: they are still due, and
-                # another worker (or this one, later) polls them.
-                for feed in feeds:
-                    self.store.release_feed(feed.id, owner=self.owner)
-            polled += len(feeds)
-            if after_batch is not None:
-                await after_batch(feeds, report)
-        return polled
-
-    async def _renew(self, feed_ids: list[int]) -> None:
-        while True:
-            await asyncio.sleep(self.renew_every)
-            held = self.store.renew_feeds(
-                feed_ids, owner=self.owner, until=self.clock() + self.lease
-            )
-            if held < len(feed_ids):
-                log.warning(
-                    "%d feed claim(s) ran out before their poll ended; another worker may poll "
-                    "them too ([fetch] claim_lease_seconds is shorter than a poll)",
-                    len(feed_ids) - held,
-                )

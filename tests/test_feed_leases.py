@@ -30,10 +30,10 @@ def test_a_claimed_feed_is_not_claimed_again_until_released_or_expired(open_stor
     assert second.claim_due_feeds("b", now=NOW + LEASE / 2, lease=LEASE, limit=10) == []
     # a polls one feed and lets it go: it is not due for 15 minutes, so nobody claims it
     first.record_fetch_success(mine[0].id, now=NOW, etag=None, last_modified=None, title=None)
-    first.release_feed(mine[0].id, owner="a")
+    first.release_feeds([mine[0].id], owner="a")
     assert second.claim_due_feeds("b", now=NOW + LEASE / 2, lease=LEASE, limit=10) == []
     # b cannot release a's claim
-    second.release_feed(mine[1].id, owner="b")
+    second.release_feeds([mine[1].id], owner="b")
     assert second.claim_due_feeds("b", now=NOW + LEASE / 2, lease=LEASE, limit=10) == []
 
 
@@ -46,7 +46,7 @@ def test_a_dead_workers_feeds_are_taken_over_when_its_lease_runs_out(open_store:
                                  limit=10) == []  # fmt: skip
     taken = alive.claim_due_feeds("alive", now=NOW + LEASE, lease=LEASE, limit=10)
     assert sorted(f.id for f in taken) == sorted(f.id for f in claimed)
-    dead.release_feed(claimed[0].id, owner="dead")  # too late: the claim is alive's now
+    dead.release_feeds([claimed[0].id], owner="dead")  # too late: the claim is alive's now
     assert dead.claim_due_feeds("dead", now=NOW + LEASE, lease=LEASE, limit=10) == []
 
 
@@ -100,8 +100,8 @@ def test_a_claim_is_renewed_only_by_its_holder(open_store: Opener) -> None:
     add_feeds(first, 2)
     mine = first.claim_due_feeds("a", now=NOW, lease=LEASE, limit=2)
     ids = [f.id for f in mine]
-    assert first.renew_feeds(ids, owner="a", until=NOW + 2 * LEASE) == 2
-    assert second.renew_feeds(ids, owner="b", until=NOW + 9 * LEASE) == 0
+    assert first.renew_feeds(ids, owner="a", until=NOW + 2 * LEASE) == set(ids)
+    assert second.renew_feeds(ids, owner="b", until=NOW + 9 * LEASE) == set()
     assert second.claim_due_feeds("b", now=NOW + LEASE, lease=LEASE, limit=9) == []
     assert len(second.claim_due_feeds("b", now=NOW + 2 * LEASE, lease=LEASE, limit=9)) == 2
-    assert first.renew_feeds(ids, owner="a", until=NOW + 3 * LEASE) == 0  # taken over: lost
+    assert first.renew_feeds(ids, owner="a", until=NOW + 3 * LEASE) == set()  # taken: lost

@@ -410,3 +410,23 @@ async def test_a_huge_entry_is_analysed_and_stored_only_up_to_the_cap(
         assert "only the first" in caplog.text and "max_text_chars" in caplog.text
     finally:
         await app.close()
+
+
+async def test_a_feed_refused_before_its_fetch_is_not_requested_nor_counted_as_failing(
+    tmp_path: Path, http_server: LocalServer
+) -> None:
+    """`may_fetch` is a worker's claim check: a feed it refuses is left for the worker that
+    holds it: no request, no failure, no backoff."""
+    feed = rss([("g1", http_server.url("/story/1"), "Bridge", "The bridge will be replaced.")])
+    urls = {name: http_server.route(f"/{name}.xml", body=feed) for name in ("Mine", "Theirs")}
+    app = make_app(settings_for(tmp_path, urls))
+    try:
+        report = await app.ingestor.poll(app.store.feeds(), may_fetch=lambda f: f.name == "Mine")
+        assert http_server.requests_for("/Theirs.xml") == []
+        assert len(http_server.requests_for("/Mine.xml")) == 1
+        skipped = {r.feed: r.skipped for r in report.feeds}
+        assert skipped == {"Mine": False, "Theirs": True} and report.failed == []
+        theirs = app.store.feed("Theirs")
+        assert theirs is not None and theirs.failures == 0 and theirs.next_poll_at is None
+    finally:
+        await app.close()

@@ -15,11 +15,12 @@ from stores import StoreBackend
 from test_scheduler import START, Bot, Clock, RecordingPlatform
 
 from bot.cli import build_parser
+from bot.feed_claims import FeedClaimer
 from bot.ingest import CycleReport
 from bot.scheduler import BotScheduler
 from bot.store import FeedRecord, Store
 from bot.store.postgres import PostgresStore
-from bot.workers import AdvisoryLockLeader, FeedClaimer, Role, SoleLeader, leadership_for
+from bot.workers import AdvisoryLockLeader, Role, SoleLeader, leadership_for
 
 
 def terminate_sessions_of(pg_url: str, leader: AdvisoryLockLeader) -> None:
@@ -144,7 +145,7 @@ class PollingIngestor:
         self.store, self.clock, self.polled = store, clock, polled
         self.stop_after: int | None = None
 
-    async def poll(self, feeds: Sequence[FeedRecord]) -> CycleReport:
+    async def poll(self, feeds: Sequence[FeedRecord], **_: object) -> CycleReport:
         for feed in feeds:
             await asyncio.sleep(0)  # a real poll awaits the network; other workers run
             if self.stop_after is not None and len(self.polled) >= self.stop_after:
@@ -236,7 +237,7 @@ async def test_a_poll_longer_than_the_lease_keeps_its_claim(
     started, release = asyncio.Event(), asyncio.Event()
 
     class SlowSite:
-        async def poll(self, feeds: Sequence[FeedRecord]) -> CycleReport:
+        async def poll(self, feeds: Sequence[FeedRecord], **_: object) -> CycleReport:
             started.set()
             await release.wait()
             for feed in feeds:  # as every poll ends: the feed is not due again at once

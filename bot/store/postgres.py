@@ -23,7 +23,7 @@ import json
 import re
 import threading
 from collections.abc import Iterable, Iterator, Sequence
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
@@ -356,6 +356,8 @@ class PostgresStore(WorkspaceStoreMixin):
         self._lock = threading.RLock()
         self._read_lock = threading.Lock()
         self._read_db: psycopg.Connection[Any] | None = None
+        self._lease_lock = threading.Lock()
+        self._lease_db: psycopg.Connection[Any] | None = None  # renew_feeds' own
         self._depth = 0  # open transaction scopes: 1 = BEGIN, more = savepoints
         self._db = self._connect()
         try:
@@ -447,7 +449,7 @@ class PostgresStore(WorkspaceStoreMixin):
         self._close_quietly()
 
     def _close_quietly(self) -> None:
-        for db in (self._db, self._read_db):
+        for db in (self._db, self._read_db, self._lease_db):
             if db is not None:
                 with contextlib.suppress(Exception):
                     db.close()
@@ -620,49 +622,80 @@ class PostgresStore(WorkspaceStoreMixin):
         )
 
     def claim_due_feeds(
-        self, owner: str, *, now: datetime, lease: timedelta, limit: int
+        self,
+        owner: str,
+        *,
+        now: datetime,
+        lease: timedelta,
+        limit: int,
+        after_id: int | None = None,
     ) -> list[FeedRecord]:
         """Claim up to `limit` due feeds that nobody holds (or whose holder's lease ran out) for
-        `owner` until `now + lease`, most overdue first.
+        `owner` until `now + lease`, most overdue first. With `after_id`, every feed with a
+        greater id instead, due or not, in id order (`run --once` walks the table).
 
         `FOR UPDATE SKIP LOCKED`: workers claiming at once pass over each other's rows instead of
         waiting, and a row another worker claimed meanwhile is checked again on its newest version
         (READ COMMITTED), so no feed is claimed twice."""
         now = to_second(now)
+        value: datetime | int
+        if after_id is None:
+            wanted = "(next_poll_at IS NULL OR next_poll_at <= %s)"
+            order, value = "next_poll_at NULLS FIRST, id", now
+        else:
+            wanted, order, value = "id > %s", "id", after_id
         with self._tx() as db:
             rows = db.execute(
-                """UPDATE feeds SET claimed_by = %s, claimed_until = %s
+                f"""UPDATE feeds SET claimed_by = %s, claimed_until = %s
                    WHERE id IN (
-                     SELECT id FROM feeds WHERE active
-                       AND (next_poll_at IS NULL OR next_poll_at <= %s)
+                     SELECT id FROM feeds WHERE active AND {wanted}
                        AND (claimed_until IS NULL OR claimed_until <= %s)
-                     ORDER BY next_poll_at NULLS FIRST, id LIMIT %s
+                     ORDER BY {order} LIMIT %s
                      FOR UPDATE SKIP LOCKED)
                    RETURNING id""",
-                (owner, now + lease, now, now, limit),
+                (owner, now + lease, value, now, limit),
             ).fetchall()
             return self._feeds(  # this thread holds the lock: read on the writer's connection
                 "SELECT * FROM feeds WHERE id = ANY(%s) ORDER BY next_poll_at NULLS FIRST, id",
                 ([int(r[0]) for r in rows],),
             )
 
-    def renew_feeds(self, feed_ids: Sequence[int], *, owner: str, until: datetime) -> int:
-        """Extend `owner`'s claims on these feeds to `until` (a poll still running); returns how
-        many it still held (a claim that ran out and was taken over is not taken back)."""
-        with self._tx() as db:
-            cur = db.execute(
-                "UPDATE feeds SET claimed_until = %s WHERE id = ANY(%s) AND claimed_by = %s",
-                (to_second(until), list(feed_ids), owner),
-            )
-            return cur.rowcount
+    def renew_feeds(self, feed_ids: Sequence[int], *, owner: str, until: datetime) -> set[int]:
+        """Extend `owner`'s claims on these feeds to `until` (a poll still running); returns the
+        ones it still held (a claim that ran out and was taken over is not taken back).
 
-    def release_feed(self, feed_id: int, *, owner: str) -> None:
-        """Give up `owner`'s claim on the feed (after polling it); another owner's is kept."""
+        On a connection of its own: a renewal must not wait behind the store's other writes
+        (a long transaction of the ingest thread), or the claims could run out meanwhile. A dry
+        run's claims are in its one uncommitted transaction, so it renews there."""
+        sql = """UPDATE feeds SET claimed_until = %s
+                 WHERE id = ANY(%s) AND claimed_by = %s RETURNING id"""
+        params = (to_second(until), list(feed_ids), owner)
+        if self.dry_run:
+            with self._tx() as db:
+                return {int(r[0]) for r in db.execute(sql, params).fetchall()}
+        with self._lease_lock:
+            if self._lease_db is None or self._lease_db.broken or self._lease_db.closed:
+                self._lease_db = self._connect()
+            return {int(r[0]) for r in self._lease_db.execute(sql, params).fetchall()}
+
+    def clock_offset(self) -> timedelta:
+        """This machine's clock minus the database server's, to a round trip: leases written by
+        one machine's clock are read against another's."""
+        with self._reading() as db:
+            before = datetime.now(UTC)
+            row = db.execute("SELECT clock_timestamp()").fetchone()
+            after = datetime.now(UTC)
+        assert row is not None
+        return before + (after - before) / 2 - row[0]
+
+    def release_feeds(self, feed_ids: Sequence[int], *, owner: str) -> None:
+        """Give up `owner`'s claims on these feeds (after polling them); another owner's are
+        kept."""
         with self._tx() as db:
             db.execute(
                 """UPDATE feeds SET claimed_by = NULL, claimed_until = NULL
-                   WHERE id = %s AND claimed_by = %s""",
-                (feed_id, owner),
+                   WHERE id = ANY(%s) AND claimed_by = %s""",
+                (list(feed_ids), owner),
             )
 
     def record_fetch_success(

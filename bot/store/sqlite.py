@@ -308,6 +308,9 @@ def fts_query(text: str) -> str | None:
     return " ".join(parts)
 
 
+_DUE_ORDER = "next_poll_at IS NOT NULL, next_poll_at, id"  # most overdue first
+
+
 class SqliteStore(WorkspaceStoreMixin):
     """The embedded store. Thread-safe for the bot's use: one connection behind a lock.
 
@@ -538,18 +541,30 @@ class SqliteStore(WorkspaceStoreMixin):
         return [f for f in self.feeds() if f.next_poll_at is None or f.next_poll_at <= now]
 
     def claim_due_feeds(
-        self, owner: str, *, now: datetime, lease: timedelta, limit: int
+        self,
+        owner: str,
+        *,
+        now: datetime,
+        lease: timedelta,
+        limit: int,
+        after_id: int | None = None,
     ) -> list[FeedRecord]:
         """Claim up to `limit` due feeds that nobody holds (or whose holder's lease ran out) for
-        `owner` until `now + lease`, most overdue first. One immediate transaction: SQLite has
-        one writer at a time, so two claims never get the same feed."""
+        `owner` until `now + lease`, most overdue first. With `after_id`, every feed with a
+        greater id instead, due or not, in id order (`run --once` walks the table). One immediate
+        transaction: SQLite has one writer at a time, so two claims never get the same feed."""
+        value: str | int | None
+        if after_id is None:
+            wanted, order = "(next_poll_at IS NULL OR next_poll_at <= ?)", _DUE_ORDER
+            value = _ts(now)
+        else:
+            wanted, order, value = "id > ?", "id", after_id
         with self._tx() as db:
             rows = db.execute(
-                """SELECT id FROM feeds WHERE active
-                     AND (next_poll_at IS NULL OR next_poll_at <= ?)
+                f"""SELECT id FROM feeds WHERE active AND {wanted}
                      AND (claimed_until IS NULL OR claimed_until <= ?)
-                   ORDER BY next_poll_at IS NOT NULL, next_poll_at, id LIMIT ?""",
-                (_ts(now), _ts(now), limit),
+                   ORDER BY {order} LIMIT ?""",
+                (value, _ts(now), limit),
             ).fetchall()
             ids = [r[0] for r in rows]
             db.executemany(
@@ -562,26 +577,31 @@ class SqliteStore(WorkspaceStoreMixin):
     @staticmethod
     def _claimed(db: sqlite3.Connection, ids: list[int]) -> list[sqlite3.Row]:
         marks = ",".join("?" * len(ids))
-        sql = f"SELECT * FROM feeds WHERE id IN ({marks}) ORDER BY next_poll_at IS NOT NULL, "
-        return db.execute(sql + "next_poll_at, id", ids).fetchall() if ids else []
+        sql = f"SELECT * FROM feeds WHERE id IN ({marks}) ORDER BY {_DUE_ORDER}"
+        return db.execute(sql, ids).fetchall() if ids else []
 
-    def renew_feeds(self, feed_ids: Sequence[int], *, owner: str, until: datetime) -> int:
-        """Extend `owner`'s claims on these feeds to `until` (a poll still running); returns how
-        many it still held (a claim that ran out and was taken over is not taken back)."""
+    def renew_feeds(self, feed_ids: Sequence[int], *, owner: str, until: datetime) -> set[int]:
+        """Extend `owner`'s claims on these feeds to `until` (a poll still running); returns the
+        ones it still held (a claim that ran out and was taken over is not taken back)."""
+        held: set[int] = set()
         with self._tx() as db:
-            cur = db.executemany(
-                "UPDATE feeds SET claimed_until = ? WHERE id = ? AND claimed_by = ?",
-                [(_ts(until), feed_id, owner) for feed_id in feed_ids],
-            )
-            return cur.rowcount
+            for feed_id in feed_ids:
+                cur = db.execute(
+                    "UPDATE feeds SET claimed_until = ? WHERE id = ? AND claimed_by = ?",
+                    (_ts(until), feed_id, owner),
+                )
+                if cur.rowcount:
+                    held.add(feed_id)
+        return held
 
-    def release_feed(self, feed_id: int, *, owner: str) -> None:
-        """Give up `owner`'s claim on the feed (after polling it); another owner's is kept."""
+    def release_feeds(self, feed_ids: Sequence[int], *, owner: str) -> None:
+        """Give up `owner`'s claims on these feeds (after polling them); another owner's are
+        kept."""
         with self._tx() as db:
-            db.execute(
+            db.executemany(
                 """UPDATE feeds SET claimed_by = NULL, claimed_until = NULL
                    WHERE id = ? AND claimed_by = ?""",
-                (feed_id, owner),
+                [(feed_id, owner) for feed_id in feed_ids],
             )
 
     def record_fetch_success(
