@@ -144,7 +144,9 @@ class AlertPoster:
             return AlertOutcome(error="waiting after a failed post")
         lock = self._locks.setdefault(channel.name, asyncio.Lock())
         async with lock:
-            queued = self.queue(channel)
+            # In a thread: thousands of stories queued at once (a first poll of many feeds) take
+            # seconds to read and filter, and the loop must keep polling and answering meanwhile.
+            queued = await asyncio.to_thread(self.queue, channel)
             if queued:
                 # A message the bot posted but did not record before it stopped is in the
                 # channel's history: its story is recorded now, not posted again.
@@ -173,6 +175,7 @@ class AlertPoster:
             except PlatformError as exc:
                 return self._failed(channel, exc, posted, total - posted)
             posted += 1
+            await asyncio.sleep(0)  # a platform that never waits (the console) must not hog
             if posted % PROGRESS_EVERY == 0 and posted < total:
                 log.info(
                     "channel %s: %d alerts posted, %d still queued",
