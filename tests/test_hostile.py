@@ -46,7 +46,9 @@ def make_settings(tmp_path: Path, feeds: dict[str, str]):
     return parse_settings(
         {
             "storage": {"path": str(tmp_path / "nb.db")},
-            "fetch": {"timeout_seconds": 0.5, "max_bytes": 1_000_000, "max_redirects": 3},
+            # 1.5 s: the good feeds and the first MB of "huge" arrive well within it on a
+            # loaded machine (0.5 s failed once at load average 6.5); slow and trickle never do
+            "fetch": {"timeout_seconds": 1.5, "max_bytes": 1_000_000, "max_redirects": 3},
             "feeds": [{"name": n, "url": u} for n, u in feeds.items()],
             "channels": [{"name": "news", "platform": "console"}],
         },
@@ -73,8 +75,8 @@ async def hostile_server(http_server: LocalServer) -> dict[str, str]:
     feeds["huge_declared"] = http_server.add(
         "/huge2.xml", huge(200 * 1024 * 1024, declare_length=True)
     )
-    feeds["trickle"] = http_server.add("/trickle.xml", trickle(interval=0.05, limit_s=3))
-    feeds["slow"] = http_server.add("/slow.xml", slow_headers(2.0))
+    feeds["trickle"] = http_server.add("/trickle.xml", trickle(interval=0.05, limit_s=4))
+    feeds["slow"] = http_server.add("/slow.xml", slow_headers(4.0))
     feeds["loop"] = http_server.add("/loop.xml", redirect(http_server.url("/loop2.xml")))
     http_server.add("/loop2.xml", redirect(http_server.url("/loop.xml")))
     return feeds
