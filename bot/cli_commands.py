@@ -13,7 +13,7 @@ from bot.analyze import Analysis, analyze_page, analyze_text
 from bot.app import App
 from bot.cli import open_app
 from bot.cli_input import InputError, as_text, is_url, looks_like_html, read_input, source_name
-from bot.commands import feed_status_line
+from bot.commands import feed_status_line, no_summary_reason
 from bot.config import ConfigError, FetchSettings, Settings
 from bot.extract import ExtractError
 from bot.feeds import parse_opml
@@ -123,6 +123,12 @@ async def summarize(args: argparse.Namespace, settings: Settings) -> int:
             "characters were summarized ([summary] max_text_chars)",
             file=sys.stderr,
         )
+    if not analysis.summary:
+        print(
+            f"newsbrief: {no_summary_reason(analysis, what='page' if url else 'text')}",
+            file=sys.stderr,
+        )
+        return 1
     key = analysis.quotes[: analysis.key_quote_count] or analysis.quotes[:2]
     if args.json:
         print(

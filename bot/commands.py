@@ -36,6 +36,7 @@ log = logging.getLogger(__name__)
 _URL_RE = re.compile(r"^([a-z][a-z0-9+.-]*://\S+|www\.\S+)$", re.IGNORECASE)
 _SLACK_LINK_RE = re.compile(r"^<([^<>|\s]+)(?:\|[^<>]*)?>$")  # Slack sends links as <url|label>
 _ITEM_RE = re.compile(r"^#?(\d{1,3})[\s.:,)]+(.*)$", re.DOTALL)
+MIN_WORDS_TO_SUMMARIZE = 12
 
 
 class CommandHandlers:
@@ -138,7 +139,7 @@ class CommandHandlers:
             url = arg if "://" in arg else f"https://{arg}"
             analysis = await self._summarize_url(url)
             return _summary_reply(analysis, url=url)
-        if len(re.findall(r"\w+", arg)) < 12:
+        if _word_count(arg) < MIN_WORDS_TO_SUMMARIZE:
             raise UserError(msg.SUMMARIZE_TOO_SHORT)
         analysis = await self._run(partial(analyze_text, arg, title="", options=self.options))
         return _summary_reply(analysis, url=None)
@@ -395,12 +396,26 @@ def _quote_line(quote: Quote) -> str:
     return f"“{quote.text}”{who}"
 
 
+def _word_count(text: str) -> int:
+    return len(re.findall(r"\w+", text))
+
+
+def no_summary_reason(analysis: Analysis, *, what: str) -> str:
+    """Why a text gave no summary: too little of it, or no sentence fit to show (every
+    candidate was a fragment, a list item or a quotation with no speaker)."""
+    if _word_count(analysis.text) < MIN_WORDS_TO_SUMMARIZE:
+        return msg.SUMMARIZE_TOO_SHORT
+    return msg.SUMMARIZE_NO_PROSE.format(what=what)
+
+
 def _summary_reply(analysis: Analysis, *, url: str | None) -> Reply:
     key = analysis.quotes[: analysis.key_quote_count]
     lines = ([analysis.title] if url else []) + list(analysis.summary)
     lines += [_quote_line(q) for q in key]
     return Reply(
-        text="\n".join(lines) if analysis.summary else msg.SUMMARIZE_TOO_SHORT,
+        text="\n".join(lines)
+        if analysis.summary
+        else no_summary_reason(analysis, what="page" if url else "text"),
         title=analysis.title if url else None,
         url=url,
         sentences=analysis.summary,

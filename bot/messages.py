@@ -8,6 +8,10 @@ SUMMARIZE_BLOCKED = "I can't open that link: {reason}."
 SUMMARIZE_FETCH_FAILED = "I couldn't fetch that page: {reason}."
 SUMMARIZE_NOT_ARTICLE = "That page doesn't look like a news article ({reason})."
 SUMMARIZE_TOO_SHORT = "That text is too short to summarize: give me at least two sentences."
+SUMMARIZE_NO_PROSE = (
+    "I found no whole sentences to summarize in that {what}: it reads like a list, headlines, "
+    "or quotations with no speaker."
+)
 
 QUOTE_USAGE = "Tell me a speaker or some words: /quote Burns, or /quote arms sales"
 QUOTE_NONE = "No stored quote matches '{query}'. Try a speaker's surname or a few words of it."

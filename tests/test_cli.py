@@ -362,3 +362,16 @@ def test_summarize_takes_an_upper_case_scheme_as_a_url(scheme: str, capsys) -> N
     assert main(["summarize", f"{scheme}://127.0.0.1:9/story"]) == 1
     err = capsys.readouterr().err
     assert "refused" in err and "cannot read" not in err  # checked as a URL, not opened as a path
+
+
+def test_summarize_says_why_a_text_gave_no_summary(tmp_path: Path, capsys) -> None:
+    listing = tmp_path / "list.txt"
+    listing.write_text(
+        "- Apples, pears and plums\n- Bread and butter from the bakery\n"
+        "- Milk, eggs and cheese for the week\n- Soap, towels and a new toothbrush\n",
+        encoding="utf-8",
+    )
+    assert main(["summarize", str(listing)]) == 1
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert "no whole sentences to summarize in that text" in captured.err

@@ -114,11 +114,19 @@ async def test_summarize_url_when_private_addresses_are_allowed(
     assert reply.sentences and "Share this article" not in " ".join(reply.sentences)
 
 
+# Long enough, but not one whole sentence of prose: list items are never summary candidates.
+SHOPPING_LIST = (
+    "- Apples, pears and plums\n- Bread and butter from the bakery\n"
+    "- Milk, eggs and cheese for the week\n- Soap, towels and a new toothbrush"
+)
+
+
 @pytest.mark.parametrize(
     "args,expected",
     [
         ("", msg.SUMMARIZE_USAGE),
         ("too short to summarize", msg.SUMMARIZE_TOO_SHORT),
+        (SHOPPING_LIST, msg.SUMMARIZE_NO_PROSE.format(what="text")),
     ],
 )
 async def test_summarize_bad_input(app: App, args: str, expected: str) -> None:
