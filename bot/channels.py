@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from bot.config import ChannelSettings, ConfigError, Settings, chat_channel_settings
 from bot.store import Store
-from bot.store_workspaces import ChatChannelRecord
+from bot.store.workspaces import ChatChannelRecord
 
 log = logging.getLogger(__name__)
 

@@ -1,7 +1,7 @@
 """Slack for many workspaces: slack-bolt's OAuth flow on newsbrief's own database.
 
 `StoreInstallationStore` keeps each workspace's bot installation and `StoreStateStore` the OAuth
-`state` values in the store (bot.store_workspaces), not in files or memory: every instance behind
+`state` values in the store (bot.store.workspaces), not in files or memory: every instance behind
 one load balancer sees the same installations, and a state issued by one instance's
 /slack/install is accepted by another's /slack/oauth_redirect, once, until it expires.
 newsbrief asks for bot scopes only, so an installation is its bot (no user tokens are kept).
@@ -27,7 +27,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.clock import Clock, system_clock
 from bot.store import Store
-from bot.store_workspaces import SlackBotRecord
+from bot.store.workspaces import SlackBotRecord
 
 log = logging.getLogger(__name__)
 AUTHORIZATION_URL = "https://slack.com/oauth/v2/authorize"

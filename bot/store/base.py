@@ -17,7 +17,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Protocol, runtime_checkable
 
 from bot.models import Quote, Source
-from bot.store_workspaces import WorkspaceStore
+from bot.store.workspaces import WorkspaceStore
 
 MAX_BACKOFF = timedelta(hours=24)
 SEEN_GUIDS_KEPT = timedelta(days=365)  # after retention removed their articles
@@ -99,7 +99,7 @@ class Store(WorkspaceStore, Protocol):
     """The store interface. Every method is synchronous and thread-safe for the bot's use; writes
     are atomic one by one, and `batch()` groups many of them into one transaction. The methods
     for many workspaces (installations, OAuth states, chat channels, posting leases) are
-    `WorkspaceStore`'s, in bot.store_workspaces."""
+    `WorkspaceStore`'s, in bot.store.workspaces."""
 
     @property
     def version(self) -> int:

@@ -44,7 +44,7 @@ from bot.store.base import (
     speakers_matching,
     to_second,
 )
-from bot.store_workspaces import SqlDialect, WorkspaceStoreMixin
+from bot.store.workspaces import SqlDialect, WorkspaceStoreMixin
 from bot.urls import canonical_url
 
 if TYPE_CHECKING:
@@ -207,7 +207,7 @@ MIGRATIONS: tuple[str, ...] = (
         PRIMARY KEY (place, feed_id)
     );
     """,
-    # 8: many workspaces (bot.store_workspaces; see SQLite's migration 8): Slack installations,
+    # 8: many workspaces (bot.store.workspaces; see SQLite's migration 8): Slack installations,
     # OAuth states, channels set up in chat, and each channel's posting lease.
     """
     CREATE TABLE slack_bots (
@@ -334,7 +334,7 @@ class PostgresStore(WorkspaceStoreMixin):
     `dry_run`: everything happens in one transaction that `close()` rolls back, so nothing is
     stored (the rows it writes stay locked until then, as any open transaction's do).
 
-    Installations, OAuth states and chat-managed channels: bot.store_workspaces.
+    Installations, OAuth states and chat-managed channels: bot.store.workspaces.
     """
 
     # Times as TIMESTAMPTZ to the second (the connection's time zone is UTC).

@@ -29,7 +29,7 @@ from bot.store.base import (
     simhash_bands,
     speakers_matching,
 )
-from bot.store_workspaces import SqlDialect, WorkspaceStoreMixin
+from bot.store.workspaces import SqlDialect, WorkspaceStoreMixin
 from bot.urls import canonical_url
 
 MIGRATIONS: tuple[str, ...] = (
@@ -223,7 +223,7 @@ MIGRATIONS: tuple[str, ...] = (
         PRIMARY KEY (place, feed_id)
     );
     """,
-    # 8: many workspaces (bot.store_workspaces). slack_bots: each Slack workspace's (or Enterprise
+    # 8: many workspaces (bot.store.workspaces). slack_bots: each Slack workspace's (or Enterprise
     # Grid org's) bot installation, the latest one only; oauth_states: the OAuth `state` values
     # handed out by /slack/install, each usable once before it expires (in the database so any
     # instance behind a load balancer can check it); chat_channels: channels set up in chat with
@@ -314,7 +314,7 @@ _DUE_ORDER = "next_poll_at IS NOT NULL, next_poll_at, id"  # most overdue first
 class SqliteStore(WorkspaceStoreMixin):
     """The embedded store. Thread-safe for the bot's use: one connection behind a lock.
 
-    Installations, OAuth states and chat-managed channels: bot.store_workspaces."""
+    Installations, OAuth states and chat-managed channels: bot.store.workspaces."""
 
     # Times as ISO-8601 UTC text to the second, like every other time in this store.
     _dialect = SqlDialect(placeholder="?", time_param=_ts, time_value=datetime.fromisoformat)

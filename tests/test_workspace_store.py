@@ -1,5 +1,5 @@
 """The store's tables for many workspaces: Slack installations, OAuth states, chat channels,
-posting leases. One implementation (bot.store_workspaces), run on SQLite and Postgres."""
+posting leases. One implementation (bot.store.workspaces), run on SQLite and Postgres."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from pathlib import Path
 from stores import Opener
 
 from bot.store import SCHEMA_VERSION, SqliteStore, Store
-from bot.store_workspaces import SlackBotRecord
+from bot.store.workspaces import SlackBotRecord
 
 NOW = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
 
