@@ -44,6 +44,7 @@ from bot.store.base import (
     speakers_matching,
     to_second,
 )
+from bot.store.records import article_record, feed_record
 from bot.store.workspaces import SqlDialect, WorkspaceStoreMixin
 from bot.urls import canonical_url
 
@@ -275,6 +276,10 @@ _WORD = re.compile(r"[^\W_]+")  # FTS5 unicode61: letters and digits; '_' separa
 _SPEAKER_RANK = "'{0.25, 0.25, 0.25, 1.0}'"  # ts_rank weights {D, C, B, A}: speaker counts 4x
 
 
+def _as_time(value: datetime) -> datetime:
+    return value  # psycopg returns TIMESTAMPTZ as datetime (UTC: the session's time zone)
+
+
 def redact_url(url: str) -> str:
     """The URL without its password (in the user part or a `password=` parameter), for logs."""
     try:
@@ -338,7 +343,7 @@ class PostgresStore(WorkspaceStoreMixin):
     """
 
     # Times as TIMESTAMPTZ to the second (the connection's time zone is UTC).
-    _dialect = SqlDialect(placeholder="%s", time_param=to_second, time_value=lambda v: v)
+    _dialect = SqlDialect(placeholder="%s", time_param=to_second, time_value=_as_time)
 
     def __init__(
         self, url: str, *, password: str | None = None, dry_run: bool = False, **options: Any
@@ -740,27 +745,7 @@ class PostgresStore(WorkspaceStoreMixin):
 
         with self._reading() as db, db.cursor(row_factory=dict_row) as cur:
             rows = cur.execute(sql, params).fetchall()
-        return [
-            FeedRecord(
-                id=row["id"],
-                name=row["name"],
-                url=row["url"],
-                origin=row["origin"],
-                active=row["active"],
-                poll_minutes=row["poll_minutes"],
-                tags=tuple(json.loads(row["tags"])),
-                full_text=row["full_text"],
-                title=row["title"],
-                etag=row["etag"],
-                last_modified=row["last_modified"],
-                last_fetch_at=row["last_fetch_at"],
-                last_success_at=row["last_success_at"],
-                next_poll_at=row["next_poll_at"],
-                failures=row["failures"],
-                last_error=row["last_error"],
-            )
-            for row in rows
-        ]
+        return [feed_record(row, _as_time) for row in rows]
 
     # -- articles -----------------------------------------------------------------------------
     def known_guid(self, feed_id: int, guid: str) -> bool:
@@ -923,26 +908,7 @@ class PostgresStore(WorkspaceStoreMixin):
                     (ids,),
                 ):
                     others[o["article_id"]].append(Source(o["name"], canonical_url(o["url"])))
-        return [
-            ArticleRecord(
-                id=row["id"],
-                title=row["title"],
-                url=row["canonical_url"] or row["url"],
-                feed_id=row["feed_id"],
-                source=row["source"],
-                published_at=row["published_at"],
-                first_seen_at=row["first_seen_at"],
-                text=row["text"],
-                summary=tuple(json.loads(row["summary"])),
-                quotes=tuple(
-                    Quote(q["text"], q["speaker"], q["speaker_title"]) for q in quotes[row["id"]]
-                ),
-                key_quote_count=sum(q["is_key"] for q in quotes[row["id"]]),
-                other_sources=tuple(others[row["id"]]),
-                image=row["image_url"],
-            )
-            for row in rows
-        ]
+        return [article_record(row, quotes[row["id"]], others[row["id"]], _as_time) for row in rows]
 
     def article_count(self) -> int:
         return int(self._all("SELECT count(*) FROM articles", ())[0][0])

@@ -29,6 +29,7 @@ from bot.store.base import (
     simhash_bands,
     speakers_matching,
 )
+from bot.store.records import article_record, feed_record
 from bot.store.workspaces import SqlDialect, WorkspaceStoreMixin
 from bot.urls import canonical_url
 
@@ -309,6 +310,7 @@ def fts_query(text: str) -> str | None:
 
 
 _DUE_ORDER = "next_poll_at IS NOT NULL, next_poll_at, id"  # most overdue first
+_IDS_PER_QUERY = 500  # well under SQLite's limit on parameters
 
 
 class SqliteStore(WorkspaceStoreMixin):
@@ -649,24 +651,7 @@ class SqliteStore(WorkspaceStoreMixin):
 
     @staticmethod
     def _feed(row: sqlite3.Row) -> FeedRecord:
-        return FeedRecord(
-            id=row["id"],
-            name=row["name"],
-            url=row["url"],
-            origin=row["origin"],
-            active=bool(row["active"]),
-            poll_minutes=row["poll_minutes"],
-            tags=tuple(json.loads(row["tags"])),
-            full_text=bool(row["full_text"]),
-            title=row["title"],
-            etag=row["etag"],
-            last_modified=row["last_modified"],
-            last_fetch_at=_dt(row["last_fetch_at"]),
-            last_success_at=_dt(row["last_success_at"]),
-            next_poll_at=_dt(row["next_poll_at"]),
-            failures=row["failures"],
-            last_error=row["last_error"],
-        )
+        return feed_record(row, datetime.fromisoformat)  # type: ignore[arg-type]
 
     # -- articles -----------------------------------------------------------------------------
     def known_guid(self, feed_id: int, guid: str) -> bool:
@@ -822,38 +807,30 @@ class SqliteStore(WorkspaceStoreMixin):
                 WHERE {where} ORDER BY a.published_at DESC, a.id""",
             params,
         ).fetchall()
-        result = []
-        for row in rows:
-            quotes = self._db.execute(
-                """SELECT text, speaker, speaker_title, is_key FROM quotes WHERE article_id = ?
-                   ORDER BY is_key DESC, position""",
-                (row["id"],),
-            ).fetchall()
-            others = self._db.execute(
-                """SELECT f.name, s.url FROM article_sources s JOIN feeds f ON f.id = s.feed_id
-                   WHERE s.article_id = ? AND s.feed_id != ? ORDER BY s.seen_at""",
-                (row["id"], row["feed_id"]),
-            ).fetchall()
-            result.append(
-                ArticleRecord(
-                    id=row["id"],
-                    title=row["title"],
-                    url=row["canonical_url"] or row["url"],
-                    feed_id=row["feed_id"],
-                    source=row["source"],
-                    published_at=_dt(row["published_at"]),  # type: ignore[arg-type]
-                    first_seen_at=_dt(row["first_seen_at"]),  # type: ignore[arg-type]
-                    text=row["text"],
-                    summary=tuple(json.loads(row["summary"])),
-                    quotes=tuple(
-                        Quote(q["text"], q["speaker"], q["speaker_title"]) for q in quotes
-                    ),
-                    key_quote_count=sum(q["is_key"] for q in quotes),
-                    other_sources=tuple(Source(o["name"], canonical_url(o["url"])) for o in others),
-                    image=row["image_url"],
-                )
-            )
-        return result
+        ids = [row["id"] for row in rows]
+        quotes: dict[int, list[sqlite3.Row]] = {i: [] for i in ids}
+        others: dict[int, list[Source]] = {i: [] for i in ids}
+        for start in range(0, len(ids), _IDS_PER_QUERY):  # a few queries, not two per article
+            chunk = ids[start : start + _IDS_PER_QUERY]
+            marks = ",".join("?" * len(chunk))
+            for q in self._db.execute(
+                f"""SELECT article_id, text, speaker, speaker_title, is_key FROM quotes
+                    WHERE article_id IN ({marks}) ORDER BY article_id, is_key DESC, position""",
+                chunk,
+            ):
+                quotes[q["article_id"]].append(q)
+            for o in self._db.execute(
+                f"""SELECT s.article_id, f.name, s.url FROM article_sources s
+                    JOIN feeds f ON f.id = s.feed_id JOIN articles a ON a.id = s.article_id
+                    WHERE s.article_id IN ({marks}) AND s.feed_id != a.feed_id
+                    ORDER BY s.seen_at, s.feed_id""",
+                chunk,
+            ):
+                others[o["article_id"]].append(Source(o["name"], canonical_url(o["url"])))
+        return [
+            article_record(row, quotes[row["id"]], others[row["id"]], datetime.fromisoformat)  # type: ignore[arg-type]
+            for row in rows
+        ]
 
     def article_count(self) -> int:
         return int(self._db.execute("SELECT count(*) FROM articles").fetchone()[0])
