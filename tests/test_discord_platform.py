@@ -251,6 +251,18 @@ async def test_switching_to_guild_ids_removes_the_global_commands(fake: FakeDisc
     assert sorted(c["name"] for c in fake.commands[GUILD_ID]) == COMMAND_NAMES
 
 
+async def test_feeds_set_offers_exactly_the_keys_the_command_accepts(fake: FakeDiscord) -> None:
+    """discord.py needs the choices at definition time, so the platform lists them itself:
+    they must stay the keys `/feeds set` takes (bot.channel_commands.SETTABLE)."""
+    from bot.channel_commands import SETTABLE
+
+    await run_once(fake)
+    (feeds,) = [c for c in fake.commands[None] if c["name"] == "feeds"]
+    (set_,) = [o for o in feeds["options"] if o["name"] == "set"]
+    (key,) = [o for o in set_["options"] if o["name"] == "key"]
+    assert [c["value"] for c in key["choices"]] == list(SETTABLE)
+
+
 async def test_dropping_guild_ids_removes_the_guild_commands(fake: FakeDiscord) -> None:
     await run_once(fake, guild_ids=[GUILD_ID])
     assert fake.visible_commands() == COMMAND_NAMES
