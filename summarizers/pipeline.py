@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Sequence
+from typing import Any
 
 from sumy.models.dom import ObjectDocumentModel, Paragraph
 from sumy.models.dom import Sentence as SumySentence
+from sumy.summarizers._summarizer import AbstractSummarizer
 
 from summarizers.base import Summary, UnknownMethodError
 from summarizers.cleaning import (
@@ -186,10 +188,15 @@ def without_repeats(
 
 
 def _ranked(summarizer: Summarizer, document: ObjectDocumentModel) -> Iterator[SumySentence]:
-    """Sentences best first: from ``rank()``, or by asking for one sentence more each time."""
+    """Sentences best first: from ``rank()``, from the ratings of a sumy summarizer, or else by
+    asking for one sentence more each time."""
     rank = getattr(summarizer, "rank", None)
     if rank is not None:
         yield from rank(document)
+        return
+    ranking = _sumy_ranking(summarizer, document)
+    if ranking is not None:
+        yield from ranking
         return
     seen: set[int] = set()
     for k in range(1, len(document.sentences) + 1):
@@ -250,3 +257,34 @@ def _fit(ranked: Iterator[SumySentence], count: int, max_chars: int) -> list[Sum
         if _length([*out, s]) <= max_chars:
             out.append(s)
     return out
+
+
+def _sumy_ranking(
+    summarizer: Summarizer, document: ObjectDocumentModel
+) -> list[SumySentence] | None:
+    """Every sentence best first, from one run of a sumy summarizer: each of them rates every
+    sentence and then keeps the best ``count`` (``AbstractSummarizer._get_best_sentences``), so
+    the ratings it passes there rank them all. Sorted as sumy sorts (stable, best first), this
+    is the order in which asking for one sentence more each time adds them, at the cost of one
+    run instead of one per sentence (seconds on a long article under ``max_chars``). None when
+    the summarizer does not rate that way."""
+    if not isinstance(summarizer, AbstractSummarizer):
+        return None
+    rated: list[list[tuple[SumySentence, Any]]] = []
+
+    def capture(sentences: Any, count: Any, rating: Any, *args: Any, **kwargs: Any) -> Any:
+        # Rated once each, in document order, as sumy does (LSA's rating reads an iterator).
+        if isinstance(rating, dict):
+            rated.append([(s, rating[s]) for s in sentences])
+        else:
+            rated.append([(s, rating(s, *args, **kwargs)) for s in sentences])
+        return ()
+
+    summarizer._get_best_sentences = capture  # type: ignore[method-assign]
+    try:
+        summarizer(document, len(document.sentences))
+    finally:
+        del summarizer._get_best_sentences
+    if len(rated) != 1:
+        return None
+    return [s for s, _ in sorted(rated[0], key=lambda pair: pair[1], reverse=True)]
