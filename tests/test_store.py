@@ -5,6 +5,7 @@ Postgres's in test_store_postgres.py)."""
 from __future__ import annotations
 
 import sqlite3
+import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -663,3 +664,36 @@ def test_quote_search_by_a_speaker_returns_only_what_that_person_said(store: Sto
     ]
     # words that name no speaker still find the quotes that contain them
     assert [h.quote.speaker for h in store.search_quotes("fade like")] == [None]
+
+
+def test_a_read_never_sees_half_of_another_threads_transaction(store: Store) -> None:
+    """The ingest thread stores a feed's stories and its poll in one transaction while the loop
+    (or the alerts thread) reads: the reader sees the feed before or after, never in between.
+    (An alerts drain that saw a feed polled but only some of its backlog stored settled the
+    backlog short and posted the rest.)"""
+    feed = store.feed("World")
+    assert feed is not None
+    inside, finish = threading.Event(), threading.Event()
+
+    def poll_in_a_thread() -> None:
+        with store.batch():
+            article(store, 1)
+            store.record_fetch_success(
+                feed.id, now=NOW, etag='"v2"', last_modified=None, title="World news"
+            )
+            inside.set()
+            assert finish.wait(10)
+
+    writer = threading.Thread(target=poll_in_a_thread)
+    writer.start()
+    try:
+        assert inside.wait(10)
+        during = store.feed("World")
+        assert during is not None and during.last_success_at is None and during.etag is None
+        assert store.article_count() == 0
+        assert store.known_guids(feed.id, ["guid-1"]) == set()
+    finally:
+        finish.set()
+        writer.join()
+    after = store.feed("World")
+    assert after is not None and after.etag == '"v2"' and store.article_count() == 1

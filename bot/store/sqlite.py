@@ -338,6 +338,8 @@ class SqliteStore(WorkspaceStoreMixin):
             self._db.execute("PRAGMA foreign_keys=ON")
             self._db.execute("PRAGMA busy_timeout=5000")
             self._lock = threading.RLock()
+            self._read_lock = threading.Lock()
+            self._read_db: sqlite3.Connection | None = None  # see _reading
             self._writes = _WriteState()
             self.migrate()
         except sqlite3.DatabaseError as exc:
@@ -404,6 +406,8 @@ class SqliteStore(WorkspaceStoreMixin):
                     raise
 
     def close(self) -> None:
+        if self._read_db is not None:
+            self._read_db.close()
         self._db.close()
 
     def _close_quietly(self) -> None:
@@ -432,7 +436,40 @@ class SqliteStore(WorkspaceStoreMixin):
         return _Transaction(self._db, self._lock, self._writes)
 
     def _mapped_rows(self, sql: str, params: Sequence[object]) -> list[sqlite3.Row]:
-        return self._db.execute(sql, params).fetchall()
+        return self._read(sql, params)
+
+    def _read(self, sql: str, params: Sequence[object] = ()) -> _Rows:
+        """Run a query and fetch its rows on a connection that shows only committed data (or
+        this thread's own transaction): see `_reading`."""
+        with self._reading() as db:
+            return _Rows(db.execute(sql, params).fetchall())
+
+    @contextlib.contextmanager
+    def _reading(self) -> Iterator[sqlite3.Connection]:
+        """The connection a read runs on. The writer's when no transaction is open (or the open
+        one is this thread's own: it must see its own writes); while another thread's is, a
+        second connection, so the read sees committed data only, never half a transaction (a
+        feed's stories stored but not yet its poll, or the reverse). WAL lets it read while the
+        writer writes. An in-memory database has no second connection: the read waits."""
+        if self._lock.acquire(blocking=False):
+            try:
+                yield self._db
+            finally:
+                self._lock.release()
+            return
+        if str(self.path) == ":memory:":
+            with self._lock:
+                yield self._db
+            return
+        with self._read_lock:
+            if self._read_db is None:
+                self._read_db = sqlite3.connect(
+                    str(self.path), check_same_thread=False, isolation_level=None
+                )
+                self._read_db.row_factory = sqlite3.Row
+                self._read_db.execute("PRAGMA query_only = 1")
+                self._read_db.execute("PRAGMA busy_timeout=5000")
+            yield self._read_db
 
     @contextlib.contextmanager
     def batch(self) -> Iterator[None]:
@@ -520,7 +557,7 @@ class SqliteStore(WorkspaceStoreMixin):
                 )
 
     def subscribed_feed_ids(self, channel: str) -> set[int]:
-        rows = self._db.execute(
+        rows = self._read(
             """SELECT s.feed_id FROM subscriptions s JOIN feeds f ON f.id = s.feed_id
                WHERE s.channel = ? AND f.active""",
             (channel,),
@@ -529,14 +566,14 @@ class SqliteStore(WorkspaceStoreMixin):
 
     def feeds(self, *, active_only: bool = True) -> list[FeedRecord]:
         sql = "SELECT * FROM feeds" + (" WHERE active" if active_only else "") + " ORDER BY name"
-        return [self._feed(r) for r in self._db.execute(sql)]
+        return [self._feed(r) for r in self._read(sql)]
 
     def feed(self, name: str) -> FeedRecord | None:
-        row = self._db.execute("SELECT * FROM feeds WHERE name = ?", (name,)).fetchone()
+        row = self._read("SELECT * FROM feeds WHERE name = ?", (name,)).fetchone()
         return None if row is None else self._feed(row)
 
     def feed_by_id(self, feed_id: int) -> FeedRecord | None:
-        row = self._db.execute("SELECT * FROM feeds WHERE id = ?", (feed_id,)).fetchone()
+        row = self._read("SELECT * FROM feeds WHERE id = ?", (feed_id,)).fetchone()
         return None if row is None else self._feed(row)
 
     def due_feeds(self, now: datetime) -> list[FeedRecord]:
@@ -646,7 +683,7 @@ class SqliteStore(WorkspaceStoreMixin):
         return next_poll
 
     def _poll_minutes(self, feed_id: int) -> int:
-        row = self._db.execute("SELECT poll_minutes FROM feeds WHERE id = ?", (feed_id,))
+        row = self._read("SELECT poll_minutes FROM feeds WHERE id = ?", (feed_id,))
         return int(row.fetchone()[0])
 
     @staticmethod
@@ -656,7 +693,7 @@ class SqliteStore(WorkspaceStoreMixin):
     # -- articles -----------------------------------------------------------------------------
     def known_guid(self, feed_id: int, guid: str) -> bool:
         """True when this feed's entry was stored before (even if retention removed it since)."""
-        row = self._db.execute(
+        row = self._read(
             """SELECT 1 FROM article_sources WHERE feed_id = ? AND guid = ?
                UNION ALL SELECT 1 FROM seen_guids WHERE feed_id = ? AND guid = ?""",
             (feed_id, guid, feed_id, guid),
@@ -670,7 +707,7 @@ class SqliteStore(WorkspaceStoreMixin):
         for i in range(0, len(unique), 400):
             chunk = unique[i : i + 400]
             marks = ",".join("?" * len(chunk))
-            rows = self._db.execute(
+            rows = self._read(
                 f"""SELECT guid FROM article_sources WHERE feed_id = ? AND guid IN ({marks})
                     UNION SELECT guid FROM seen_guids WHERE feed_id = ? AND guid IN ({marks})""",
                 (feed_id, *chunk, feed_id, *chunk),
@@ -679,7 +716,7 @@ class SqliteStore(WorkspaceStoreMixin):
         return found
 
     def article_id_by_url(self, canonical_url: str) -> int | None:
-        row = self._db.execute(
+        row = self._read(
             "SELECT id FROM articles WHERE canonical_url = ?", (canonical_url,)
         ).fetchone()
         return None if row is None else int(row[0])
@@ -691,7 +728,7 @@ class SqliteStore(WorkspaceStoreMixin):
         for i in range(0, len(unique), 400):
             chunk = unique[i : i + 400]
             marks = ",".join("?" * len(chunk))
-            rows = self._db.execute(
+            rows = self._read(
                 f"SELECT canonical_url, id FROM articles WHERE canonical_url IN ({marks})", chunk
             )
             found.update((r[0], int(r[1])) for r in rows)
@@ -702,7 +739,7 @@ class SqliteStore(WorkspaceStoreMixin):
     ) -> int | None:
         """The article with the same normalized text, or a near-identical one (simhash)."""
         if content_hash:
-            row = self._db.execute(
+            row = self._read(
                 "SELECT id FROM articles WHERE content_hash = ? LIMIT 1", (content_hash,)
             ).fetchone()
             if row:
@@ -710,7 +747,7 @@ class SqliteStore(WorkspaceStoreMixin):
         if simhash is None:
             return None
         bands = simhash_bands(simhash)
-        rows = self._db.execute(
+        rows = self._read(
             """SELECT id, simhash FROM articles WHERE band0 = ? OR band1 = ? OR band2 = ?
                OR band3 = ? LIMIT 200""",
             bands,
@@ -802,7 +839,7 @@ class SqliteStore(WorkspaceStoreMixin):
         )
 
     def _articles(self, where: str, params: Sequence[object]) -> list[ArticleRecord]:
-        rows = self._db.execute(
+        rows = self._read(
             f"""SELECT a.*, f.name AS source FROM articles a JOIN feeds f ON f.id = a.feed_id
                 WHERE {where} ORDER BY a.published_at DESC, a.id""",
             params,
@@ -813,13 +850,13 @@ class SqliteStore(WorkspaceStoreMixin):
         for start in range(0, len(ids), _IDS_PER_QUERY):  # a few queries, not two per article
             chunk = ids[start : start + _IDS_PER_QUERY]
             marks = ",".join("?" * len(chunk))
-            for q in self._db.execute(
+            for q in self._read(
                 f"""SELECT article_id, text, speaker, speaker_title, is_key FROM quotes
                     WHERE article_id IN ({marks}) ORDER BY article_id, is_key DESC, position""",
                 chunk,
             ):
                 quotes[q["article_id"]].append(q)
-            for o in self._db.execute(
+            for o in self._read(
                 f"""SELECT s.article_id, f.name, s.url FROM article_sources s
                     JOIN feeds f ON f.id = s.feed_id JOIN articles a ON a.id = s.article_id
                     WHERE s.article_id IN ({marks}) AND s.feed_id != a.feed_id
@@ -833,7 +870,7 @@ class SqliteStore(WorkspaceStoreMixin):
         ]
 
     def article_count(self) -> int:
-        return int(self._db.execute("SELECT count(*) FROM articles").fetchone()[0])
+        return int(self._read("SELECT count(*) FROM articles").fetchone()[0])
 
     def search_quotes(self, query: str, limit: int = 5) -> list[QuoteHit]:
         """Quotes by a speaker named in ``query`` -- only theirs, never words about them or a
@@ -844,7 +881,7 @@ class SqliteStore(WorkspaceStoreMixin):
         return self._quote_hits(f"speaker : ({match})", limit) or self._quote_hits(match, limit)
 
     def _quote_hits(self, match: str, limit: int) -> list[QuoteHit]:
-        rows = self._db.execute(
+        rows = self._read(
             """SELECT q.text, q.speaker, q.speaker_title, a.id, a.title,
                       coalesce(a.canonical_url, a.url)
                FROM quotes_fts JOIN quotes q ON q.id = quotes_fts.rowid
@@ -858,7 +895,7 @@ class SqliteStore(WorkspaceStoreMixin):
     def speakers(self, prefix: str = "", limit: int = 25) -> list[str]:
         """Speakers whose name, or any part of it (a surname, either half of a double-barrelled
         one), starts with `prefix`; case and accents are ignored. Most-quoted first."""
-        rows = self._db.execute(
+        rows = self._read(
             """SELECT speaker, count(*) AS n FROM quotes WHERE speaker IS NOT NULL
                AND speaker != '' GROUP BY speaker ORDER BY n DESC, speaker"""
         )
@@ -868,7 +905,7 @@ class SqliteStore(WorkspaceStoreMixin):
         match = fts_query(query)
         if match is None:
             return []
-        rows = self._db.execute(
+        rows = self._read(
             "SELECT rowid FROM articles_fts WHERE articles_fts MATCH ? ORDER BY rank LIMIT ?",
             (match, limit),
         )
@@ -895,7 +932,7 @@ class SqliteStore(WorkspaceStoreMixin):
         if not article_ids:
             return None
         marks = ",".join("?" * len(article_ids))
-        row = self._db.execute(
+        row = self._read(
             f"""SELECT i.digest_id FROM digest_items i JOIN digests d ON d.id = i.digest_id
                 WHERE d.channel = ? AND i.article_id IN ({marks})
                 GROUP BY i.digest_id HAVING count(DISTINCT i.article_id) = ?
@@ -924,12 +961,12 @@ class SqliteStore(WorkspaceStoreMixin):
             )
 
     def posted_article_ids(self, channel: str) -> set[int]:
-        rows = self._db.execute("SELECT article_id FROM posts WHERE channel = ?", (channel,))
+        rows = self._read("SELECT article_id FROM posts WHERE channel = ?", (channel,))
         return {r[0] for r in rows}
 
     def done_article_ids(self, channel: str) -> set[int]:
         """Stories the channel will never be offered again: posted there, or held back."""
-        rows = self._db.execute(
+        rows = self._read(
             """SELECT article_id FROM posts WHERE channel = ?
                UNION SELECT article_id FROM held_back WHERE channel = ?""",
             (channel, channel),
@@ -945,7 +982,7 @@ class SqliteStore(WorkspaceStoreMixin):
         if not ids:
             return []
         marks = ",".join("?" * len(ids))
-        rows = self._db.execute(
+        rows = self._read(
             f"""SELECT a.id FROM articles a
                 WHERE a.first_seen_at >= ? AND a.id IN (SELECT article_id FROM article_sources
                   WHERE feed_id IN ({marks}))
@@ -959,9 +996,7 @@ class SqliteStore(WorkspaceStoreMixin):
     # -- backfill -----------------------------------------------------------------------------
     def settled_feeds(self, channel: str) -> dict[int, str]:
         """{feed id: the feed URL its backlog was settled for} of the channel."""
-        rows = self._db.execute(
-            "SELECT feed_id, url FROM followed_feeds WHERE channel = ?", (channel,)
-        )
+        rows = self._read("SELECT feed_id, url FROM followed_feeds WHERE channel = ?", (channel,))
         return {int(r[0]): str(r[1]) for r in rows}
 
     def feed_backlog(self, channel: str, feed_id: int, *, since: datetime) -> list[ArticleRecord]:
@@ -1002,7 +1037,7 @@ class SqliteStore(WorkspaceStoreMixin):
     # -- failing-feed notices -----------------------------------------------------------------
     def feed_notices(self, feed_id: int) -> set[str]:
         """The places ("slack:C0123") told that this feed is failing and not yet that it is back."""
-        rows = self._db.execute("SELECT place FROM feed_notices WHERE feed_id = ?", (feed_id,))
+        rows = self._read("SELECT place FROM feed_notices WHERE feed_id = ?", (feed_id,))
         return {str(r[0]) for r in rows}
 
     def set_feed_notice(self, place: str, feed_id: int, now: datetime) -> None:
@@ -1018,19 +1053,19 @@ class SqliteStore(WorkspaceStoreMixin):
             db.execute("DELETE FROM feed_notices WHERE place = ? AND feed_id = ?", (place, feed_id))
 
     def post_count(self, channel: str) -> int:
-        row = self._db.execute("SELECT count(*) FROM posts WHERE channel = ?", (channel,))
+        row = self._read("SELECT count(*) FROM posts WHERE channel = ?", (channel,))
         return int(row.fetchone()[0])
 
     def latest_posted_digest(self, channel: str) -> int | None:
         """The newest digest of `channel` that reached the channel (at least one item posted)."""
-        row = self._db.execute(
+        row = self._read(
             "SELECT max(digest_id) FROM posts WHERE channel = ?", (channel,)
         ).fetchone()
         return None if row[0] is None else int(row[0])
 
     def digest_items(self, digest_id: int) -> list[tuple[int, int]]:
         """(number, article_id) of a digest's items that were posted, in number order."""
-        rows = self._db.execute(
+        rows = self._read(
             """SELECT i.number, i.article_id FROM digest_items i
                JOIN digests d ON d.id = i.digest_id
                JOIN posts p ON p.channel = d.channel AND p.article_id = i.article_id
@@ -1041,17 +1076,17 @@ class SqliteStore(WorkspaceStoreMixin):
         return [(r[0], r[1]) for r in rows]
 
     def digest_channel(self, digest_id: int) -> str | None:
-        row = self._db.execute("SELECT channel FROM digests WHERE id = ?", (digest_id,)).fetchone()
+        row = self._read("SELECT channel FROM digests WHERE id = ?", (digest_id,)).fetchone()
         return None if row is None else str(row[0])
 
     def digest_for_message(self, message_ref: str) -> int | None:
-        row = self._db.execute(
+        row = self._read(
             "SELECT digest_id FROM message_refs WHERE message_ref = ?", (message_ref,)
         ).fetchone()
         return None if row is None else int(row[0])
 
     def last_fire(self, channel: str) -> datetime | None:
-        row = self._db.execute(
+        row = self._read(
             "SELECT last_fire_at FROM channel_state WHERE channel = ?", (channel,)
         ).fetchone()
         return None if row is None else _dt(row[0])
@@ -1131,6 +1166,17 @@ class _WriteState:
         self.forget_since((0, 0))
         if db.in_transaction:
             db.execute("ROLLBACK")
+
+
+class _Rows(list):  # type: ignore[type-arg]
+    """A read's rows, all fetched while its connection was held; `fetchone`/`fetchall` as on a
+    cursor."""
+
+    def fetchone(self) -> sqlite3.Row | None:
+        return self[0] if self else None
+
+    def fetchall(self) -> list[sqlite3.Row]:
+        return list(self)
 
 
 class _Transaction:
