@@ -126,6 +126,8 @@ class ClaimRenewal:
         except Exception as exc:  # the database is away: the claims end when they end
             log.warning("could not renew %d feed claim(s): %s", len(ids), exc)
             return
+        if self._stop.is_set():
+            return  # the batch ended meanwhile and let its claims go: none was lost
         lost = set(ids) - kept
         with self._lock:
             self._held -= lost

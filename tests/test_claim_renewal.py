@@ -213,3 +213,22 @@ def test_the_offset_from_a_real_server_is_measured(pg_url: str) -> None:
         assert abs(store.clock_offset().total_seconds()) < 1  # the same machine's clock
     finally:
         store.close()
+
+
+def test_a_renewal_that_ends_after_the_batch_reports_nothing_lost(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """The batch ended and let its claims go while a renewal was on its way to the database:
+    the renewal finds none held, and that is no loss to warn about."""
+    claims: ClaimRenewal
+
+    def released_meanwhile(ids: Sequence[int], until: datetime) -> set[int]:
+        claims.__exit__(None, None, None)  # the poll ended; its claims were released
+        return set()
+
+    claims = ClaimRenewal(
+        [1, 2], renew=released_meanwhile, lease=timedelta(seconds=30), claimed_at=0
+    )
+    with caplog.at_level(logging.WARNING, logger="bot.feed_claims"):
+        claims.renew_now()
+    assert caplog.text == "" and claims.lost == set()
