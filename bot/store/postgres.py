@@ -334,7 +334,8 @@ def _quoted(word: str) -> str:
 class PostgresStore(WorkspaceStoreMixin):
     """A store on a Postgres server. Thread-safe for the bot's use: writes and the reads of the
     thread that writes share one connection behind a lock; other threads read on a second
-    connection meanwhile (they see what is committed).
+    connection meanwhile (they see what is committed); feed claims are renewed on a third
+    (`renew_feeds`), never waiting behind the others.
 
     `dry_run`: everything happens in one transaction that `close()` rolls back, so nothing is
     stored (the rows it writes stay locked until then, as any open transaction's do).

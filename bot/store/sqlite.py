@@ -314,7 +314,9 @@ _IDS_PER_QUERY = 500  # well under SQLite's limit on parameters
 
 
 class SqliteStore(WorkspaceStoreMixin):
-    """The embedded store. Thread-safe for the bot's use: one connection behind a lock.
+    """The embedded store. Thread-safe for the bot's use: writes (and reads while no other
+    thread's transaction is open) on one connection behind a lock; reads meanwhile on a second
+    connection, so they see committed data only (see `_reading`).
 
     Installations, OAuth states and chat-managed channels: bot.store.workspaces."""
 
