@@ -392,8 +392,8 @@ def _feed_name(raw: str) -> str:
 
 
 def _quote_line(quote: Quote) -> str:
-    who = f" — {quote.speaker}" if quote.speaker else ""
-    return f"“{quote.text}”{who}"
+    name, _ = quote.attribution()
+    return f"“{quote.text}”" + (f" — {name}" if name else "")
 
 
 def _word_count(text: str) -> int:

@@ -6,6 +6,7 @@ render `Digest` / `Reply` values in their own format.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -23,6 +24,9 @@ def _clean(obj: object, *names: str) -> None:
         object.__setattr__(obj, name, cleaned)
 
 
+_ABBREVIATED_TITLE = re.compile(r"[A-Z][a-z]{1,4}\.")  # Dr. Sen. Rep. Gov. Gen. Prof.
+
+
 @dataclass(frozen=True, slots=True)
 class Quote:
     """A direct quotation and who said it (speaker may be unknown)."""
@@ -33,6 +37,21 @@ class Quote:
 
     def __post_init__(self) -> None:
         _clean(self, "text", "speaker", "speaker_title")
+
+    def attribution(self) -> tuple[str, str | None]:
+        """(name, title) as shown: an abbreviated title reads before the name, as the article
+        wrote it ("Sen. Brian Schatz", not "Brian Schatz, Sen."); any other title follows it
+        ("Ann Lee", "the mayor of Springfield"). ("", None) when the speaker is unknown."""
+        name = (self.speaker or "").strip()
+        title = (self.speaker_title or "").strip() or None
+        if name and title and _ABBREVIATED_TITLE.fullmatch(title):
+            return f"{title} {name}", None
+        return name, title if name else None
+
+    def attributed_to(self) -> str:
+        """ "Sen. Brian Schatz" or "Ann Lee, the mayor of Springfield" ("" when unknown)."""
+        name, title = self.attribution()
+        return f"{name}, {title}" if title else name
 
 
 @dataclass(frozen=True, slots=True)

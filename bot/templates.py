@@ -216,11 +216,7 @@ def format_time(when: datetime, timezone: str) -> str:
 def raw_values(item: DigestItem, timezone: str) -> dict[str, str | None]:
     """The item's values before any platform escaping; None when the story has none."""
     quote = item.quotes[0] if item.quotes else None
-    speaker = None
-    if quote is not None and quote.speaker:
-        speaker = quote.speaker.strip()
-        if quote.speaker_title:
-            speaker = f"{speaker}, {quote.speaker_title.strip()}"
+    speaker = quote.attributed_to() if quote is not None else None
     summary = " ".join(" ".join(item.summary).split())
     return {
         "title": " ".join(item.title.split()) or None,

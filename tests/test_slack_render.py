@@ -295,3 +295,18 @@ def test_the_fake_refuses_an_image_accessory_slack_would_refuse(
 ) -> None:
     block = {"type": "section", "text": {"type": "mrkdwn", "text": "x"}, "accessory": accessory}
     assert problem in (validate_blocks([block]) or "")
+
+
+@pytest.mark.parametrize(
+    "name,title,shown",
+    [
+        ("Brian Schatz", "Sen.", "*Sen. Brian Schatz*"),  # as the article wrote it
+        ("Priya Raman", "Dr.", "*Dr. Priya Raman*"),
+        ("Ann Lee", "the mayor of Springfield", "*Ann Lee*, the mayor of Springfield"),
+        ("Donald Trump", "President", "*Donald Trump*, President"),
+        ("Jane Roe", "U.S.", "*Jane Roe*, U.S."),  # not a title before a name
+    ],
+)
+def test_an_abbreviated_title_reads_before_the_name(name: str, title: str, shown: str) -> None:
+    [message] = render_digest(digest_of(make_item(1, quotes=(Quote("Yes", name, title),))))
+    assert f"\u201cYes\u201d \u2014 {shown}" in all_text(message.blocks)

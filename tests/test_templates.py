@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from bot.config import ConfigError, parse_settings
 from bot.models import Digest, DigestItem, Quote, Source
 from bot.platforms import console, discord_render, slack_render
-from bot.templates import TemplateError, Value, parse_template, render
+from bot.templates import TemplateError, Value, parse_template, raw_values, render
 
 WHEN = datetime(2026, 11, 28, 8, 14, tzinfo=UTC)
 TEMPLATE = "{summary}\n> “{quote}” — {speaker}\n_{source} · {time}_ · {link}"
@@ -247,3 +247,9 @@ def test_any_template_and_any_values_stay_within_limits_and_mention_no_one(
         assert message_limit_errors(data) is None
         for embed in out.embeds:
             assert not re.search(r"@(everyone|here)\b", embed.description or "")
+
+
+def test_the_speaker_placeholder_puts_an_abbreviated_title_first() -> None:
+    senator = item(quotes=(Quote("It is time", "Brian Schatz", "Sen."),))
+    assert raw_values(senator, "UTC")["speaker"] == "Sen. Brian Schatz"
+    assert raw_values(item(), "UTC")["speaker"] == "Ines Calloway, harbour master"

@@ -15,10 +15,8 @@ WIDTH = 100
 
 
 def quote_text(quote: Quote) -> str:
-    who = ""
-    if quote.speaker:
-        who = f" — {quote.speaker}" + (f", {quote.speaker_title}" if quote.speaker_title else "")
-    return f"“{quote.text}”{who}"
+    who = quote.attributed_to()
+    return f"“{quote.text}”" + (f" — {who}" if who else "")
 
 
 def render_item(item: DigestItem, timezone: str, template: str | None = None) -> str:

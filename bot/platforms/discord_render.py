@@ -113,10 +113,7 @@ def safe_url(url: str | None) -> str | None:
 def quote_line(quote: Quote, limit: int = DESCRIPTION_MAX) -> str:
     """`> “…” — Speaker, title` with feed text escaped; the quote is cut, the speaker kept."""
     who = ""
-    if quote.speaker:
-        name = quote.speaker.strip()
-        if quote.speaker_title:
-            name = f"{name}, {quote.speaker_title.strip()}"
+    if name := quote.attributed_to():
         who = f" — {fit_escaped(name, max(limit // 4, 1))}"
     room = max(limit - len(who) - len("> “”"), 1)
     return f"> “{fit_escaped(quote.text, room)}”{who}"

@@ -143,10 +143,11 @@ def _block_chars(block: Block) -> int:
 def format_quote(quote: Quote, budget: int = _QUOTE_BUDGET) -> str:
     """A mrkdwn block quote: `> “words” — *Speaker*, title`."""
     who = ""
-    if quote.speaker:
-        who = f" \u2014 *{escape_mrkdwn(one_line(quote.speaker))}*"
-        if quote.speaker_title:
-            who += f", {escape_mrkdwn(one_line(quote.speaker_title))}"
+    name, title = quote.attribution()
+    if name:
+        who = f" \u2014 *{escape_mrkdwn(one_line(name))}*"
+        if title:
+            who += f", {escape_mrkdwn(one_line(title))}"
         who = truncate(who, budget // 3)
     words = truncate(escape_mrkdwn(quote.text.strip()), max(budget - len(who) - 8, 20))
     lines = f"\u201c{words}\u201d{who}".splitlines() or [""]
