@@ -74,8 +74,9 @@ class FetchSettings:
     concurrency: int = 16
     workers: int = 0  # processes for extraction + summarizing; 0 = one per CPU core
     allow_private_urls: bool = False  # let URLs not from the config file reach private networks
-    # Several workers on one Postgres (bot.workers): a claimed feed is another worker's after
-    # `claim_lease_seconds` (a dead worker's takeover time); pollers claim every `claim_every`.
+    # Several workers on one Postgres (bot.feed_claims): claims are renewed while a poll runs; a
+    # dead worker's feeds are another's after `claim_lease_seconds`; pollers claim every
+    # `claim_every_seconds`.
     claim_lease_seconds: int = 300
     claim_every_seconds: int = 15
 
