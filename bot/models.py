@@ -40,12 +40,16 @@ class Quote:
 
     def attribution(self) -> tuple[str, str | None]:
         """(name, title) as shown: an abbreviated title reads before the name, as the article
-        wrote it ("Sen. Brian Schatz", not "Brian Schatz, Sen."); any other title follows it
-        ("Ann Lee", "the mayor of Springfield"). ("", None) when the speaker is unknown."""
+        wrote it ("Sen. Brian Schatz", not "Brian Schatz, Sen."), and a role after it follows
+        the name ("Sen., a Clinton backer": "Sen. Bob Casey", "a Clinton backer"); any other
+        title follows it ("Ann Lee", "the mayor of Springfield"). ("", None) when the speaker is
+        unknown."""
         name = (self.speaker or "").strip()
         title = (self.speaker_title or "").strip() or None
-        if name and title and _ABBREVIATED_TITLE.fullmatch(title):
-            return f"{title} {name}", None
+        if name and title:
+            lead, _, role = title.partition(", ")  # "Sen., a Clinton backer" (summarizers)
+            if _ABBREVIATED_TITLE.fullmatch(lead):
+                return f"{lead} {name}", role.strip() or None
         return name, title if name else None
 
     def attributed_to(self) -> str:

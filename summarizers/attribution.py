@@ -27,6 +27,7 @@ from summarizers.names import (
     is_name_token,
     looks_like_org,
     split_title,
+    with_appositive,
 )
 
 
@@ -401,8 +402,7 @@ def np_before(pre: str, pos: int) -> Mention | None:
                 appos = _descriptor_title(segments[k])  # "Tad Devine, Sanders's strategist,"
                 continue
             return Mention(pos=pos, description=_description(toks))
-        if name.title is None and appos:
-            name = Name(name.name, appos, name.gender, name.honorific)
+        name = with_appositive(name, appos)
         if name.title is None and k == 1 and re.match(r"(?:the|a|an)\s+[a-z]", segments[0]):
             # "the harbour master, Ivo Marek, said"
             name = Name(name.name, _descriptor_title(segments[0]), name.gender, name.honorific)
@@ -495,10 +495,10 @@ def np_after_verb(rest: str, pos: int) -> Mention | None:
         if name is not None:
             if name.title is None and owner_title:
                 name = Name(name.name, owner_title, name.gender, name.honorific)
-            if name.title is None and k + 1 < len(segments):
+            if k + 1 < len(segments):
                 nxt = segments[k + 1]
                 if _is_descriptor(tokens(nxt) or ["x"]):
-                    name = Name(name.name, _descriptor_title(nxt), name.gender, name.honorific)
+                    name = with_appositive(name, _descriptor_title(nxt))
             return Mention(name=name, pos=pos)
         seg_toks = tokens(seg) or ["x"]
         last = seg_toks[-1]

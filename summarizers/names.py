@@ -183,6 +183,24 @@ class Name:
     honorific: bool = False
 
 
+_ABBREVIATED_TITLE = re.compile(r"[A-Z][a-z]{1,4}\.")  # "Sen.", "Dr.", "Gov.": read before a name
+
+
+def with_appositive(name: Name, appositive: str | None) -> Name:
+    """`name` described by an appositive ("Ann Lee, the mayor of Springfield"): the appositive
+    becomes its title. After an abbreviated title ("Sen. Jeff Sessions, a prominent Trump
+    supporter") both are kept, as "Sen., a prominent Trump supporter" (shown "Sen. Jeff
+    Sessions, a prominent Trump supporter"); any other title is kept as it is."""
+    if not appositive:
+        return name
+    if name.title is None:
+        return Name(name.name, appositive, name.gender, name.honorific)
+    role = clean_title(appositive)  # a relative clause ("who sponsored the act") is no role
+    if role and _ABBREVIATED_TITLE.fullmatch(name.title):
+        return Name(name.name, f"{name.title}, {role}", name.gender, name.honorific)
+    return name
+
+
 def is_cap(tok: str) -> bool:
     """A capitalised word that could be part of a name."""
     return tok[:1].isupper() and tok.lower() not in NOT_NAME

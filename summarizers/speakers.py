@@ -49,6 +49,7 @@ from summarizers.names import (
     is_demonym,
     looks_like_org,
     split_title,
+    with_appositive,
 )
 
 _CAP_RUN = re.compile(
@@ -310,13 +311,13 @@ class Resolver:
                     continue  # "Reacting to the news, ...", "Pressed on it, he said"
                 self._add_raw(raw, sub_start, toks)
             appos = _APPOSITION.match(self.text, m.end())
-            if appos and raw and raw[-1][0] >= m.start() and raw[-1][1].title is None:
+            if appos and raw and raw[-1][0] >= m.start():
                 words = {w.lower() for w in appos.group(1).split()}
                 head = re.split(r"\s+(?:of|for|at|in|to|with|from)\s+", appos.group(1))[0]
                 head = head.split()[-1].lower()
                 if words & TITLE_WORDS and head not in _ORG_HEADS:
                     pos, name = raw[-1]
-                    raw[-1] = (pos, Name(name.name, appos.group(1), name.gender, name.honorific))
+                    raw[-1] = (pos, with_appositive(name, appos.group(1)))
         self._finish(raw)
 
     def _note_usage(self, m: re.Match) -> None:

@@ -73,6 +73,19 @@ def assert_offsets(text: str, quotes: list[Quote]) -> None:
             "a spokeswoman for the port",
         ),
         (f'"{SAID}," Sen. Priya Raman (D-Ore.) said.', "Priya Raman", "Sen."),
+        # an abbreviated title and an appositive role: both kept, the role after the title
+        (
+            f'"{SAID}," said Sen. Priya Raman, a member of the water committee.',
+            "Priya Raman",
+            "Sen., a member of the water committee",
+        ),
+        (
+            f'Sen. Priya Raman, the committee chair, said: "{SAID}."',
+            "Priya Raman",
+            "Sen., the committee chair",
+        ),
+        # a relative clause is no role: the title alone
+        (f'"{SAID}," said Sen. Priya Raman, who chairs the committee.', "Priya Raman", "Sen."),
         (f'"{SAID}," port spokesman Ivo Marek said.', "Ivo Marek", "port spokesman"),
         (f'"{SAID}," a spokesman for the port said.', None, None),
     ],

@@ -302,6 +302,7 @@ def test_the_fake_refuses_an_image_accessory_slack_would_refuse(
     [
         ("Brian Schatz", "Sen.", "*Sen. Brian Schatz*"),  # as the article wrote it
         ("Priya Raman", "Dr.", "*Dr. Priya Raman*"),
+        ("Bob Casey", "Sen., a Clinton backer", "*Sen. Bob Casey*, a Clinton backer"),
         ("Ann Lee", "the mayor of Springfield", "*Ann Lee*, the mayor of Springfield"),
         ("Donald Trump", "President", "*Donald Trump*, President"),
         ("Jane Roe", "U.S.", "*Jane Roe*, U.S."),  # not a title before a name
