@@ -24,7 +24,9 @@ def _clean(obj: object, *names: str) -> None:
         object.__setattr__(obj, name, cleaned)
 
 
-_ABBREVIATED_TITLE = re.compile(r"[A-Z][a-z]{1,4}\.")  # Dr. Sen. Rep. Gov. Gen. Prof.
+# Dr. Sen. Rep. Gov. Gen. Prof.: the shape summarizers.names.with_appositive keeps in front of a
+# role ("Sen., a Clinton backer"); repeated here so the main process need not import summarizers.
+_ABBREVIATED_TITLE = re.compile(r"[A-Z][a-z]{1,4}\.")
 
 
 @dataclass(frozen=True, slots=True)

@@ -183,7 +183,9 @@ class Name:
     honorific: bool = False
 
 
-_ABBREVIATED_TITLE = re.compile(r"[A-Z][a-z]{1,4}\.")  # "Sen.", "Dr.", "Gov.": read before a name
+# "Sen.", "Dr.", "Gov.": read before a name. bot.models.Quote.attribution splits "Sen., a role"
+# on the same shape.
+_ABBREVIATED_TITLE = re.compile(r"[A-Z][a-z]{1,4}\.")
 
 
 def with_appositive(name: Name, appositive: str | None) -> Name:
