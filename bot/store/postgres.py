@@ -746,7 +746,7 @@ class PostgresStore(WorkspaceStoreMixin):
 
         with self._reading() as db, db.cursor(row_factory=dict_row) as cur:
             rows = cur.execute(sql, params).fetchall()
-        return [feed_record(row, _as_time) for row in rows]
+        return [feed_record(row, self._dialect) for row in rows]
 
     # -- articles -----------------------------------------------------------------------------
     def known_guid(self, feed_id: int, guid: str) -> bool:
@@ -909,7 +909,9 @@ class PostgresStore(WorkspaceStoreMixin):
                     (ids,),
                 ):
                     others[o["article_id"]].append(Source(o["name"], canonical_url(o["url"])))
-        return [article_record(row, quotes[row["id"]], others[row["id"]], _as_time) for row in rows]
+        return [
+            article_record(row, quotes[row["id"]], others[row["id"]], self._dialect) for row in rows
+        ]
 
     def article_count(self) -> int:
         return int(self._all("SELECT count(*) FROM articles", ())[0][0])

@@ -1,25 +1,26 @@
-"""Rows to records, one mapping for both databases: each store passes how its driver returns a
-time (SQLite: ISO text; Postgres: a datetime already)."""
+"""Rows to records, one mapping for both databases: each store passes its `SqlDialect`, which
+says how its driver returns a time (SQLite: ISO text; Postgres: a datetime already), as the
+workspace records in bot.store.workspaces do."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
 from bot.models import Quote, Source
 from bot.store.base import ArticleRecord, FeedRecord
+from bot.store.workspaces import SqlDialect
 
 Row = Mapping[str, Any]
-TimeValue = Callable[[Any], datetime]
 
 
-def _maybe(time_value: TimeValue, value: Any) -> datetime | None:
-    return None if value is None else time_value(value)
+def _maybe(dialect: SqlDialect, value: Any) -> datetime | None:
+    return None if value is None else dialect.time_value(value)
 
 
-def feed_record(row: Row, time_value: TimeValue) -> FeedRecord:
+def feed_record(row: Row, dialect: SqlDialect) -> FeedRecord:
     return FeedRecord(
         id=row["id"],
         name=row["name"],
@@ -32,16 +33,16 @@ def feed_record(row: Row, time_value: TimeValue) -> FeedRecord:
         title=row["title"],
         etag=row["etag"],
         last_modified=row["last_modified"],
-        last_fetch_at=_maybe(time_value, row["last_fetch_at"]),
-        last_success_at=_maybe(time_value, row["last_success_at"]),
-        next_poll_at=_maybe(time_value, row["next_poll_at"]),
+        last_fetch_at=_maybe(dialect, row["last_fetch_at"]),
+        last_success_at=_maybe(dialect, row["last_success_at"]),
+        next_poll_at=_maybe(dialect, row["next_poll_at"]),
         failures=row["failures"],
         last_error=row["last_error"],
     )
 
 
 def article_record(
-    row: Row, quotes: Sequence[Row], others: Sequence[Source], time_value: TimeValue
+    row: Row, quotes: Sequence[Row], others: Sequence[Source], dialect: SqlDialect
 ) -> ArticleRecord:
     """`row`: the article joined with its feed's name as `source`; `quotes`: its quotes, key
     quotes first (`is_key`), then in article order; `others`: the other feeds that carried it."""
@@ -51,8 +52,8 @@ def article_record(
         url=row["canonical_url"] or row["url"],
         feed_id=row["feed_id"],
         source=row["source"],
-        published_at=time_value(row["published_at"]),
-        first_seen_at=time_value(row["first_seen_at"]),
+        published_at=dialect.time_value(row["published_at"]),
+        first_seen_at=dialect.time_value(row["first_seen_at"]),
         text=row["text"],
         summary=tuple(json.loads(row["summary"])),
         quotes=tuple(Quote(q["text"], q["speaker"], q["speaker_title"]) for q in quotes),

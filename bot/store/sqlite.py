@@ -13,6 +13,7 @@ import threading
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import TypeVar
 
 from bot.models import Quote, Source
 from bot.store.base import (
@@ -310,7 +311,15 @@ def fts_query(text: str) -> str | None:
 
 
 _DUE_ORDER = "next_poll_at IS NOT NULL, next_poll_at, id"  # most overdue first
-_IDS_PER_QUERY = 500  # well under SQLite's limit on parameters
+T = TypeVar("T")
+_IN_LIST_MAX = 400  # values in one `IN (...)` list: twice that stays under SQLite's old 999 limit
+
+
+def _in_lists(values: Sequence[T]) -> Iterator[tuple[list[T], str]]:
+    """`values` in chunks small enough for one `IN (...)` list each, with their `?` marks."""
+    for start in range(0, len(values), _IN_LIST_MAX):
+        chunk = list(values[start : start + _IN_LIST_MAX])
+        yield chunk, ",".join("?" * len(chunk))
 
 
 class SqliteStore(WorkspaceStoreMixin):
@@ -688,9 +697,9 @@ class SqliteStore(WorkspaceStoreMixin):
         row = self._read("SELECT poll_minutes FROM feeds WHERE id = ?", (feed_id,))
         return int(row.fetchone()[0])
 
-    @staticmethod
-    def _feed(row: sqlite3.Row) -> FeedRecord:
-        return feed_record(row, datetime.fromisoformat)  # type: ignore[arg-type]
+    @classmethod
+    def _feed(cls, row: sqlite3.Row) -> FeedRecord:
+        return feed_record(row, cls._dialect)  # type: ignore[arg-type]
 
     # -- articles -----------------------------------------------------------------------------
     def known_guid(self, feed_id: int, guid: str) -> bool:
@@ -706,9 +715,7 @@ class SqliteStore(WorkspaceStoreMixin):
         """The subset of `guids` that `known_guid` says are known: one query per 400 guids."""
         found: set[str] = set()
         unique = list(dict.fromkeys(guids))
-        for i in range(0, len(unique), 400):
-            chunk = unique[i : i + 400]
-            marks = ",".join("?" * len(chunk))
+        for chunk, marks in _in_lists(unique):
             rows = self._read(
                 f"""SELECT guid FROM article_sources WHERE feed_id = ? AND guid IN ({marks})
                     UNION SELECT guid FROM seen_guids WHERE feed_id = ? AND guid IN ({marks})""",
@@ -727,9 +734,7 @@ class SqliteStore(WorkspaceStoreMixin):
         """`article_id_by_url` for many URLs in one query per 400: {url: id} of stored ones."""
         found: dict[str, int] = {}
         unique = list(dict.fromkeys(u for u in canonical_urls if u))
-        for i in range(0, len(unique), 400):
-            chunk = unique[i : i + 400]
-            marks = ",".join("?" * len(chunk))
+        for chunk, marks in _in_lists(unique):
             rows = self._read(
                 f"SELECT canonical_url, id FROM articles WHERE canonical_url IN ({marks})", chunk
             )
@@ -849,9 +854,7 @@ class SqliteStore(WorkspaceStoreMixin):
         ids = [row["id"] for row in rows]
         quotes: dict[int, list[sqlite3.Row]] = {i: [] for i in ids}
         others: dict[int, list[Source]] = {i: [] for i in ids}
-        for start in range(0, len(ids), _IDS_PER_QUERY):  # a few queries, not two per article
-            chunk = ids[start : start + _IDS_PER_QUERY]
-            marks = ",".join("?" * len(chunk))
+        for chunk, marks in _in_lists(ids):  # a few queries, not two per article
             for q in self._read(
                 f"""SELECT article_id, text, speaker, speaker_title, is_key FROM quotes
                     WHERE article_id IN ({marks}) ORDER BY article_id, is_key DESC, position""",
@@ -867,7 +870,7 @@ class SqliteStore(WorkspaceStoreMixin):
             ):
                 others[o["article_id"]].append(Source(o["name"], canonical_url(o["url"])))
         return [
-            article_record(row, quotes[row["id"]], others[row["id"]], datetime.fromisoformat)  # type: ignore[arg-type]
+            article_record(row, quotes[row["id"]], others[row["id"]], self._dialect)  # type: ignore[arg-type]
             for row in rows
         ]
 
