@@ -24,7 +24,7 @@ from datetime import datetime, timedelta
 from bot import digest as digests
 from bot.clock import Clock, system_clock
 from bot.config import ChannelSettings
-from bot.models import Digest, DigestItem
+from bot.models import Digest
 from bot.platforms.base import ChatPlatform, PlatformError
 from bot.posting import DigestPoster
 from bot.store import ArticleRecord, Store
@@ -202,17 +202,7 @@ class AlertPoster:
         alert = replace(
             digests.compose(channel, [article], now=now, digest_id=digest_id), title=article.title
         )
-
-        async def record(items: Sequence[DigestItem], message_ref: str) -> None:
-            self.store.record_posted(
-                channel.name,
-                digest_id,
-                [i.article_id for i in items],
-                f"{channel.platform}:{message_ref}",
-                self.clock(),
-            )
-
-        await platform.post_alert(channel.target, alert, record)
+        await platform.post_alert(channel.target, alert, self.poster.recorder(channel, digest_id))
 
     def _failed(
         self, channel: ChannelSettings, exc: PlatformError, posted: int, left: int

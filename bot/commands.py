@@ -28,7 +28,7 @@ from bot.extract import ExtractError
 from bot.feeds import FeedError, parse_feed
 from bot.models import Command, Quote, Reply, Source
 from bot.net import BlockedURLError, Fetcher, FetchError
-from bot.posting import DigestPoster
+from bot.posting import DigestPoster, message_key
 from bot.store import ArticleRecord, FeedRecord, Store
 from bot.textsafe import display_safe
 
@@ -119,7 +119,7 @@ class CommandHandlers:
         return [(n, display_safe(a.title)) for n, a in self._digest_articles(digest_id)]
 
     def digest_for_message(self, platform: str, message_ref: str) -> int | None:
-        return self.store.digest_for_message(f"{platform}:{message_ref}")
+        return self.store.digest_for_message(message_key(platform, message_ref))
 
     def forget_workspace(self, platform: str, workspace: str) -> None:
         """The app left a Slack workspace or Discord server: its chat channels are removed

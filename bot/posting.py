@@ -16,7 +16,7 @@ from bot.backfill import settle_new_feeds
 from bot.clock import Clock, system_clock
 from bot.config import ChannelSettings
 from bot.models import Digest, DigestItem
-from bot.platforms.base import ChatPlatform, PlatformError, story_key
+from bot.platforms.base import ChatPlatform, PlatformError, RecordPosted, story_key
 from bot.store import ArticleRecord, Store
 
 log = logging.getLogger(__name__)
@@ -38,6 +38,13 @@ class PostOutcome:
     digest: Digest | None  # None: nothing new for the channel
     posted: int = 0
     error: str | None = None
+
+
+def message_key(platform: str, message_ref: str) -> str:
+    """How a posted message is known in the store: the platform, then its own reference.
+    Recorded with the message's stories; looked up by a reply in its thread or after a
+    restart."""
+    return f"{platform}:{message_ref}"
 
 
 class DigestPoster:
@@ -62,6 +69,26 @@ class DigestPoster:
         self.clock = clock
         self._locks: defaultdict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
         self._owner = instance_name()  # this instance, in the store's channel leases
+
+    def recorder(
+        self, channel: ChannelSettings, digest_id: int, posted: list[DigestItem] | None = None
+    ) -> RecordPosted:
+        """What a platform calls once it accepted a message (a digest's or an alert's): the
+        message's stories are recorded as posted in the channel, under the message's key, and
+        added to `posted` when given."""
+
+        async def record(items: Sequence[DigestItem], message_ref: str) -> None:
+            self.store.record_posted(
+                channel.name,
+                digest_id,
+                [i.article_id for i in items],
+                message_key(channel.platform, message_ref),
+                self.clock(),
+            )
+            if posted is not None:
+                posted.extend(items)
+
+        return record
 
     def feed_ids(self, channel: ChannelSettings) -> set[int]:
         """The feeds the channel follows, each one's backlog settled (see bot.backfill)."""
@@ -102,7 +129,7 @@ class DigestPoster:
         found = [
             m
             for m in found
-            if self.store.digest_for_message(f"{channel.platform}:{m.message_ref}") is None
+            if self.store.digest_for_message(message_key(channel.platform, m.message_ref)) is None
         ]
         if not found:
             return
@@ -116,7 +143,7 @@ class DigestPoster:
             digest_id = self.store.digest_with_items(channel.name, ids) or self.store.create_digest(
                 channel.name, digests.digest_title(channel, now), now, ids
             )
-            ref = f"{channel.platform}:{message.message_ref}"
+            ref = message_key(channel.platform, message.message_ref)
             self.store.record_posted(channel.name, digest_id, ids, ref, now)
             log.warning(
                 "channel %s: %d stories were already posted in message %s (the bot stopped "
@@ -162,19 +189,10 @@ class DigestPoster:
         )
         digest = digests.compose(channel, chosen, now=now, digest_id=digest_id)
         posted: list[DigestItem] = []
-
-        async def record(items: Sequence[DigestItem], message_ref: str) -> None:
-            self.store.record_posted(
-                channel.name,
-                digest_id,
-                [i.article_id for i in items],
-                f"{channel.platform}:{message_ref}",
-                self.clock(),
-            )
-            posted.extend(items)
-
         try:
-            await platform.post_digest(channel.target, digest, record)
+            await platform.post_digest(
+                channel.target, digest, self.recorder(channel, digest_id, posted)
+            )
         except PlatformError as exc:
             log.error(
                 "channel %s: digest not posted (%d of %d items went out): %s. %s",
