@@ -6,9 +6,10 @@ Kept apart from bot.app so that a console-only setup never imports slack_bolt or
 from __future__ import annotations
 
 import os
+from typing import Any
 from urllib.parse import urljoin
 
-from bot.config import ConfigError, Settings, secret
+from bot.config import ConfigError, Settings, SlackSettings, secret
 from bot.platforms.base import ChatPlatform
 from bot.store import Store
 
@@ -25,19 +26,26 @@ def slack_platform(settings: Settings, store: Store) -> ChatPlatform:
             bot_token=secret(slack.bot_token_env),
             app_token=secret(slack.app_token_env) if slack.mode == "socket" else None,
             signing_secret=secret(slack.signing_secret_env) if slack.mode == "http" else None,
-            mode=slack.mode,
-            api_url=slack.api_url,
-            http_host=slack.http_host,
-            http_port=slack.http_port,
-            http_path=slack.http_path,
-            command_names=slack.commands or None,
-            admin_user_ids=slack.admin_user_ids,
             bot_token_env=slack.bot_token_env,
             app_token_env=slack.app_token_env,
-            signing_secret_env=slack.signing_secret_env,
+            **_slack_options(slack),
         )
     except ValueError as exc:
         raise ConfigError(f"slack: {exc}") from None
+
+
+def _slack_options(slack: SlackSettings) -> dict[str, Any]:
+    """The SlackPlatform settings that are the same for one workspace's token and for OAuth."""
+    return {
+        "mode": slack.mode,
+        "api_url": slack.api_url,
+        "http_host": slack.http_host,
+        "http_port": slack.http_port,
+        "http_path": slack.http_path,
+        "command_names": slack.commands or None,
+        "admin_user_ids": slack.admin_user_ids,
+        "signing_secret_env": slack.signing_secret_env,
+    }
 
 
 def _slack_oauth_platform(settings: Settings, store: Store) -> ChatPlatform:
@@ -59,16 +67,9 @@ def _slack_oauth_platform(settings: Settings, store: Store) -> ChatPlatform:
     try:
         return SlackPlatform(
             signing_secret=secret(slack.signing_secret_env),
-            mode=slack.mode,
             install="oauth",
             oauth=oauth,
-            api_url=slack.api_url,
-            http_host=slack.http_host,
-            http_port=slack.http_port,
-            http_path=slack.http_path,
-            command_names=slack.commands or None,
-            admin_user_ids=slack.admin_user_ids,
-            signing_secret_env=slack.signing_secret_env,
+            **_slack_options(slack),
         )
     except ValueError as exc:
         raise ConfigError(f"slack: {exc}") from None
